@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
+from accounts.models import Agency, Location, User
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "agency",
+            "role",
+            "location",
+            "supervisor",
+            "is_active",
+            "preferred_language",
+        ]
+        read_only_fields = fields
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    password = serializers.CharField(write_only=True, max_length=256, trim_whitespace=False)
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), allow_null=True, required=False, default=None
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), allow_null=True, required=False, default=None
+    )
+    supervisor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), allow_null=True, required=False, default=None
+    )
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("A user with that username already exists.")
+        return value
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, max_length=256, trim_whitespace=False)
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(allow_blank=True)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), allow_null=True)
+    supervisor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "agency",
+            "role",
+            "location",
+            "supervisor",
+            "email",
+            "preferred_language",
+        ]
+        read_only_fields = fields
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    services = serializers.SerializerMethodField()
+    coverage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "name",
+            "type",
+            "location",
+            "services",
+            "coverage",
+            "requires_referral_approval",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+    def get_services(self, agency: Agency) -> list[str]:
+        return [row.service for row in agency.service_rows.all()]
+
+    def get_coverage(self, agency: Agency) -> list[int]:
+        return [location.pk for location in agency.coverage.all()]
+
+
+class AgencyWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=AgencyType.choices)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), allow_null=True, required=False, default=None
+    )
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceCode.choices), required=False, default=list
+    )
+    coverage = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), many=True, required=False, default=list
+    )
+    requires_referral_approval = serializers.BooleanField(required=False, default=False)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    def validate_name(self, value: str) -> str:
+        clash = Agency.objects.filter(name__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError("An agency with that name already exists.")
+        return value
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "code", "name_en", "name_km", "level", "parent", "path"]
+        read_only_fields = fields
+
+
+class LocationCreateSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^[0-9A-Za-z-]{1,16}\Z")
+    name_en = serializers.CharField(max_length=120)
+    name_km = serializers.CharField(max_length=120)
+    level = serializers.ChoiceField(choices=LocationLevel.choices)
+    # The contract's field name shadows Field.parent, which DRF sets only on bound fields.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Location.objects.all(), allow_null=True, required=False, default=None
+    )
+
+    def validate_code(self, value: str) -> str:
+        if Location.objects.filter(code=value).exists():
+            raise serializers.ValidationError("A location with that code already exists.")
+        return value

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api.authentication import actor_of
+from accounts.api.filters import LocationFilter
+from accounts.api.serializers import (
+    AgencySerializer,
+    AgencyWriteSerializer,
+    LocationCreateSerializer,
+    LocationSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from accounts.models import Agency, ApiToken, Location, User
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a bearer token. Failed attempts count towards the
+    account lockout shared with the login page."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = services.token_issue(request=request._request, **data.validated_data)
+        return Response(TokenSerializer(issued).data)
+
+
+class TokenRevokeView(APIView):
+    """Revoke the bearer token this request is made with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise PermissionDenied("Only a request made with a bearer token can revoke it.")
+        services.token_revoke(actor=actor_of(request), token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+    """People. System admins manage everybody, agency admins the people of their agency;
+    anybody else sees only their own record."""
+
+    serializer_class = UserSerializer
+    queryset = User.objects.none()  # for the schema; requests use get_queryset()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.users_visible_to(actor_of(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not selectors.can_manage_users(actor_of(request)):
+            raise PermissionDenied("Only system and agency admins list users.")
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def create(self, request: Request) -> Response:
+        data = UserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(actor=actor_of(request), **data.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        user = self.get_object()
+        data = UserUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(actor=actor_of(request), user=user, **data.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class AgencyViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Agency]
+):
+    """The agencies and what they offer where: readable by every signed-in user (referrals are
+    built from it), created and edited by system admins."""
+
+    serializer_class = AgencySerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["type"]
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        return selectors.agency_list()
+
+    @extend_schema(request=AgencyWriteSerializer, responses={201: AgencySerializer})
+    def create(self, request: Request) -> Response:
+        data = AgencyWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agency = services.agency_create(actor=actor_of(request), **data.validated_data)
+        return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgencyWriteSerializer, responses=AgencySerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        agency = self.get_object()
+        data = AgencyWriteSerializer(agency, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        agency = services.agency_update(
+            actor=actor_of(request), agency=agency, **data.validated_data
+        )
+        return Response(AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data)
+
+
+class LocationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Location]
+):
+    """The gazetteer: provinces, districts, communes and villages with Khmer and English names."""
+
+    serializer_class = LocationSerializer
+    filterset_class = LocationFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return selectors.location_list()
+
+    @extend_schema(request=LocationCreateSerializer, responses={201: LocationSerializer})
+    def create(self, request: Request) -> Response:
+        data = LocationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        location = services.location_create(actor=actor_of(request), **data.validated_data)
+        return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)

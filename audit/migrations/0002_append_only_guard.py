@@ -1,0 +1,35 @@
+"""On PostgreSQL the database itself refuses to change or remove audit rows."""
+
+from django.db import migrations
+
+GUARD = """
+CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER audit_event_append_only
+    BEFORE UPDATE OR DELETE ON audit_auditevent
+    FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+"""
+
+UNGUARD = """
+DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
+DROP FUNCTION IF EXISTS audit_refuse_change();
+"""
+
+
+def _on_postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+
+    operations = [migrations.RunPython(_on_postgresql(GUARD), _on_postgresql(UNGUARD))]

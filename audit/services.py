@@ -1,0 +1,98 @@
+"""Writing the trail. Called by every domain service inside its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from audit import context
+from audit.chain import GENESIS, canonical_json, row_hash
+from audit.models import AuditEvent
+
+MASK = "***"
+# Field names whose values never enter the trail, whichever service reports them.
+ALWAYS_MASKED = frozenset({"password", "token", "key_hash", "secret"})
+
+# pg_advisory_xact_lock key: one chain, so appends are serialised until their transaction ends.
+_CHAIN_LOCK_KEY = 0x435049_4D53
+
+
+class Actor(Protocol):
+    pk: Any
+    username: str
+
+
+def record(
+    *,
+    actor: Actor | None,
+    action: str,
+    obj: Model | None = None,
+    case_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    masked: Iterable[str] = (),
+) -> AuditEvent:
+    """Append one event. Must run inside the caller's transaction so the event and the change it
+    describes are committed, or rolled back, together."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the service's transaction")
+    hidden = ALWAYS_MASKED | set(masked)
+    safe_changes = canonical_json(
+        {key: (MASK if key in hidden else value) for key, value in (changes or {}).items()}
+    )
+    request = context.current()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    fields: dict[str, Any] = {
+        "created_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": actor.username if actor is not None else "",
+        "agency_id": getattr(actor, "agency_id", None),
+        "action": action,
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None else "",
+        "case_id": case_id,
+        "changes": safe_changes,
+        "request_id": request.request_id if request else "",
+        "ip": request.ip if request else None,
+    }
+    return AuditEvent.objects.create(
+        prev_hash=prev_hash, hash=row_hash(prev_hash=prev_hash, **fields), **fields
+    )
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+@transaction.atomic
+def verify_chain() -> int | None:
+    """The id of the first row whose hash or link is wrong, or None when the chain holds."""
+    expected_prev = GENESIS
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        recomputed = row_hash(
+            prev_hash=event.prev_hash,
+            created_at=event.created_at,
+            actor_id=event.actor_id,
+            actor_username=event.actor_username,
+            agency_id=event.agency_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            case_id=event.case_id,
+            changes=event.changes,
+            request_id=event.request_id,
+            ip=event.ip,
+        )
+        if event.prev_hash != expected_prev or event.hash != recomputed:
+            return event.pk
+        expected_prev = event.hash
+    return None
