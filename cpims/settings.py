@@ -249,7 +249,12 @@ TIME_ZONE = "Asia/Phnom_Penh"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+if PRODUCTION:
+    # collectstatic gathers files here at build time; whitenoise serves them from gunicorn.
+    STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+else:
+    # Served straight from the apps' static folders: no build step to run the system.
+    WHITENOISE_USE_FINDERS = True
 
 # --- Security headers (strict everywhere; transport security in production) ----------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
