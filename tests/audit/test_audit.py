@@ -133,7 +133,7 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
                 audit.record(actor=actor, action="slow")
                 first_has_recorded.set()
                 time.sleep(0.5)  # still uncommitted while the other writer arrives
-        except BaseException as error:  # noqa: BLE001 - reported to the main thread
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
@@ -143,7 +143,7 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
             first_has_recorded.wait(timeout=5)
             with transaction.atomic():
                 audit.record(actor=actor, action="fast")
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -12,6 +12,7 @@ from django.db import connection
 from guardian.shortcuts import assign_perm
 
 from accounts.choices import AgencyType, Role
+from audit.models import AuditEvent
 from cases.models import Case, CaseNamedUser
 from cases.policy import visible_cases
 from cases.services import case_grant_access, case_revoke_access
@@ -119,8 +120,6 @@ def test_naming_a_person_on_a_restricted_case_opens_it_to_them_alone(world: Worl
 
 
 def test_grants_are_audited(world: World) -> None:
-    from audit.models import AuditEvent
-
     case_grant_access(actor=world.bmc_worker, case=world.other_province_case,
                       grantee=world.worker, reason="referral accepted")  # fmt: skip
     event = AuditEvent.objects.get(action="case.grant")
