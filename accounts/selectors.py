@@ -12,6 +12,11 @@ def can_manage_users(actor: User) -> bool:
     return actor.role in {Role.SYSTEM_ADMIN, Role.AGENCY_ADMIN}
 
 
+def can_edit_directory(actor: User) -> bool:
+    """Agencies and locations are shared by everybody, so only system admins change them."""
+    return actor.role == Role.SYSTEM_ADMIN
+
+
 def users_visible_to(actor: User) -> QuerySet[User]:
     """System admins see everybody, agency admins their agency, everybody else only themselves."""
     users = User.objects.select_related("agency", "location", "supervisor")

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from axes.utils import reset as reset_failed_sign_ins
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -164,6 +166,7 @@ def agency_create(
     services: Sequence[str] = (),
     coverage: Iterable[Location] = (),
     requires_referral_approval: bool = False,
+    is_active: bool = True,
 ) -> Agency:
     _require_system_admin(actor)
     agency = Agency(
@@ -171,6 +174,7 @@ def agency_create(
         type=type,
         location=location,
         requires_referral_approval=requires_referral_approval,
+        is_active=is_active,
     )
     agency.full_clean()
     agency.save()
@@ -256,14 +260,21 @@ class IssuedToken:
     record: ApiToken
 
 
-@transaction.atomic
 def token_issue(*, request: HttpRequest, username: str, password: str) -> IssuedToken:
     """Checks the credentials through the same authentication stack as the login page, so failed
     attempts count towards the same lockout (a locked account is answered by the lockout
-    response, see cpims.lockout)."""
+    response, see cpims.lockout).
+
+    The check runs outside any transaction: the lockout records each failure in the database,
+    and the error raised for it must not roll that record back."""
     user = authenticate(request=request, username=username, password=password)
     if not isinstance(user, User):
         raise ValidationError({"non_field_errors": [_("Wrong username or password.")]})
+    return _token_create(user=user)
+
+
+@transaction.atomic
+def _token_create(*, user: User) -> IssuedToken:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
         user=user,
@@ -274,6 +285,12 @@ def token_issue(*, request: HttpRequest, username: str, password: str) -> Issued
     audit.record(
         actor=user, action="token.issue", obj=record, changes={"expires_at": record.expires_at}
     )
+    # Getting a token is signing in: as after the login page, earlier failures stop counting
+    # towards the lockout and last_login is updated. (Not through the user_logged_in signal: the
+    # lockout's receiver for it opens a session, and a token client must not get one.)
+    if settings.AXES_RESET_ON_SUCCESS:
+        reset_failed_sign_ins(username=user.get_username())
+    update_last_login(type(user), user)
     return IssuedToken(token=raw, expires_at=record.expires_at, record=record)
 
 

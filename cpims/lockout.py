@@ -18,7 +18,8 @@ def lockout_response(
         "This account is locked after too many failed sign-in attempts. Try again in "
         "%(minutes)d minutes, or ask your agency admin to unlock it."
     ) % {"minutes": minutes}
-    if request.path.startswith("/api/"):
+    # path_info, not path: the site may be served under a prefix (SCRIPT_NAME).
+    if request.path_info.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"detail": message, "code": "account_locked"}, status=429
         )

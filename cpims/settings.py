@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     # The project's own apps, lowest layer first (see docs/architecture.md).
+    "core",
     "audit",
     "accounts",
     "cases",
@@ -139,11 +140,15 @@ else:
 EMBEDDED_BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport: a queue made of files, enough for one machine.
+    # kombu's filesystem transport: a queue made of files, enough for one machine. Its folders
+    # must exist before the worker or the web server touch the queue.
+    for _folder in ("queue", "processed", "control"):
+        (EMBEDDED_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(EMBEDDED_BROKER_DIR / "queue"),
         "data_folder_out": str(EMBEDDED_BROKER_DIR / "queue"),
         "processed_folder": str(EMBEDDED_BROKER_DIR / "processed"),
+        "control_folder": str(EMBEDDED_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -221,10 +226,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "cpims.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "cpims.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

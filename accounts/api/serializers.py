@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
+from accounts import selectors
 from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
 from accounts.models import Agency, Location, User
 
@@ -34,6 +36,15 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class VisibleUserField(serializers.PrimaryKeyRelatedField):
+    """A user within the reach of the caller (``actor`` in the serializer's context). Anybody else
+    is "not found", as on GET, so an agency admin learns nothing about other agencies' people
+    from the error."""
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.users_visible_to(self.context["actor"])
+
+
 class UserCreateSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(write_only=True, max_length=256, trim_whitespace=False)
@@ -46,7 +57,7 @@ class UserCreateSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), allow_null=True, required=False, default=None
     )
-    supervisor = serializers.PrimaryKeyRelatedField(
+    supervisor = VisibleUserField(
         queryset=User.objects.all(), allow_null=True, required=False, default=None
     )
 
@@ -63,7 +74,7 @@ class UserUpdateSerializer(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True)
     role = serializers.ChoiceField(choices=Role.choices)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), allow_null=True)
-    supervisor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True)
+    supervisor = VisibleUserField(queryset=User.objects.all(), allow_null=True)
     is_active = serializers.BooleanField()
 
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +16,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.authentication import actor_of
 from accounts.api.filters import LocationFilter
+from accounts.api.permissions import EditsDirectoryOrReadOnly, ManagesUsers
 from accounts.api.serializers import (
     AgencySerializer,
     AgencyWriteSerializer,
@@ -27,6 +30,7 @@ from accounts.api.serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Agency, ApiToken, Location, User
+from core.api.conditional import check_if_match, with_etag
 
 
 class TokenView(APIView):
@@ -66,31 +70,37 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     anybody else sees only their own record."""
 
     serializer_class = UserSerializer
+    permission_classes = [IsAuthenticated, ManagesUsers]
     queryset = User.objects.none()  # for the schema; requests use get_queryset()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.users_visible_to(actor_of(self.request))
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not selectors.can_manage_users(actor_of(request)):
-            raise PermissionDenied("Only system and agency admins list users.")
-        return super().list(request, *args, **kwargs)
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "actor": actor_of(self.request)}
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request: Request) -> Response:
-        data = UserCreateSerializer(data=request.data)
+        data = UserCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         user = services.user_create(actor=actor_of(request), **data.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return with_etag(super().retrieve(request, *args, **kwargs))
+
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        user = self.get_object()
-        data = UserUpdateSerializer(data=request.data, partial=True)
+        data = UserUpdateSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         data.is_valid(raise_exception=True)
-        user = services.user_update(actor=actor_of(request), user=user, **data.validated_data)
-        return Response(UserSerializer(user).data)
+        with transaction.atomic():
+            user = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
+            check_if_match(request, UserSerializer(user).data)
+            user = services.user_update(actor=actor_of(request), user=user, **data.validated_data)
+            return with_etag(Response(UserSerializer(user).data))
 
 
 class AgencyViewSet(
@@ -100,6 +110,7 @@ class AgencyViewSet(
     built from it), created and edited by system admins."""
 
     serializer_class = AgencySerializer
+    permission_classes = [IsAuthenticated, EditsDirectoryOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["type"]
 
@@ -111,17 +122,28 @@ class AgencyViewSet(
         data = AgencyWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agency = services.agency_create(actor=actor_of(request), **data.validated_data)
-        return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
+        # Read back as the list reads it, so both answer with the same order of services.
+        return Response(
+            AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return with_etag(super().retrieve(request, *args, **kwargs))
 
     @extend_schema(request=AgencyWriteSerializer, responses=AgencySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        agency = self.get_object()
-        data = AgencyWriteSerializer(agency, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        agency = services.agency_update(
-            actor=actor_of(request), agency=agency, **data.validated_data
-        )
-        return Response(AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data)
+        with transaction.atomic():
+            agency = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
+            data = AgencyWriteSerializer(agency, data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            check_if_match(request, AgencySerializer(agency).data)
+            agency = services.agency_update(
+                actor=actor_of(request), agency=agency, **data.validated_data
+            )
+            return with_etag(
+                Response(AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data)
+            )
 
 
 class LocationViewSet(
@@ -130,6 +152,7 @@ class LocationViewSet(
     """The gazetteer: provinces, districts, communes and villages with Khmer and English names."""
 
     serializer_class = LocationSerializer
+    permission_classes = [IsAuthenticated, EditsDirectoryOrReadOnly]
     filterset_class = LocationFilter
     http_method_names = ["get", "post", "head", "options"]
 

@@ -91,7 +91,7 @@ def test_the_database_refuses_to_delete_an_audit_row(db: None) -> None:
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def _bypassing_the_guard(sql: str, params: list[object]) -> None:
+def _bypassing_the_guard(sql: str, params: list[int | str]) -> None:
     """What an attacker with table-owner rights could do: switch the trigger off."""
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")

@@ -1,0 +1,71 @@
+"""Settings behave as documented: safe with no environment, strict in production. Each case runs
+manage.py in a fresh process, since settings are read once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CPIMS_ENV", "DEBUG",
+                     "SECRET_KEY", "ALLOWED_HOSTS"}  # fmt: skip
+
+
+def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
+    clean["CPIMS_VAR_DIR"] = str(tmp_path)
+    clean.update(env)
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+PRODUCTION = {"CPIMS_ENV": "production", "ALLOWED_HOSTS": "cpims.example.org",
+              "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_production_settings_pass_the_deployment_checks_without_a_warning(
+    tmp_path: Path,
+) -> None:
+    result = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING",
+                     SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _manage(tmp_path, "check", **PRODUCTION)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
+    result = _manage(tmp_path, "check", SECRET_KEY="too-short", **PRODUCTION)
+    assert result.returncode != 0
+    assert "at least 50" in result.stderr
+
+
+@pytest.mark.slow
+def test_with_no_environment_the_system_uses_sqlite_and_the_embedded_broker(
+    tmp_path: Path,
+) -> None:
+    result = _manage(
+        tmp_path, "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG)",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"]
+    # A development secret key is made once, kept private, and never committed.
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert len(key_file.read_text()) >= 50
