@@ -26,8 +26,12 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     )  # fmt: skip
 
 
-PRODUCTION = {"CPIMS_ENV": "production", "ALLOWED_HOSTS": "cpims.example.org",
-              "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}  # fmt: skip
+PRODUCTION = {
+    "CPIMS_ENV": "production",
+    "ALLOWED_HOSTS": "cpims.example.org, www.cpims.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
 
 
 @pytest.mark.slow
@@ -69,3 +73,31 @@ def test_with_no_environment_the_system_uses_sqlite_and_the_embedded_broker(
     key_file = tmp_path / "secret_key"
     assert key_file.stat().st_mode & 0o077 == 0
     assert len(key_file.read_text()) >= 50
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+def test_production_never_falls_back_to_single_machine_defaults(
+    tmp_path: Path, missing: str
+) -> None:
+    production = {key: value for key, value in PRODUCTION.items() if key != missing}
+    result = _manage(tmp_path, "check", SECRET_KEY=secrets.token_urlsafe(60), **production)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+@pytest.mark.slow
+def test_production_reads_host_lists_with_spaces_and_exempts_health_from_https_redirect(
+    tmp_path: Path,
+) -> None:
+    result = _manage(
+        tmp_path, "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; from django.test import Client; "
+        "print(s.ALLOWED_HOSTS); "
+        "print(Client().get('/healthz', HTTP_HOST='www.cpims.example.org').status_code)",
+        SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    hosts, status = result.stdout.strip().splitlines()
+    assert hosts == "['cpims.example.org', 'www.cpims.example.org']"
+    assert status == "200"  # not a 301 to https: probes speak plain HTTP
