@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import LEVEL_ORDER, AgencyType, LocationLevel, Role, ServiceCode
+from accounts.choices import LEVEL_ORDER, AgencyType, LocationLevel, Role
 
 PATH_SEPARATOR = "/"
 
@@ -110,11 +110,30 @@ class Agency(models.Model):
         return self.name
 
 
+class ServiceType(models.Model):
+    """A kind of service agencies offer and cases receive. Codes are part of the API contract
+    (accounts.choices.ServiceCode); labels and availability are managed by system admins."""
+
+    code = models.CharField(max_length=24, primary_key=True)
+    label_en = models.CharField(max_length=120)
+    label_km = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label_en
+
+
 class AgencyService(models.Model):
     """A service an agency offers (a row per service, so "who offers shelter" is indexed)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="service_rows")
-    service = models.CharField(max_length=24, choices=ServiceCode.choices)
+    service = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", db_column="service"
+    )
 
     class Meta:
         constraints = [

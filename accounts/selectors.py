@@ -30,7 +30,7 @@ def users_visible_to(actor: User) -> QuerySet[User]:
 def agency_list() -> QuerySet[Agency]:
     """The directory of agencies: visible to every signed-in user, as referrals need it."""
     return Agency.objects.select_related("location").prefetch_related(
-        Prefetch("service_rows", queryset=AgencyService.objects.order_by("service")),
+        Prefetch("service_rows", queryset=AgencyService.objects.order_by("service_id")),
         Prefetch("coverage", queryset=Location.objects.only("id")),
     )
 

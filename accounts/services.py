@@ -149,7 +149,7 @@ def _set_agency_offer(
     if services is not None:
         agency.service_rows.exclude(service__in=services).delete()
         AgencyService.objects.bulk_create(
-            [AgencyService(agency=agency, service=code) for code in sorted(set(services))],
+            [AgencyService(agency=agency, service_id=code) for code in sorted(set(services))],
             ignore_conflicts=True,
         )
     if coverage is not None:

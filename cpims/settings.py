@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # trigram lookups; inert on other databases
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -260,6 +261,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that several serializers share get one name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "LocationLevelEnum": "accounts.choices.LocationLevel",
+        "RiskLevelEnum": "cases.choices.RiskLevel",
+        "CaseStatusEnum": "cases.choices.Status",
+        "PlanStatusEnum": "cases.choices.PlanStatus",
+        "ServiceStatusEnum": "cases.choices.ServiceStatus",
+    },
 }
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -8,7 +8,8 @@ from factory.django import DjangoModelFactory
 
 from accounts.choices import AgencyType, LocationLevel, Role
 from accounts.models import Agency, Location, User
-from cases.models import Case
+from cases.choices import Sex, Source
+from cases.models import Case, Child
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,12 +69,27 @@ class UserFactory(DjangoModelFactory[User]):
             user.save(update_fields=["password"])
 
 
+class ChildFactory(DjangoModelFactory[Child]):
+    class Meta:
+        model = Child
+
+    given_name = factory.Sequence(lambda n: f"Child{n}")
+    family_name = "Sok"
+    given_name_km = factory.Sequence(lambda n: f"កុមារ{n}")
+    family_name_km = "សុខ"
+    sex = Sex.FEMALE
+    estimated_age = 12
+    location = factory.LazyFunction(lambda: LocationFactory.village_in(province("12")))
+
+
 class CaseFactory(DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
     case_number = factory.Sequence(lambda n: f"T-{n:06d}")
+    source = Source.COMMUNITY
     owner = factory.SubFactory(UserFactory)
     agency = factory.LazyAttribute(lambda o: o.owner.agency)
     created_by = factory.LazyAttribute(lambda o: o.owner)
     location = factory.LazyFunction(lambda: LocationFactory.village_in(province("12")))
+    child = factory.SubFactory(ChildFactory, location=factory.SelfAttribute("..location"))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import serializers
 
 from accounts import selectors
-from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
-from accounts.models import Agency, Location, User
+from accounts.choices import AgencyType, LocationLevel, Role
+from accounts.models import Agency, Location, ServiceType, User
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -114,10 +116,27 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_services(self, agency: Agency) -> list[str]:
-        return [row.service for row in agency.service_rows.all()]
+        return [row.service_id for row in agency.service_rows.all()]
 
     def get_coverage(self, agency: Agency) -> list[int]:
         return [location.pk for location in agency.coverage.all()]
+
+
+class ServiceCodeField(serializers.SlugRelatedField):
+    """A code from the admin-managed list of active service types, given back as the code."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown service code: {value}.",
+        "invalid": "A service code is a string.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            slug_field="code", queryset=ServiceType.objects.filter(is_active=True), **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(data).code)
 
 
 class AgencyWriteSerializer(serializers.Serializer):
@@ -126,9 +145,7 @@ class AgencyWriteSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), allow_null=True, required=False, default=None
     )
-    services = serializers.ListField(
-        child=serializers.ChoiceField(choices=ServiceCode.choices), required=False, default=list
-    )
+    services = serializers.ListField(child=ServiceCodeField(), required=False, default=list)
     coverage = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), many=True, required=False, default=list
     )

@@ -91,7 +91,7 @@ def _agencies_with_offers(count: int) -> None:
     for _n in range(count):
         agency = AgencyFactory.create()
         AgencyService.objects.bulk_create(
-            AgencyService(agency=agency, service=code)
+            AgencyService(agency=agency, service_id=code)
             for code in (ServiceCode.SHELTER, ServiceCode.LEGAL_AID, ServiceCode.EDUCATION)
         )
         agency.coverage.set([LocationFactory.create(), LocationFactory.create()])

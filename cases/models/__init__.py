@@ -1,0 +1,44 @@
+"""The child, the case and what is recorded on it."""
+
+from cases.models.case import (
+    CONTRIBUTE_PERMISSION,
+    SECTION_PERMISSIONS,
+    Case,
+    CaseConcern,
+    CaseGroupObjectPermission,
+    CaseNamedUser,
+    CaseNumberSequence,
+    CaseUserObjectPermission,
+    ConcernType,
+)
+from cases.models.child import Child, FamilyMember, khmer_search_key, latin_search_key
+from cases.models.plan import CasePlan, PlanAction, PlanGoal
+from cases.models.records import CaseNote, CaseService, Consent
+from cases.models.risk import RiskAssessment, RiskBand, RiskInstrument, RiskOption, RiskQuestion
+
+__all__ = [
+    "CONTRIBUTE_PERMISSION",
+    "SECTION_PERMISSIONS",
+    "Case",
+    "CaseConcern",
+    "CaseGroupObjectPermission",
+    "CaseNamedUser",
+    "CaseNote",
+    "CaseNumberSequence",
+    "CasePlan",
+    "CaseService",
+    "CaseUserObjectPermission",
+    "Child",
+    "ConcernType",
+    "Consent",
+    "FamilyMember",
+    "PlanAction",
+    "PlanGoal",
+    "RiskAssessment",
+    "RiskBand",
+    "RiskInstrument",
+    "RiskOption",
+    "RiskQuestion",
+    "khmer_search_key",
+    "latin_search_key",
+]

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import LocationLevel
+from accounts.models import Location
+from cases.choices import BirthRegistration, Relation, Sex
+
+ADULT_AGE = 18
+CHILD_LOCATION_LEVELS = frozenset({LocationLevel.COMMUNE, LocationLevel.VILLAGE})
+
+
+def _without_invisibles(text: str) -> str:
+    """Drops format characters (zero-width space, joiners): Khmer keyboards insert them as
+    invisible word breaks, so the same name may be stored with or without them."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def latin_search_key(*parts: str) -> str:
+    """Lower case, accents stripped, single spaces: "Sreÿ  MOM" and "srey mom" meet."""
+    text = unicodedata.normalize("NFKD", _without_invisibles(" ".join(parts)))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.lower().split())
+
+
+def khmer_search_key(*parts: str) -> str:
+    """Khmer in its canonical composition, spaces and invisible breaks removed: Khmer names are
+    often written with and without a space between family and given name."""
+    return unicodedata.normalize("NFC", "".join(_without_invisibles("".join(parts)).split()))
+
+
+class Child(models.Model):
+    """The child a case is about. Names are kept in Latin letters and in Khmer script; either
+    may be missing when a child is first met, but not both."""
+
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    given_name_km = models.CharField(max_length=100, blank=True)
+    family_name_km = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=8, choices=Sex.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_estimated_on = models.DateField(null=True, blank=True)
+    age_disputed = models.BooleanField(
+        default=False, help_text=_("The child's age is contested (an adult-looking minor).")
+    )
+    nationality = models.CharField(max_length=64, blank=True)
+    ethnicity = models.CharField(max_length=64, blank=True)
+    birth_registration = models.CharField(
+        max_length=16, choices=BirthRegistration.choices, default=BirthRegistration.UNKNOWN
+    )
+    disability = models.CharField(
+        max_length=255, blank=True, help_text=_("Any disability, described; blank if none.")
+    )
+    languages = models.JSONField(default=list, blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # Copy of location.path: the duplicate check compares children by district prefix.
+    location_path = models.CharField(max_length=255, editable=False)
+    address = models.CharField(max_length=255, blank=True)
+    birth_certificate_number = models.CharField(max_length=64, blank=True)
+    national_id_number = models.CharField(max_length=64, blank=True)
+    id_poor_number = models.CharField(max_length=64, blank=True)
+    # Normalised names for search and duplicate matching (trigram indexes on PostgreSQL).
+    search_name = models.CharField(max_length=220, blank=True, editable=False)
+    search_name_km = models.CharField(max_length=220, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "children"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(given_name="") | ~Q(given_name_km=""),
+                name="child_has_a_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=False) | Q(estimated_age__isnull=False),
+                name="child_has_birth_date_or_estimated_age",
+            ),
+        ]
+        indexes = [
+            # Duplicate check: children in the same district.
+            models.Index(fields=["location_path"], name="child_location_path_idx",
+                         opclasses=["varchar_pattern_ops"]),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Derived data kept in step with what it derives from.
+        self.location_path = self.location.path
+        self.search_name = latin_search_key(self.given_name, self.family_name)
+        self.search_name_km = khmer_search_key(self.family_name_km, self.given_name_km)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        today = timezone.localdate()
+        if not (self.given_name.strip() or self.given_name_km.strip()):
+            errors["given_name"] = _("A name is needed, in Latin letters or in Khmer script.")
+        if self.date_of_birth is None and self.estimated_age is None:
+            errors["date_of_birth"] = _("Give the date of birth or an estimated age.")
+        elif self.date_of_birth is not None and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        elif not self.age_disputed and (self.age_on(today) or 0) >= ADULT_AGE:
+            field = "date_of_birth" if self.date_of_birth else "estimated_age"
+            errors[field] = _(
+                "This person is 18 or older. If the age is contested, set age_disputed."
+            )
+        if self.location_id is not None and self.location.level not in CHILD_LOCATION_LEVELS:
+            errors["location"] = _("The child's location is a commune or a village.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        latin = " ".join(part for part in (self.family_name, self.given_name) if part)
+        khmer = " ".join(part for part in (self.family_name_km, self.given_name_km) if part)
+        return latin or khmer
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is not None:
+            born = self.date_of_birth
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if self.estimated_age is not None:
+            estimated_on = self.age_estimated_on or day
+            return self.estimated_age + max(0, (day - estimated_on).days // 365)
+        return None
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def initials(self) -> str:
+        """What a receiving agency sees of the name before it accepts a referral."""
+        names = [self.given_name, self.family_name] if self.given_name else [
+            self.given_name_km, self.family_name_km]  # fmt: skip
+        return "".join(f"{name[0]}." for name in names if name)
+
+
+class FamilyMember(models.Model):
+    """A caregiver or relative of the child."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="family")
+    name = models.CharField(max_length=200, blank=True)
+    name_km = models.CharField(max_length=200, blank=True)
+    relation = models.CharField(max_length=16, choices=Relation.choices)
+    contact = models.CharField(max_length=100, blank=True)
+    lives_with_child = models.BooleanField(default=False)
+    is_caregiver = models.BooleanField(default=False)
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") | ~Q(name_km=""), name="family_member_has_a_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.name_km

@@ -1,0 +1,6 @@
+"""Domain errors that services raise and the API maps to status codes."""
+
+
+class StateConflictError(Exception):
+    """The object's state does not allow the action (answered 409): accepting a cancelled
+    referral, approving a plan that was never submitted."""
