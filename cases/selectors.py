@@ -2,16 +2,123 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.models import Case
-from cases.policy import get_visible_case, visible_cases
+from audit.models import AuditEvent
+from cases.choices import Section, Sex
+from cases.models import Case, CaseConcern, Child, FamilyMember
+from cases.policy import case_access, get_visible_case, visible_cases
+from cases.search import children_named_like
+from cases.services.case import case_record_view
+
+# How far apart two ages may be for the same child (estimates are rough).
+DUPLICATE_AGE_TOLERANCE = 2
+DUPLICATE_LIMIT = 10
+# How many namesakes are weighed: a common name must not hide the one of the right age and sex
+# behind the first few of another.
+DUPLICATE_SCAN = 200
 
 
 def case_list(*, user: User) -> QuerySet[Case]:
-    return visible_cases(user)
+    return (
+        visible_cases(user)
+        .select_related("child", "location")
+        .prefetch_related(
+            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
+            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
+        )
+    )
 
 
 def case_detail(*, user: User, case_id: int | str) -> Case:
-    return get_visible_case(user, case_id)
+    case = get_visible_case(user, case_id)
+    return (
+        Case.objects.select_related("child", "location", "agency", "owner")
+        .prefetch_related(
+            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
+            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
+        )
+        .get(pk=case.pk)
+    )
+
+
+def case_section(*, user: User, case_id: int | str, section: str, record_read: bool = True) -> Case:
+    """The case if ``user`` sees it (404 otherwise) and sees ``section`` of it (403 otherwise).
+    A read of the section is written to the audit trail unless the caller is about to change
+    it (its own event records that)."""
+    case = get_visible_case(user, case_id)
+    if not case_access(user, case).sees(section):
+        raise PermissionDenied(
+            _("Your access to this case does not include its %(section)s.")
+            % {"section": Section(section).label}
+        )
+    if record_read:
+        case_record_view(actor=user, case=case, what=section)
+    return case
+
+
+def case_for_update(*, user: User, case_id: int | str) -> Case:
+    """The case, visible to ``user``, with its row locked until the transaction ends."""
+    case = get_visible_case(user, case_id)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("child", "location")
+        .get(pk=case.pk)
+    )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A child already known who may be this one. Another agency's case shows only that it
+    exists and whom to contact; its number only when the caller can open it."""
+
+    agency_id: int
+    agency_name: str
+    case_id: int | None
+    case_number: str | None
+
+
+def _could_be_same_child(one: Child, other: Child) -> bool:
+    if Sex.UNKNOWN not in {one.sex, other.sex} and one.sex != other.sex:
+        return False
+    if one.age is None or other.age is None:
+        return True
+    return abs(one.age - other.age) <= DUPLICATE_AGE_TOLERANCE
+
+
+def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
+    district_prefix = "/".join(child.location.path.split("/")[:2]) + "/"
+    candidates = children_named_like(
+        Child.objects.exclude(pk=child.pk).filter(location_path__startswith=district_prefix),
+        latin=child.search_name, khmer=child.search_name_km,
+    )[:DUPLICATE_SCAN]  # fmt: skip
+    similar = [candidate.pk for candidate in candidates if _could_be_same_child(candidate, child)]
+    similar = similar[:DUPLICATE_LIMIT]
+    cases = list(
+        Case.objects.filter(child_id__in=similar).select_related("agency").order_by("-created_at")
+    )
+    visible = set(
+        visible_cases(user).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True)
+    )
+    return [
+        PossibleDuplicate(
+            agency_id=case.agency_id,
+            agency_name=case.agency.name,
+            case_id=case.pk if case.pk in visible else None,
+            case_number=case.case_number if case.pk in visible else None,
+        )
+        for case in cases
+        # A restricted case is not even hinted at to those not named on it: saying which agency
+        # holds one could warn the very people it is restricted against.
+        if not case.restricted or case.pk in visible
+    ]
+
+
+def case_history(*, case: Case) -> QuerySet[AuditEvent]:
+    """The case's audit trail, oldest first. The caller has checked the history right."""
+    return AuditEvent.objects.filter(case_id=case.pk).order_by("id")

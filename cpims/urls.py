@@ -8,6 +8,8 @@ from cpims import health, views
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("cases.api.urls_risk")),
+    path("", include("cases.api.urls_records")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

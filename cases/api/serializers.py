@@ -1,20 +1,239 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import serializers
 
-from cases.models import Case
+from accounts.models import Location, User
+from cases.choices import (
+    BirthRegistration,
+    ClosureReason,
+    LabourSector,
+    Relation,
+    Section,
+    Sex,
+    Source,
+    Stage,
+)
+from cases.models import Case, Child, FamilyMember
+from cases.policy import CaseAccess
+from cases.selectors import PossibleDuplicate
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class FamilyMemberInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name_km = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    lives_with_child = serializers.BooleanField(required=False, default=False)
+    is_caregiver = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs["name"].strip() or attrs["name_km"].strip()):
+            raise serializers.ValidationError({"name": ["A name, in Latin letters or Khmer."]})
+        return attrs
+
+
+def _text(max_length: int) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True)
+
+
+class ChildInputSerializer(serializers.Serializer):
+    given_name = _text(100)
+    family_name = _text(100)
+    given_name_km = _text(100)
+    family_name_km = _text(100)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    estimated_age = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=120
+    )
+    age_disputed = serializers.BooleanField(required=False)
+    nationality = _text(64)
+    ethnicity = _text(64)
+    birth_registration = serializers.ChoiceField(choices=BirthRegistration.choices, required=False)
+    disability = _text(255)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10
+    )
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    address = _text(255)
+    birth_certificate_number = _text(64)
+    national_id_number = _text(64)
+    id_poor_number = _text(64)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The child's invariants (Child.clean), reported beside the fields. On an edit the
+        unchanged values come from the stored child."""
+        current: Child | None = self.context.get("child")
+        values = {
+            field.name: getattr(current, field.name)
+            for field in Child._meta.concrete_fields
+            if current is not None and not field.primary_key and field.name != "location"
+        }
+        if current is not None:
+            values["location"] = current.location
+            if attrs.get("estimated_age", current.estimated_age) != current.estimated_age:
+                # A new estimate counts from today, as the service will record it.
+                values["age_estimated_on"] = timezone.localdate()
+        values.update(attrs)
+        try:
+            Child(**values).clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return attrs
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    child = ChildInputSerializer()
+    family = FamilyMemberInputSerializer(many=True, required=False, default=list)
+    concerns = serializers.ListField(
+        child=serializers.CharField(max_length=48), allow_empty=False, max_length=30
+    )
+    # The contract's field name shadows Field.source, which DRF sets only on bound fields.
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    labour_sector = serializers.ChoiceField(
+        choices=LabourSector.choices, required=False, allow_blank=True, default=""
+    )
+    restricted = serializers.BooleanField(required=False, default=False)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    child = ChildInputSerializer(partial=True)
+    concerns = serializers.ListField(
+        child=serializers.CharField(max_length=48), allow_empty=False, max_length=30
+    )
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    summary = serializers.CharField(allow_blank=True)
+    labour_sector = serializers.ChoiceField(choices=LabourSector.choices, allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ClosureReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+# --- output -----------------------------------------------------------------------------------
+
+IDENTITY_FIELDS = ("id", "given_name", "family_name", "given_name_km", "family_name_km", "sex")
+PROFILE_FIELDS = (
+    "date_of_birth", "estimated_age", "age_disputed", "nationality", "ethnicity",
+    "birth_registration", "disability", "languages", "birth_certificate_number",
+    "national_id_number", "id_poor_number",
+)  # fmt: skip
+
+
+class FamilyMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FamilyMember
+        fields = ["id", "name", "name_km", "relation", "contact", "lives_with_child",
+                  "is_caregiver", "notes"]  # fmt: skip
+        read_only_fields = fields
+
+
+def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | None:
+    """The child as far as ``access`` reaches: identity (name, age, sex, address) with any
+    access to the person, the rest of the profile and the family with the profile section."""
+    if not access.identity:
+        return None
+    data: dict[str, Any] = {field: getattr(child, field) for field in IDENTITY_FIELDS}
+    data.update(age=child.age, location=child.location_id, address=child.address)
+    if access.sees(Section.PROFILE):
+        data.update({field: getattr(child, field) for field in PROFILE_FIELDS})
+        data["date_of_birth"] = child.date_of_birth.isoformat() if child.date_of_birth else None
+        data["family"] = FamilyMemberSerializer(child.family.all(), many=True).data
+    return data
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    """A case, emitting only what the caller may see (``accesses`` in the context maps case id
+    to CaseAccess, computed for the whole page at once)."""
+
+    risk_level = serializers.SerializerMethodField()
+    closure = serializers.SerializerMethodField()
+
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "case_number",
-            "status",
-            "agency",
-            "owner",
-            "location",
-            "restricted",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "case_number", "status", "stage", "risk_level", "respond_by",
+                  "reassess_by", "owner", "agency", "location", "restricted", "closure",
+                  "created_at", "updated_at", "version"]  # fmt: skip
         read_only_fields = fields
+
+    def get_risk_level(self, case: Case) -> str | None:
+        return case.risk_level or None
+
+    def get_closure(self, case: Case) -> dict[str, Any] | None:
+        if not case.closure_requested_at and not case.closed_at:
+            return None
+        moment = serializers.DateTimeField()
+        return {
+            "reason": case.closure_reason or None,
+            "requested_by": case.closure_requested_by_id,
+            "requested_at": moment.to_representation(case.closure_requested_at)
+            if case.closure_requested_at
+            else None,
+            "closed_at": moment.to_representation(case.closed_at) if case.closed_at else None,
+        }
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        access: CaseAccess = self.context["accesses"][instance.pk]
+        child = child_representation(instance.child, access)
+        if child is not None:
+            data["child"] = child
+        else:
+            # The case is located where the child lives: part of the identity, not of the
+            # administrative fields an agency admin sees.
+            del data["location"]
+        if access.sees(Section.CONCERNS):
+            data["concerns"] = [row.concern_id for row in instance.concern_rows.all()]
+            data["labour_sector"] = instance.labour_sector or None
+            data["source"] = instance.source
+            data["summary"] = instance.summary
+        data["access"] = {
+            "sections": sorted(access.sections),
+            "manage": access.manage,
+            "contribute": access.contribute,
+            "assign": access.assign,
+            "approve": access.approve,
+        }
+        return data
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    agency = serializers.SerializerMethodField()
+    case = serializers.IntegerField(source="case_id", allow_null=True)
+    case_number = serializers.CharField(allow_null=True)
+
+    def get_agency(self, duplicate: PossibleDuplicate) -> dict[str, Any]:
+        return {"id": duplicate.agency_id, "name": duplicate.agency_name}
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(source="created_at")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_username = serializers.CharField()
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    changes = serializers.JSONField()

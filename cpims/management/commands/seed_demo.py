@@ -18,8 +18,7 @@ from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
 from accounts.gazetteer import gazetteer_import
 from accounts.models import Agency, Location, User
 from accounts.services import agency_create, user_create
-from audit import services as audit
-from cases.models import Case
+from cases.services.case import case_open
 
 SAMPLE_GAZETTEER = Path(settings.BASE_DIR) / "accounts" / "data" / "gazetteer_sample.csv"
 LOGINS_FILE = "demo-logins.txt"
@@ -56,6 +55,22 @@ PEOPLE: list[tuple[str, str, str | None]] = [
     (Role.HELPLINE_OPERATOR, "Ouk Vanna", "helpline"),
     (Role.DATA_ANALYST, "Pich Sokha", "mosvy"),
 ]
+
+
+# Invented children for the demonstration: (child, concerns, source).
+DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
+    ({"given_name": "Sreymom", "family_name": "Chea", "given_name_km": "ស្រីមុំ",
+      "family_name_km": "ជា", "sex": "female", "estimated_age": 14},
+     ["child_labour", "labour_trafficking"], "labour_inspection"),
+    ({"given_name": "Dara", "family_name": "Sok", "given_name_km": "តារា", "family_name_km": "សុខ",
+      "sex": "male", "estimated_age": 9}, ["neglect", "left_behind"], "ccwc"),
+    ({"given_name": "Bopha", "family_name": "Keo", "given_name_km": "បុប្ផា",
+      "family_name_km": "កែវ", "sex": "female", "estimated_age": 16},
+     ["online_sexual_exploitation"], "helpline"),
+    ({"given_name": "Vuthy", "family_name": "Lim", "given_name_km": "វុទ្ធី",
+      "family_name_km": "លឹម", "sex": "male", "estimated_age": 13},
+     ["street_connected"], "police"),
+]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -98,10 +113,7 @@ class Command(BaseCommand):
                 location=commune if role == Role.COMMUNE_COMMITTEE else None,
                 supervisor=people.get(Role.SUPERVISOR) if role == Role.SOCIAL_WORKER else None,
             )  # fmt: skip
-        self._cases(
-            [(people[Role.SOCIAL_WORKER], agencies["dosvy_pp"])] * 3
-            + [(people[Role.POLICE], agencies["police"])]
-        )
+        self._cases([people[Role.SOCIAL_WORKER]] * 3 + [people[Role.POLICE]])
         return [(role, passwords[role]) for role in Role.values]
 
     def _agencies(self, admin: User) -> dict[str, Agency]:
@@ -114,16 +126,15 @@ class Command(BaseCommand):
             )  # fmt: skip
         return created
 
-    def _cases(self, owners: list[tuple[User, Agency]]) -> None:
+    def _cases(self, owners: list[User]) -> None:
         villages = Location.objects.filter(
             level=LocationLevel.VILLAGE, path__startswith="12/"
-        ).order_by("code")
-        for number, ((owner, agency), village) in enumerate(
-            zip(owners, villages[: len(owners)], strict=True), start=1
+        ).order_by("code")[: len(owners)]
+        for owner, (child, concerns, source), village in zip(
+            owners, DEMO_CHILDREN, villages, strict=True
         ):
-            case = Case.objects.create(
-                case_number=f"DEMO-12-{number:04d}", agency=agency, owner=owner,
-                location=village, created_by=owner,
+            case_open(
+                actor=owner, child={**child, "location": village}, concerns=concerns,
+                source=source, summary="Demonstration case: no real child.",
+                labour_sector="brick_kiln" if "child_labour" in concerns else "",
             )  # fmt: skip
-            audit.record(actor=owner, action="case.create", obj=case, case_id=case.pk,
-                         changes={"case_number": case.case_number, "demo": True})  # fmt: skip

@@ -1,0 +1,228 @@
+"""Case plans, services, notes and consent under /cases/{id}/. Reads go through
+cases.selectors_records (404 for a case out of reach, 403 for a section not open to the caller);
+writes through the services, which check access, state and input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from accounts.api.authentication import actor_of
+from cases import selectors_records as selectors
+from cases.api.records_serializers import (
+    CaseNoteCreateSerializer,
+    CaseNoteSerializer,
+    CasePlanSerializer,
+    CasePlanWriteSerializer,
+    CaseServiceCreateSerializer,
+    CaseServiceSerializer,
+    CaseServiceUpdateSerializer,
+    ConsentCreateSerializer,
+    ConsentSerializer,
+    ConsentWithdrawSerializer,
+    PlanDecisionSerializer,
+)
+from cases.models import CaseNote, CasePlan, CaseService, Consent
+from cases.policy import get_visible_case
+from cases.services import plan as plan_services
+from cases.services import records as record_services
+from core.api.conditional import check_if_match, with_etag
+
+
+def _for_schema(view: APIView) -> bool:
+    """True while the OpenAPI schema is generated, with no signed-in user to scope by."""
+    return bool(getattr(view, "swagger_fake_view", False))
+
+
+class CaseRecordListView(generics.ListAPIView):
+    """A kind of record kept on a case: listed through ``select`` (which checks the case and
+    the section), added through ``create`` (a service that checks the right to write)."""
+
+    model: type[Model]
+    input_serializer: type[Serializer]
+    select: Callable[..., QuerySet[Any]]
+    create: Callable[..., Model]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if _for_schema(self):
+            return self.model._default_manager.none()
+        return type(self).select(user=actor_of(self.request), case_id=self.kwargs["case_id"])
+
+    def post(self, request: Request, case_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = type(self).create(actor=actor, case=case, **data.validated_data)
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+
+def _plan_answer(plan: CasePlan, code: int = status.HTTP_200_OK) -> Response:
+    return Response(CasePlanSerializer(selectors.plan_of(plan_id=plan.pk)).data, status=code)
+
+
+# --- Case plan ---------------------------------------------------------------------------------
+
+
+class CasePlanListView(generics.ListAPIView[CasePlan]):
+    """The case's plans, newest first; needs the case plan section."""
+
+    serializer_class = CasePlanSerializer
+
+    def get_queryset(self) -> QuerySet[CasePlan]:
+        if _for_schema(self):
+            return CasePlan.objects.none()
+        return selectors.plan_list(user=actor_of(self.request), case_id=self.kwargs["case_id"])
+
+    @extend_schema(request=CasePlanWriteSerializer, responses={201: CasePlanSerializer})
+    def post(self, request: Request, case_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        data = CasePlanWriteSerializer(data=request.data, context={"case": case})
+        data.is_valid(raise_exception=True)
+        plan = plan_services.plan_create(actor=actor, case=case, **data.validated_data)
+        return _plan_answer(plan, status.HTTP_201_CREATED)
+
+
+class CasePlanDetailView(APIView):
+    @extend_schema(responses=CasePlanSerializer)
+    def get(self, request: Request, case_id: int, pk: int) -> Response:
+        plan = selectors.plan_detail(user=actor_of(request), case_id=case_id, plan_id=pk)
+        return with_etag(Response(CasePlanSerializer(plan).data))
+
+    @extend_schema(request=CasePlanWriteSerializer, responses=CasePlanSerializer)
+    def patch(self, request: Request, case_id: int, pk: int) -> Response:
+        """Replaces the goals of a draft or rejected plan (a rejected one becomes a draft)."""
+        actor = actor_of(request)
+        with transaction.atomic():
+            plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk, for_update=True)
+            check_if_match(request, CasePlanSerializer(plan).data)
+            data = CasePlanWriteSerializer(data=request.data, context={"case": plan.case})
+            data.is_valid(raise_exception=True)
+            plan = plan_services.plan_update(actor=actor, plan=plan, **data.validated_data)
+            return with_etag(_plan_answer(plan))
+
+
+class CasePlanSubmitView(APIView):
+    @extend_schema(request=None, responses=CasePlanSerializer)
+    def post(self, request: Request, case_id: int, pk: int) -> Response:
+        actor = actor_of(request)
+        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
+        return _plan_answer(plan_services.plan_submit(actor=actor, plan=plan))
+
+
+class CasePlanApproveView(APIView):
+    @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
+    def post(self, request: Request, case_id: int, pk: int) -> Response:
+        actor = actor_of(request)
+        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
+        data = PlanDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _plan_answer(
+            plan_services.plan_approve(actor=actor, plan=plan, **data.validated_data)
+        )
+
+
+class CasePlanRejectView(APIView):
+    @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
+    def post(self, request: Request, case_id: int, pk: int) -> Response:
+        actor = actor_of(request)
+        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
+        data = PlanDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _plan_answer(
+            plan_services.plan_reject(actor=actor, plan=plan, **data.validated_data)
+        )
+
+
+# --- Services delivered ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    post=extend_schema(request=CaseServiceCreateSerializer, responses={201: CaseServiceSerializer})
+)
+class CaseServiceListView(CaseRecordListView):
+    """Services the case received or will receive; needs the notes section to read and the
+    right to contribute to add."""
+
+    serializer_class = CaseServiceSerializer
+    model = CaseService
+    input_serializer = CaseServiceCreateSerializer
+    select = staticmethod(selectors.service_list)
+    create = staticmethod(record_services.case_service_create)
+
+
+class CaseServiceDetailView(APIView):
+    @extend_schema(responses=CaseServiceSerializer)
+    def get(self, request: Request, case_id: int, pk: int) -> Response:
+        record = selectors.service_detail(user=actor_of(request), case_id=case_id, service_id=pk)
+        return with_etag(Response(CaseServiceSerializer(record).data))
+
+    @extend_schema(request=CaseServiceUpdateSerializer, responses=CaseServiceSerializer)
+    def patch(self, request: Request, case_id: int, pk: int) -> Response:
+        actor = actor_of(request)
+        data = CaseServiceUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            record = selectors.service_detail(
+                user=actor, case_id=case_id, service_id=pk, for_update=True
+            )
+            check_if_match(request, CaseServiceSerializer(record).data)
+            record = record_services.case_service_update(
+                actor=actor, record=record, **data.validated_data
+            )
+            return with_etag(Response(CaseServiceSerializer(record).data))
+
+
+# --- Notes -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    post=extend_schema(request=CaseNoteCreateSerializer, responses={201: CaseNoteSerializer})
+)
+class CaseNoteListView(CaseRecordListView):
+    """Notes of contacts and visits, newest first. Append-only: a correction is a new note."""
+
+    serializer_class = CaseNoteSerializer
+    model = CaseNote
+    input_serializer = CaseNoteCreateSerializer
+    select = staticmethod(selectors.note_list)
+    create = staticmethod(record_services.case_note_create)
+
+
+# --- Consent -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    post=extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
+)
+class ConsentListView(CaseRecordListView):
+    """Consent of the child and caregivers, for data sharing, referral and services."""
+
+    serializer_class = ConsentSerializer
+    model = Consent
+    input_serializer = ConsentCreateSerializer
+    select = staticmethod(selectors.consent_list)
+    create = staticmethod(record_services.consent_create)
+
+
+class ConsentWithdrawView(APIView):
+    @extend_schema(request=ConsentWithdrawSerializer, responses=ConsentSerializer)
+    def post(self, request: Request, case_id: int, pk: int) -> Response:
+        actor = actor_of(request)
+        consent = selectors.consent_detail(user=actor, case_id=case_id, consent_id=pk)
+        data = ConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = record_services.consent_withdraw(
+            actor=actor, consent=consent, **data.validated_data
+        )
+        return Response(ConsentSerializer(consent).data)

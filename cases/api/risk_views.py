@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.authentication import actor_of
+from cases import selectors, selectors_risk
+from cases.api.risk_serializers import (
+    RiskAssessmentCreateSerializer,
+    RiskAssessmentSerializer,
+    RiskInstrumentSerializer,
+)
+from cases.models import RiskAssessment
+from cases.services.risk import risk_assessment_record
+from core.idempotency import idempotent
+
+
+class CurrentRiskInstrumentView(APIView):
+    """The instrument new assessments use: its questions with their options and scores, and
+    the bands that turn a score into a risk level."""
+
+    @extend_schema(responses=RiskInstrumentSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(RiskInstrumentSerializer(selectors_risk.risk_instrument_current()).data)
+
+
+class RiskAssessmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[RiskAssessment]
+):
+    """A case's risk assessments, latest first. Read by whoever sees the case's risk section;
+    recorded by the case owner or their supervisor."""
+
+    serializer_class = RiskAssessmentSerializer
+    queryset = RiskAssessment.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self) -> QuerySet[RiskAssessment]:
+        return selectors_risk.risk_assessment_list(
+            user=actor_of(self.request), case_id=self.kwargs["case_id"]
+        )
+
+    def get_object(self) -> RiskAssessment:
+        return selectors_risk.risk_assessment_detail(
+            user=actor_of(self.request),
+            case_id=self.kwargs["case_id"],
+            assessment_id=self.kwargs["pk"],
+        )
+
+    @extend_schema(
+        request=RiskAssessmentCreateSerializer, responses={201: RiskAssessmentSerializer}
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = actor_of(request)
+        case = selectors.case_detail(user=actor, case_id=kwargs["case_id"])
+
+        def record() -> Response:
+            data = RiskAssessmentCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            assessment = risk_assessment_record(actor=actor, case=case, **data.validated_data)
+            return Response(
+                RiskAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED
+            )
+
+        return idempotent(request, scope=f"risk_assessments.create:{case.pk}", create=record)

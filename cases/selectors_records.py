@@ -1,0 +1,98 @@
+"""Reads of a case's plans, services, notes and consent. Each starts from the case as the caller
+sees it (404 when they do not) and then the section of the file it belongs to (403)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from cases.choices import ConsentScope, Section
+from cases.models import Case, CaseNote, CasePlan, CaseService, Consent, PlanGoal
+from cases.selectors import case_section
+
+
+def _lock(case: Case) -> None:
+    """Locks the case row before one of its records, in the order the services lock them."""
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+
+
+def _plans() -> QuerySet[CasePlan]:
+    # Three queries for any number of plans, goals and actions.
+    return CasePlan.objects.prefetch_related(
+        Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("actions"))
+    )
+
+
+def plan_list(*, user: User, case_id: int | str) -> QuerySet[CasePlan]:
+    case = case_section(user=user, case_id=case_id, section=Section.CASE_PLAN)
+    return _plans().filter(case=case)
+
+
+def plan_detail(
+    *, user: User, case_id: int | str, plan_id: int | str, for_update: bool = False
+) -> CasePlan:
+    """The plan; with ``for_update``, locked (after its case) until the transaction ends."""
+    case = case_section(
+        user=user, case_id=case_id, section=Section.CASE_PLAN, record_read=not for_update
+    )
+    plans = _plans().filter(case=case)
+    if for_update:
+        _lock(case)
+        plans = plans.select_for_update(of=("self",))
+    plan = get_object_or_404(plans, pk=plan_id)
+    plan.case = case
+    return plan
+
+
+def plan_of(*, plan_id: int) -> CasePlan:
+    """A plan with its goals and actions, to answer a write the caller was allowed to make."""
+    return _plans().get(pk=plan_id)
+
+
+def service_list(*, user: User, case_id: int | str) -> QuerySet[CaseService]:
+    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    return CaseService.objects.filter(case=case)
+
+
+def service_detail(
+    *, user: User, case_id: int | str, service_id: int | str, for_update: bool = False
+) -> CaseService:
+    """The service record; with ``for_update``, locked (after its case)."""
+    case = case_section(
+        user=user, case_id=case_id, section=Section.NOTES, record_read=not for_update
+    )
+    records = CaseService.objects.filter(case=case)
+    if for_update:
+        _lock(case)
+        records = records.select_for_update(of=("self",))
+    record = get_object_or_404(records, pk=service_id)
+    record.case = case
+    return record
+
+
+def note_list(*, user: User, case_id: int | str) -> QuerySet[CaseNote]:
+    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    return CaseNote.objects.filter(case=case)
+
+
+def consent_list(*, user: User, case_id: int | str) -> QuerySet[Consent]:
+    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    return Consent.objects.filter(case=case)
+
+
+def consent_detail(*, user: User, case_id: int | str, consent_id: int | str) -> Consent:
+    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    consent = get_object_or_404(Consent.objects.filter(case=case), pk=consent_id)
+    consent.case = case
+    return consent
+
+
+def consent_covers(case: Case, scope: str) -> bool:
+    """Whether a consent that has not been withdrawn covers ``scope`` for ``case``. The scopes
+    are compared in Python, as JSON containment is not available on every database; a case has
+    a handful of consents."""
+    if scope not in ConsentScope.values:
+        raise ValueError(f"Unknown consent scope: {scope}")
+    scopes = Consent.objects.filter(case=case, withdrawn=False).values_list("scope", flat=True)
+    return any(scope in given for given in scopes)

@@ -1,0 +1,306 @@
+"""The case from intake to closure: registration, edits, assignment, closure and reopening, and
+the record of who read a case file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from audit import services as audit
+from cases.choices import CHILD_LABOUR, Stage, Status
+from cases.models import (
+    Case,
+    CaseConcern,
+    CaseNamedUser,
+    CaseNumberSequence,
+    Child,
+    ConcernType,
+    FamilyMember,
+)
+from cases.policy import case_access
+from cases.services.common import case_changed, check_stage_move, require_open
+from core.errors import StateConflictError
+
+# Who registers children and may hold a case: case workers, and the referrers (police, labour
+# inspectors, the helpline) who meet children first and hold the case until they refer it.
+CASE_HOLDER_ROLES = frozenset(
+    {
+        Role.SOCIAL_WORKER,
+        Role.SUPERVISOR,
+        Role.POLICE,
+        Role.LABOUR_INSPECTOR,
+        Role.HELPLINE_OPERATOR,
+    }
+)
+# Child fields kept out of the audit trail's values (identifiers that could locate a child).
+MASKED_CHILD_FIELDS = ("birth_certificate_number", "national_id_number", "id_poor_number")
+CHILD_FIELDS = (
+    "given_name", "family_name", "given_name_km", "family_name_km", "sex", "date_of_birth",
+    "estimated_age", "age_disputed", "nationality", "ethnicity", "birth_registration",
+    "disability", "languages", "location", "address", *MASKED_CHILD_FIELDS,
+)  # fmt: skip
+
+
+def next_case_number(*, province_code: str, year: int) -> str:
+    """``12-2026-00042``: province, year, then a number taken by one atomic UPSERT, so two
+    registrations at the same moment never get the same one (and nothing counts rows)."""
+    prefix = f"{province_code}-{year}"
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "  # noqa: S608 - table name from the model, values bound
+            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [prefix],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{number:05d}"
+
+
+def _check_concerns(concerns: Sequence[str], labour_sector: str) -> list[ConcernType]:
+    known = {concern.code: concern for concern in ConcernType.objects.filter(is_active=True)}
+    unknown = [code for code in concerns if code not in known]
+    if unknown:
+        raise ValidationError({"concerns": [_("Unknown concern: %s.") % ", ".join(unknown)]})
+    if labour_sector and CHILD_LABOUR not in concerns:
+        raise ValidationError(
+            {"labour_sector": [_("A labour sector goes with the child_labour concern.")]}
+        )
+    return [known[code] for code in dict.fromkeys(concerns)]
+
+
+def _clean_child(child: Child) -> None:
+    """The child's invariants, reported under ``child.<field>``. The API's input serializer
+    runs the same checks first and nests its errors; this keeps every other caller honest."""
+    try:
+        child.full_clean()
+    except ValidationError as error:
+        raise ValidationError(
+            {f"child.{field}": messages for field, messages in error.message_dict.items()}
+        ) from error
+
+
+def _child_values(child: Child) -> dict[str, Any]:
+    values = {field: getattr(child, field) for field in CHILD_FIELDS if field != "location"}
+    values["location"] = child.location_id
+    return values
+
+
+def _masked(values: dict[str, Any]) -> dict[str, Any]:
+    """The trail masks top-level keys only; the child's identifiers sit one level down."""
+    return {
+        field: audit.MASK if field in MASKED_CHILD_FIELDS else value
+        for field, value in values.items()
+    }
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    child: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    concerns: Sequence[str],
+    source: str,
+    summary: str = "",
+    labour_sector: str = "",
+    restricted: bool = False,
+) -> Case:
+    """Registers a child and opens a case owned by ``actor`` in ``actor``'s agency."""
+    if actor.role not in CASE_HOLDER_ROLES or actor.agency is None:
+        raise PermissionDenied(_("Your role does not register children."))
+    concern_types = _check_concerns(concerns, labour_sector)
+    new_child = Child(**child)
+    if new_child.estimated_age is not None and new_child.age_estimated_on is None:
+        new_child.age_estimated_on = timezone.localdate()
+    _clean_child(new_child)
+    new_child.save()
+    FamilyMember.objects.bulk_create(FamilyMember(child=new_child, **member) for member in family)
+    province_code = new_child.location.path.split("/", 1)[0]
+    case = Case(
+        # The year in Cambodia: the UTC year lags by seven hours on New Year's Eve.
+        case_number=next_case_number(province_code=province_code, year=timezone.localdate().year),
+        child=new_child,
+        source=source,
+        summary=summary,
+        labour_sector=labour_sector,
+        agency=actor.agency,
+        owner=actor,
+        location=new_child.location,
+        restricted=restricted,
+        created_by=actor,
+    )
+    case.full_clean(exclude=["child", "location_path"])
+    case.save()
+    CaseConcern.objects.bulk_create(CaseConcern(case=case, concern=c) for c in concern_types)
+    if restricted:
+        CaseNamedUser.objects.create(case=case, user=actor)
+    audit.record(
+        actor=actor, action="case.create", obj=case, case_id=case.pk,
+        changes={"case_number": case.case_number, "source": source, "concerns": list(concerns),
+                 "restricted": restricted, "child": _masked(_child_values(new_child))},
+        masked=MASKED_CHILD_FIELDS,
+    )  # fmt: skip
+    return case
+
+
+CASE_EDITABLE = frozenset({"stage", "source", "summary", "labour_sector", "concerns", "child"})
+
+
+@transaction.atomic
+def case_update(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Case:
+    """Edits a case and its child. The caller locked the case row and checked its version."""
+    access = case_access(actor, case)
+    if not access.manage:
+        raise PermissionDenied(_("Only the case's owner and her supervisor edit it."))
+    require_open(case)
+    unknown = set(changes) - CASE_EDITABLE
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    recorded: dict[str, Any] = {}
+    if "stage" in changes:
+        check_stage_move(case, changes["stage"])
+    for field in ("stage", "source", "summary", "labour_sector"):
+        if field in changes and getattr(case, field) != changes[field]:
+            recorded[field] = [getattr(case, field), changes[field]]
+            setattr(case, field, changes[field])
+    concerns = changes.get("concerns")
+    current = sorted(case.concern_rows.values_list("concern_id", flat=True))
+    concern_codes = list(concerns) if concerns is not None else current
+    concern_types = _check_concerns(concern_codes, case.labour_sector)
+    if concerns is not None and sorted(set(concern_codes)) != current:
+        case.concern_rows.all().delete()
+        CaseConcern.objects.bulk_create(CaseConcern(case=case, concern=c) for c in concern_types)
+        recorded["concerns"] = [current, sorted(set(concern_codes))]
+    if "child" in changes:
+        child = case.child
+        before = _child_values(child)
+        for field, value in changes["child"].items():
+            setattr(child, field, value)
+        if child.estimated_age != before["estimated_age"]:
+            # A new estimate is made today: the child ages from now, not from the first one.
+            child.age_estimated_on = (
+                timezone.localdate() if child.estimated_age is not None else None
+            )
+        _clean_child(child)
+        child.save()
+        child_diff = audit.diff(before, _child_values(child))
+        if child_diff:
+            recorded["child"] = _masked(child_diff)
+        if child.location_id != case.location_id:
+            case.location = child.location
+    case_changed(case, "stage", "source", "summary", "labour_sector", "location", "location_path")
+    audit.record(actor=actor, action="case.update", obj=case, case_id=case.pk,
+                 changes=recorded, masked=MASKED_CHILD_FIELDS)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor: User, case: Case, owner: User) -> Case:
+    """Gives the case to another worker of its agency (the owner's supervisor or an agency
+    admin decides)."""
+    if not case_access(actor, case).assign:
+        raise PermissionDenied(_("Only the owner's supervisor or an agency admin assigns cases."))
+    require_open(case)
+    if (
+        not owner.is_active
+        or owner.agency_id != case.agency_id
+        or owner.role not in CASE_HOLDER_ROLES
+    ):
+        raise ValidationError(
+            {
+                "owner": [
+                    _(
+                        "The new owner must be an active colleague, in the case's agency, who "
+                        "handles cases."
+                    )
+                ]
+            }
+        )
+    previous = case.owner_id
+    case.owner = owner
+    if case.restricted:
+        CaseNamedUser.objects.get_or_create(case=case, user=owner)
+    case_changed(case, "owner")
+    audit.record(actor=actor, action="case.assign", obj=case, case_id=case.pk,
+                 changes={"owner": [previous, owner.pk]})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_request_closure(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
+    if case.owner_id != actor.pk:
+        raise PermissionDenied(_("Only the case's owner asks for its closure."))
+    require_open(case)
+    if case.closure_pending:
+        raise StateConflictError(_("Closure has already been asked for."))
+    case.closure_reason, case.closure_note = reason, note
+    case.closure_requested_by, case.closure_requested_at = actor, timezone.now()
+    case_changed(case, "closure_reason", "closure_note", "closure_requested_by",
+                 "closure_requested_at")  # fmt: skip
+    audit.record(actor=actor, action="case.closure_request", obj=case, case_id=case.pk,
+                 changes={"reason": reason})  # fmt: skip
+    return case
+
+
+def _check_closure_decision(actor: User, case: Case) -> None:
+    if not case.closure_pending:
+        raise StateConflictError(_("No closure is waiting for a decision."))
+    if case.closure_requested_by_id == actor.pk:
+        raise PermissionDenied(_("Nobody approves their own request."))
+    if not case_access(actor, case).approve:
+        raise PermissionDenied(_("Only the owner's supervisor decides on closure."))
+
+
+@transaction.atomic
+def case_approve_closure(*, actor: User, case: Case, comment: str = "") -> Case:
+    _check_closure_decision(actor, case)
+    case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
+    case_changed(case, "status", "stage", "closed_at")
+    audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
+                 changes={"reason": case.closure_reason, "comment": comment})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_reject_closure(*, actor: User, case: Case, comment: str) -> Case:
+    _check_closure_decision(actor, case)
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Say why the closure is refused.")]})
+    case.closure_reason, case.closure_note = "", ""
+    case.closure_requested_by, case.closure_requested_at = None, None
+    case_changed(case, "closure_reason", "closure_note", "closure_requested_by",
+                 "closure_requested_at")  # fmt: skip
+    audit.record(actor=actor, action="case.closure_reject", obj=case, case_id=case.pk,
+                 changes={"comment": comment})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
+    """A closed case comes back for a new assessment (a new concern, a failed reintegration)."""
+    if not case_access(actor, case).manage:
+        raise PermissionDenied(_("Only the case's owner and her supervisor reopen it."))
+    if case.status != Status.CLOSED:
+        raise StateConflictError(_("Only a closed case can be reopened."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the case is reopened.")]})
+    case.status, case.stage, case.closed_at = Status.OPEN, Stage.ASSESSMENT, None
+    case.closure_requested_by, case.closure_requested_at = None, None
+    case_changed(case, "status", "stage", "closed_at", "closure_requested_by",
+                 "closure_requested_at")  # fmt: skip
+    audit.record(actor=actor, action="case.reopen", obj=case, case_id=case.pk,
+                 changes={"reason": reason})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_record_view(*, actor: User, case: Case, what: str = "file") -> None:
+    """Every reading of a case file is traceable: who read which case, when, from where."""
+    audit.record(actor=actor, action=f"case.view_{what}", obj=case, case_id=case.pk)

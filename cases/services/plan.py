@@ -1,0 +1,240 @@
+"""Writes to the case (family service) plan: goals and actions drafted by the people who manage
+the case, submitted, and approved or rejected by the owner's supervisor.
+
+A plan is edited only while it is a draft or was rejected; an edited rejected plan is a draft
+again. A case has at most one plan in the making (draft or submitted) at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit import services as audit
+from cases.choices import PlanStatus, Stage
+from cases.models import Case, CasePlan, PlanAction, PlanGoal
+from cases.services.common import advance_stage, case_changed
+from cases.services.records import writable_case
+from core.errors import StateConflictError
+
+IN_THE_MAKING = (PlanStatus.DRAFT, PlanStatus.SUBMITTED)
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.REJECTED)
+
+# Where a problem is: ("goals", 0, "actions", 1, "due_date").
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ActionDraft:
+    description: str
+    responsible_id: int | None
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class GoalDraft:
+    description: str
+    actions: Sequence[ActionDraft]
+
+
+def plan_problems(*, case: Case, goals: Sequence[GoalDraft]) -> dict[Path, list[str]]:
+    """What is wrong with ``goals`` as the plan of ``case``, by where it is wrong; empty when
+    nothing is. One query, whatever the number of actions."""
+    problems: dict[Path, list[str]] = {}
+    if not goals:
+        problems[("goals",)] = [_("A plan needs at least one goal.")]
+    responsible_ids = {
+        action.responsible_id
+        for goal in goals
+        for action in goal.actions
+        if action.responsible_id is not None
+    }
+    # Kept simple on purpose: somebody active in the case's agency.
+    eligible = set(
+        User.objects.filter(
+            pk__in=responsible_ids, is_active=True, agency_id=case.agency_id
+        ).values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+    for g, goal in enumerate(goals):
+        if not goal.description.strip():
+            problems[("goals", g, "description")] = [_("A goal needs a description.")]
+        if not goal.actions:
+            problems[("goals", g, "actions")] = [_("A goal needs at least one action.")]
+        for a, action in enumerate(goal.actions):
+            where: Path = ("goals", g, "actions", a)
+            if not action.description.strip():
+                problems[(*where, "description")] = [_("An action needs a description.")]
+            if action.responsible_id is None:
+                problems[(*where, "responsible")] = [_("Name who is responsible.")]
+            elif action.responsible_id not in eligible:
+                problems[(*where, "responsible")] = [
+                    _("The person responsible must be an active member of the case's agency.")
+                ]
+            if action.due_date is None:
+                problems[(*where, "due_date")] = [_("Give a due date.")]
+            elif action.due_date < today:
+                problems[(*where, "due_date")] = [_("The due date is in the past.")]
+    return problems
+
+
+def _check_goals(case: Case, goals: Sequence[GoalDraft]) -> None:
+    problems = plan_problems(case=case, goals=goals)
+    if problems:
+        raise ValidationError(
+            {".".join(str(step) for step in path): messages for path, messages in problems.items()}
+        )
+
+
+def _write_goals(plan: CasePlan, goals: Sequence[GoalDraft]) -> dict[str, int]:
+    """Two inserts whatever the size of the plan: the goals, then all their actions."""
+    rows = PlanGoal.objects.bulk_create(
+        [
+            PlanGoal(plan=plan, order=order, description=goal.description)
+            for order, goal in enumerate(goals)
+        ]
+    )
+    actions = PlanAction.objects.bulk_create(
+        [
+            PlanAction(
+                goal=row,
+                order=order,
+                description=action.description,
+                responsible_id=action.responsible_id,
+                due_date=action.due_date,
+            )
+            for row, goal in zip(rows, goals, strict=True)
+            for order, action in enumerate(goal.actions)
+        ]
+    )
+    return {"goals": len(rows), "actions": len(actions)}
+
+
+def _require_none_in_the_making(case: Case, *, besides: CasePlan | None = None) -> None:
+    others = CasePlan.objects.filter(case=case, status__in=IN_THE_MAKING)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    if others.exists():
+        raise StateConflictError(
+            _("This case already has a plan in the making: finish or edit that one.")
+        )
+
+
+def _locked_plan(plan: CasePlan, case: Case) -> CasePlan:
+    return CasePlan.objects.select_for_update().get(pk=plan.pk, case=case)
+
+
+def _reopen_for_editing(plan: CasePlan) -> None:
+    """A rejected plan goes back to draft; its decision stays in the audit trail only, so the
+    next decision is judged against the next submission."""
+    plan.status = PlanStatus.DRAFT
+    plan.decided_by = None
+    plan.decided_at = None
+    plan.decision_comment = ""
+
+
+@transaction.atomic
+def plan_create(*, actor: User, case: Case, goals: Sequence[GoalDraft]) -> CasePlan:
+    case, _access = writable_case(actor, case, need="manage")
+    _require_none_in_the_making(case)
+    _check_goals(case, goals)
+    plan = CasePlan.objects.create(case=case, created_by=actor)
+    changes: dict[str, Any] = {"status": plan.status, **_write_goals(plan, goals)}
+    if advance_stage(case, when_at=Stage.ASSESSMENT, to=Stage.CASE_PLAN):
+        case_changed(case, "stage")
+        changes["stage"] = [Stage.ASSESSMENT, Stage.CASE_PLAN]
+    audit.record(actor=actor, action="plan.create", obj=plan, case_id=case.pk, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> CasePlan:
+    """Replaces the goals and actions of a draft or rejected plan."""
+    case, _access = writable_case(actor, plan.case, need="manage")
+    plan = _locked_plan(plan, case)
+    if plan.status not in EDITABLE:
+        raise StateConflictError(_("Only a draft or rejected plan can be edited."))
+    _require_none_in_the_making(case, besides=plan)
+    _check_goals(case, goals)
+    before = plan.status
+    _reopen_for_editing(plan)
+    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    PlanGoal.objects.filter(plan=plan).delete()
+    changes: dict[str, Any] = _write_goals(plan, goals)
+    if before != plan.status:
+        changes["status"] = [before, plan.status]
+    audit.record(actor=actor, action="plan.update", obj=plan, case_id=case.pk, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
+    case, _access = writable_case(actor, plan.case, need="manage")
+    plan = _locked_plan(plan, case)
+    if plan.status not in EDITABLE:
+        raise StateConflictError(_("Only a draft or rejected plan can be submitted."))
+    _require_none_in_the_making(case, besides=plan)
+    before = plan.status
+    _reopen_for_editing(plan)
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_by = actor
+    plan.submitted_at = timezone.now()
+    plan.save()
+    audit.record(
+        actor=actor,
+        action="plan.submit",
+        obj=plan,
+        case_id=case.pk,
+        changes={"status": [before, plan.status]},
+    )
+    return plan
+
+
+def _decide(*, actor: User, plan: CasePlan, to: str, comment: str) -> tuple[Case, CasePlan]:
+    case, _access = writable_case(actor, plan.case, need="approve")
+    plan = _locked_plan(plan, case)
+    if plan.submitted_by_id == actor.pk:
+        raise PermissionDenied(_("Nobody approves or rejects their own submission."))
+    if plan.status != PlanStatus.SUBMITTED:
+        raise StateConflictError(_("Only a submitted plan can be approved or rejected."))
+    if to == PlanStatus.REJECTED and not comment.strip():
+        raise ValidationError({"comment": [_("Say why the plan is rejected.")]})
+    plan.status = to
+    plan.decided_by = actor
+    plan.decided_at = timezone.now()
+    plan.decision_comment = comment
+    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    return case, plan
+
+
+@transaction.atomic
+def plan_approve(*, actor: User, plan: CasePlan, comment: str = "") -> CasePlan:
+    """Approval puts the plan to work: a case at the plan stage moves to implementation."""
+    case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.APPROVED, comment=comment)
+    changes: dict[str, Any] = {"status": [PlanStatus.SUBMITTED, PlanStatus.APPROVED]}
+    if advance_stage(case, when_at=Stage.CASE_PLAN, to=Stage.IMPLEMENTATION):
+        case_changed(case, "stage")
+        changes["stage"] = [Stage.CASE_PLAN, Stage.IMPLEMENTATION]
+    audit.record(actor=actor, action="plan.approve", obj=plan, case_id=case.pk, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def plan_reject(*, actor: User, plan: CasePlan, comment: str) -> CasePlan:
+    """A rejection says why, so the plan can be put right."""
+    case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.REJECTED, comment=comment)
+    audit.record(
+        actor=actor,
+        action="plan.reject",
+        obj=plan,
+        case_id=case.pk,
+        changes={"status": [PlanStatus.SUBMITTED, PlanStatus.REJECTED]},
+    )
+    return plan

@@ -1,0 +1,259 @@
+"""Writes to what happens on a case day to day: services delivered, notes and consent.
+
+Notes are append-only (a correction is a new note), and a consent is withdrawn on its own row,
+never deleted, so the file shows what was agreed when."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Agency, User
+from audit import services as audit
+from cases.choices import ConsentGiver, ConsentScope, NoteKind, ServiceStatus
+from cases.models import Case, CaseNote, CaseService, Consent
+from cases.policy import CaseAccess, case_access, visible_cases
+from cases.services.common import require_open
+from core.errors import StateConflictError
+
+Need = Literal["manage", "contribute", "approve"]
+
+_REFUSALS = {
+    "manage": gettext_lazy("Only the case owner or their supervisor can do this."),
+    "contribute": gettext_lazy("You cannot add to this case."),
+    "approve": gettext_lazy("Only the case owner's supervisor can decide this."),
+}
+
+
+def writable_case(actor: User, case: Case, *, need: Need) -> tuple[Case, CaseAccess]:
+    """``case`` re-read and locked until the transaction ends, once ``actor`` is known to see it
+    (404 otherwise, as for a missing case), to hold ``need`` access (403) and the case to be open
+    (409). The lock serialises writes that check the case's other rows first (one open plan)."""
+    locked = visible_cases(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if locked is None:
+        raise Http404("No such case.")
+    access = case_access(actor, locked)
+    if not getattr(access, need):
+        raise PermissionDenied(str(_REFUSALS[need]))
+    require_open(locked)
+    return locked, access
+
+
+def _not_in_future(field: str, value: date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError({field: [_("This date is in the future.")]})
+
+
+def _recording_agency(actor: User) -> Agency:
+    if actor.agency is None:
+        raise PermissionDenied(_("Only a member of an agency records work on a case."))
+    return actor.agency
+
+
+def _check_period(start_date: date | None, end_date: date | None) -> None:
+    if start_date is not None and end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": [_("The end date is before the start date.")]})
+
+
+def _service_snapshot(record: CaseService) -> dict[str, Any]:
+    return {
+        "service": record.service_id,
+        "provider_agency": record.provider_agency_id,
+        "status": record.status,
+        "start_date": record.start_date,
+        "end_date": record.end_date,
+        "notes": record.notes,
+    }
+
+
+@transaction.atomic
+def case_service_create(
+    *,
+    actor: User,
+    case: Case,
+    service: str,
+    provider_agency: Agency | None = None,
+    status: str = ServiceStatus.PLANNED,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    notes: str = "",
+) -> CaseService:
+    case, _access = writable_case(actor, case, need="contribute")
+    _check_period(start_date, end_date)
+    record = CaseService(
+        case=case,
+        service_id=service,
+        provider_agency=provider_agency,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        notes=notes,
+        agency=_recording_agency(actor),
+        recorded_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    audit.record(
+        actor=actor,
+        action="service.create",
+        obj=record,
+        case_id=case.pk,
+        changes=_service_snapshot(record),
+        masked=("notes",),
+    )
+    return record
+
+
+SERVICE_EDITABLE_FIELDS = frozenset({"status", "start_date", "end_date", "notes"})
+
+
+@transaction.atomic
+def case_service_update(*, actor: User, record: CaseService, **changes: Any) -> CaseService:
+    """Another agency's record (a referral receiver's contribution, or the owner's seen by a
+    receiver) is edited only by the people who manage the case."""
+    case, access = writable_case(actor, record.case, need="contribute")
+    unknown = set(changes) - SERVICE_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    record = CaseService.objects.select_for_update().get(pk=record.pk, case=case)
+    if not access.manage and record.agency_id != actor.agency_id:
+        raise PermissionDenied(_("Only the recording agency or the case's managers edit this."))
+    before = _service_snapshot(record)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    _check_period(record.start_date, record.end_date)
+    record.full_clean()
+    record.save()
+    audit.record(
+        actor=actor,
+        action="service.update",
+        obj=record,
+        case_id=case.pk,
+        changes=audit.diff(before, _service_snapshot(record)),
+        masked=("notes",),
+    )
+    return record
+
+
+@transaction.atomic
+def case_note_create(
+    *, actor: User, case: Case, kind: str = NoteKind.OTHER, date: date, text: str
+) -> CaseNote:
+    case, _access = writable_case(actor, case, need="contribute")
+    _not_in_future("date", date)
+    if not text.strip():
+        raise ValidationError({"text": [_("A note needs some text.")]})
+    note = CaseNote(
+        case=case, kind=kind, date=date, text=text, agency=_recording_agency(actor), author=actor
+    )
+    note.full_clean()
+    note.save()
+    # The text stays out of the trail: it is the most sensitive part of the file.
+    audit.record(
+        actor=actor,
+        action="note.create",
+        obj=note,
+        case_id=case.pk,
+        changes={"kind": note.kind, "date": note.date},
+    )
+    return note
+
+
+def _check_scope(scope: Sequence[str]) -> list[str]:
+    if not scope:
+        raise ValidationError({"scope": [_("Name at least one thing consented to.")]})
+    unknown = [value for value in scope if value not in ConsentScope.values]
+    if unknown:
+        raise ValidationError({"scope": [_("Unknown scope: %s.") % ", ".join(map(str, unknown))]})
+    if len(set(scope)) != len(scope):
+        raise ValidationError({"scope": [_("Each scope is named once.")]})
+    return list(scope)
+
+
+def _check_withdrawal(given_on: date, withdrawn_on: date) -> None:
+    _not_in_future("withdrawn_on", withdrawn_on)
+    if withdrawn_on < given_on:
+        raise ValidationError({"withdrawn_on": [_("Consent is withdrawn after it is given.")]})
+
+
+@transaction.atomic
+def consent_create(
+    *,
+    actor: User,
+    case: Case,
+    given_by: str,
+    scope: Sequence[str],
+    date: date,
+    giver_name: str = "",
+    withdrawn: bool = False,
+    withdrawn_on: date | None = None,
+    notes: str = "",
+) -> Consent:
+    """Records a consent. One recorded after it was already withdrawn carries the withdrawal
+    date (today unless given)."""
+    case, _access = writable_case(actor, case, need="manage")
+    if given_by not in ConsentGiver.values:
+        raise ValidationError({"given_by": [_("Consent is given by the child or a caregiver.")]})
+    scope = _check_scope(scope)
+    _not_in_future("date", date)
+    if withdrawn:
+        withdrawn_on = withdrawn_on or timezone.localdate()
+        _check_withdrawal(date, withdrawn_on)
+    else:
+        withdrawn_on = None
+    consent = Consent(
+        case=case,
+        given_by=given_by,
+        giver_name=giver_name,
+        scope=scope,
+        date=date,
+        withdrawn=withdrawn,
+        withdrawn_on=withdrawn_on,
+        notes=notes,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    audit.record(
+        actor=actor,
+        action="consent.create",
+        obj=consent,
+        case_id=case.pk,
+        changes={
+            "given_by": given_by,
+            "scope": scope,
+            "date": date,
+            "withdrawn": withdrawn,
+            "withdrawn_on": withdrawn_on,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent, date: date | None = None) -> Consent:
+    case, _access = writable_case(actor, consent.case, need="manage")
+    consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
+    if consent.withdrawn:
+        raise StateConflictError(_("This consent is already withdrawn."))
+    withdrawn_on = date or timezone.localdate()
+    _check_withdrawal(consent.date, withdrawn_on)
+    consent.withdrawn = True
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn", "withdrawn_on"])
+    audit.record(
+        actor=actor,
+        action="consent.withdraw",
+        obj=consent,
+        case_id=case.pk,
+        changes={"withdrawn": [False, True], "withdrawn_on": withdrawn_on},
+    )
+    return consent
