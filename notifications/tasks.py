@@ -1,0 +1,36 @@
+"""Celery tasks for webhooks: thin wrappers around ``notifications.delivery``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import Task, shared_task
+
+from notifications import delivery
+
+# Retries after the first attempt; the delivery row's attempt count (WEBHOOK_MAX_ATTEMPTS)
+# decides when to give up, this only bounds the task itself.
+MAX_RETRIES = 8
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def deliver_webhook(self: Task[[int], None], delivery_pk: int) -> None:
+    """Sends one delivery; on failure schedules the next attempt with backoff. Running it
+    again for a delivered (or failed) delivery does nothing."""
+    retry_in = delivery.webhook_attempt(delivery_pk)
+    if retry_in is None:
+        return
+    if self.request.retries >= (self.max_retries or 0):
+        delivery.webhook_give_up(delivery_pk)
+        return
+    raise self.retry(countdown=retry_in)
+
+
+@shared_task(ignore_result=True)
+def webhook_sweep() -> int:
+    """Queues again the pending deliveries whose task message was lost. Run by beat every few
+    minutes; the attempt's claim makes a duplicate message harmless."""
+    overdue = delivery.overdue_delivery_ids(grace=timedelta(minutes=5))
+    for pk in overdue:
+        deliver_webhook.delay(pk)
+    return len(overdue)

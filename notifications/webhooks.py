@@ -1,0 +1,277 @@
+"""Webhooks for partner systems: an agency registers endpoints, and domain services announce
+events to them with ``webhook_emit`` inside their own transaction.
+
+Deliveries are rows created with the change and sent by Celery only once the transaction has
+committed: a rolled-back change sends nothing, and the user's request never waits on a partner.
+What a payload carries is the emitting service's decision; the referral events carry the
+referral's state and no child data, because one payload goes to both agencies.
+
+This module imports no domain app. Who may manage which agency's endpoints is decided by the
+caller (the accounts API knows roles) and passed down as plain values, which every service
+checks again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from audit.services import Actor
+from notifications.delivery import sign, verify
+from notifications.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint, new_secret
+from notifications.tasks import deliver_webhook
+
+__all__ = [
+    "WEBHOOK_EVENTS",
+    "sign",
+    "verify",
+    "webhook_deliveries",
+    "webhook_emit",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_rotate_secret",
+    "webhook_endpoint_update",
+    "webhook_endpoints_visible",
+]
+
+# Plain HTTP is accepted only for a receiver on this machine (development and tests): a child
+# protection system's events never cross a network unencrypted.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+# --- Emitting events ---------------------------------------------------------------------------
+
+
+def webhook_emit(
+    *, event: str, agency_ids: Collection[int], payload: Mapping[str, Any]
+) -> list[WebhookDelivery]:
+    """Records one delivery of ``event`` for every active endpoint of ``agency_ids`` subscribed
+    to it, and queues each for sending once the caller's transaction commits. The body sent is
+    ``payload`` plus ``event``, ``delivery_id`` and ``occurred_at``."""
+    if event not in WEBHOOK_EVENTS:
+        raise ValueError(f"Unknown webhook event: {event}")
+    # Subscriptions are filtered here rather than in SQL: JSON containment is not available on
+    # every database, and an agency has a handful of endpoints.
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            agency_id__in=set(agency_ids), is_active=True
+        ).order_by("pk")
+        if event in endpoint.events
+    ]
+    if not endpoints:
+        return []
+    now = timezone.now()
+    deliveries = []
+    for endpoint in endpoints:
+        delivery_id = uuid.uuid4()
+        body = {
+            **payload,
+            "event": event,
+            "delivery_id": str(delivery_id),
+            "occurred_at": now.isoformat(),
+        }
+        deliveries.append(
+            WebhookDelivery(
+                endpoint=endpoint,
+                event=event,
+                delivery_id=delivery_id,
+                payload=body,
+                next_attempt_at=now,
+            )
+        )
+    WebhookDelivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        # robust: the change is committed by now; a broker that is down must not turn the
+        # user's answer into an error. The row stays pending and the sweep sends it later.
+        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
+    return deliveries
+
+
+# --- Reading registrations ---------------------------------------------------------------------
+
+
+def webhook_endpoints_visible(
+    *, admin_of_agency_id: int | None, is_system_admin: bool
+) -> QuerySet[WebhookEndpoint]:
+    """The endpoints a person may manage: all for system admins, their agency's for an agency
+    admin (``admin_of_agency_id``), none for anybody else."""
+    endpoints = WebhookEndpoint.objects.order_by("id")
+    if is_system_admin:
+        return endpoints
+    if admin_of_agency_id is not None:
+        return endpoints.filter(agency_id=admin_of_agency_id)
+    return endpoints.none()
+
+
+def webhook_deliveries(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    """An endpoint's deliveries, newest first (index ``webhook_delivery_recent``)."""
+    return WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
+
+
+# --- Changing registrations --------------------------------------------------------------------
+
+
+def _check_may_manage(
+    *, agency_id: int, admin_of_agency_id: int | None, is_system_admin: bool
+) -> None:
+    if is_system_admin:
+        return
+    if admin_of_agency_id is None or admin_of_agency_id != agency_id:
+        raise PermissionDenied(_("Agency admins manage the webhooks of their own agency only."))
+
+
+def _clean_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValidationError({"url": [_("Enter an http or https URL.")]})
+    if parts.username or parts.password:
+        raise ValidationError({"url": [_("Credentials do not belong in the URL.")]})
+    if parts.scheme != "https" and not (settings.DEBUG or parts.hostname in LOCAL_HOSTS):
+        raise ValidationError({"url": [_("Webhook URLs must use https.")]})
+    return url
+
+
+def _clean_events(events: Sequence[str]) -> list[str]:
+    unknown = [event for event in events if event not in WEBHOOK_EVENTS]
+    if unknown:
+        raise ValidationError({"events": [_("Unknown event: %s.") % ", ".join(unknown)]})
+    if not events:
+        raise ValidationError({"events": [_("Subscribe to at least one event.")]})
+    return list(dict.fromkeys(events))
+
+
+def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "agency": endpoint.agency_id,
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "is_active": endpoint.is_active,
+    }
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *,
+    actor: Actor,
+    actor_admin_of_agency_id: int | None,
+    actor_is_system_admin: bool,
+    agency_id: int,
+    url: str,
+    events: Sequence[str],
+    is_active: bool = True,
+) -> WebhookEndpoint:
+    """Registers an endpoint; its new secret is on the returned object, to be shown once."""
+    _check_may_manage(
+        agency_id=agency_id,
+        admin_of_agency_id=actor_admin_of_agency_id,
+        is_system_admin=actor_is_system_admin,
+    )
+    endpoint = WebhookEndpoint(
+        agency_id=agency_id,
+        url=_clean_url(url),
+        events=_clean_events(events),
+        is_active=is_active,
+        created_by_id=actor.pk,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    audit.record(
+        actor=actor,
+        action="webhook.create",
+        obj=endpoint,
+        changes={**_snapshot(endpoint), "secret": endpoint.secret},  # masked by the trail
+    )
+    return endpoint
+
+
+WEBHOOK_EDITABLE_FIELDS = frozenset({"url", "events", "is_active"})
+
+
+@transaction.atomic
+def webhook_endpoint_update(
+    *,
+    actor: Actor,
+    actor_admin_of_agency_id: int | None,
+    actor_is_system_admin: bool,
+    endpoint: WebhookEndpoint,
+    **changes: Any,
+) -> WebhookEndpoint:
+    _check_may_manage(
+        agency_id=endpoint.agency_id,
+        admin_of_agency_id=actor_admin_of_agency_id,
+        is_system_admin=actor_is_system_admin,
+    )
+    unknown = set(changes) - WEBHOOK_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    before = _snapshot(endpoint)
+    if "url" in changes:
+        endpoint.url = _clean_url(changes["url"])
+    if "events" in changes:
+        endpoint.events = _clean_events(changes["events"])
+    if "is_active" in changes:
+        endpoint.is_active = bool(changes["is_active"])
+    endpoint.full_clean()
+    endpoint.save()
+    audit.record(
+        actor=actor,
+        action="webhook.update",
+        obj=endpoint,
+        changes=audit.diff(before, _snapshot(endpoint)),
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(
+    *,
+    actor: Actor,
+    actor_admin_of_agency_id: int | None,
+    actor_is_system_admin: bool,
+    endpoint: WebhookEndpoint,
+) -> WebhookEndpoint:
+    """Replaces the secret; deliveries not yet sent are signed with the new one."""
+    _check_may_manage(
+        agency_id=endpoint.agency_id,
+        admin_of_agency_id=actor_admin_of_agency_id,
+        is_system_admin=actor_is_system_admin,
+    )
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    audit.record(
+        actor=actor,
+        action="webhook.rotate_secret",
+        obj=endpoint,
+        changes={"secret": endpoint.secret},  # masked by the trail
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(
+    *,
+    actor: Actor,
+    actor_admin_of_agency_id: int | None,
+    actor_is_system_admin: bool,
+    endpoint: WebhookEndpoint,
+) -> None:
+    """Removes the endpoint and its delivery records; deliveries under way stop."""
+    _check_may_manage(
+        agency_id=endpoint.agency_id,
+        admin_of_agency_id=actor_admin_of_agency_id,
+        is_system_admin=actor_is_system_admin,
+    )
+    audit.record(actor=actor, action="webhook.delete", obj=endpoint, changes=_snapshot(endpoint))
+    endpoint.delete()

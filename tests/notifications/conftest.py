@@ -1,0 +1,135 @@
+"""A real webhook receiver (an HTTP server on this machine) and a real Celery worker thread
+against the Redis broker, for the delivery tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
+
+from cpims.celery import app as cpims_celery_app
+
+WAIT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    answered: int
+
+
+class Receiver:
+    """Answers POSTs with the given status codes in turn (the last one repeats) and keeps
+    every request it got."""
+
+    def __init__(self, answers: list[int]) -> None:
+        self._answers = list(answers)
+        self._lock = threading.Lock()
+        self.received: list[Received] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver._lock:
+                    code = (
+                        receiver._answers.pop(0)
+                        if len(receiver._answers) > 1
+                        else (receiver._answers[0])
+                    )
+                    receiver.received.append(Received(dict(self.headers.items()), body, code))
+                self.send_response(code)
+                if 300 <= code < 400:
+                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the tests read what was received, not the server's log."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/cpims"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+    def requests(self) -> list[Received]:
+        with self._lock:
+            return list(self.received)
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[[list[int]], Receiver]]:
+    started: list[Receiver] = []
+
+    def make(answers: list[int]) -> Receiver:
+        receiver = Receiver(answers)
+        started.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in started:
+        receiver.stop()
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = WAIT_SECONDS) -> None:
+    """Polls until ``condition`` holds; fails the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Not reached within {timeout} seconds.")
+        time.sleep(0.05)
+
+
+def _close_worker_connections(**_: Any) -> None:
+    # The worker thread's database connections would outlive the test and keep the test
+    # database from being flushed and dropped.
+    connections.close_all()
+
+
+@pytest.fixture
+def celery_worker_thread(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A Celery worker in a thread, consuming a queue of its own on the configured Redis broker,
+    so parallel test processes never take each other's tasks. Retries wait no time."""
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
+    conf = cpims_celery_app.conf
+    queue = f"cpims-test-{uuid.uuid4().hex}"
+    previous = (conf.task_default_queue, conf.worker_hijack_root_logger)
+    conf.task_default_queue = queue  # the router reads it each time a task is sent
+    conf.worker_hijack_root_logger = False
+    task_postrun.connect(_close_worker_connections)
+    try:
+        with start_worker(
+            cpims_celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=10,
+        ):
+            yield
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+        conf.task_default_queue, conf.worker_hijack_root_logger = previous
+        # The queue, whatever a failed test left in it, and its bindings go: a connection only
+        # unbinds what it has declared itself.
+        with cpims_celery_app.connection_for_write() as connection:
+            declared = cpims_celery_app.amqp.queues[queue].bind(connection.default_channel)
+            declared.declare()
+            declared.delete()

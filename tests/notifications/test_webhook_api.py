@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.choices import Role
+from accounts.models import User
+from audit.models import AuditEvent
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from tests.conftest import World, api_client
+from tests.factories import UserFactory
+
+URL = "https://partner.example.org/cpims-hooks"
+
+
+def _register(user: User, **body: Any) -> Any:
+    return api_client(user).post(
+        "/api/v1/webhooks/", {"url": URL, "events": ["referral.created"], **body}
+    )
+
+
+def _endpoint_of(agency_id: int) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        agency_id=agency_id, url=URL, events=["referral.created", "referral.accepted"]
+    )
+
+
+def test_an_agency_admin_registers_an_endpoint_and_sees_the_secret_only_once(
+    world: World,
+) -> None:
+    response = _register(world.agency_admin)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert set(created) == {"id", "agency", "url", "events", "is_active", "created_at", "secret"}
+    assert created["agency"] == world.ngo.pk
+    assert created["events"] == ["referral.created"]
+    assert created["is_active"] is True
+    endpoint = WebhookEndpoint.objects.get(pk=created["id"])
+    assert created["secret"] == endpoint.secret
+    assert endpoint.created_by_id == world.agency_admin.pk
+
+    client = api_client(world.agency_admin)
+    detail = client.get(f"/api/v1/webhooks/{endpoint.pk}/")
+    assert detail.status_code == 200
+    assert "secret" not in detail.json()
+    assert "ETag" in detail.headers
+    listed = client.get("/api/v1/webhooks/").json()["results"]
+    assert [item["id"] for item in listed] == [endpoint.pk]
+    assert "secret" not in listed[0]
+    assert (
+        endpoint.secret
+        not in client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").content.decode()
+    )
+
+
+def test_registering_is_audited_with_the_secret_masked(world: World) -> None:
+    response = _register(world.agency_admin)
+    event = AuditEvent.objects.get(action="webhook.create")
+    assert event.actor_id == world.agency_admin.pk
+    assert event.object_type == "notifications.webhookendpoint"
+    assert event.object_id == str(response.json()["id"])
+    assert event.changes["secret"] == "***"
+    assert event.changes["url"] == URL
+    assert response.json()["secret"] not in str(
+        AuditEvent.objects.values_list("changes", flat=True)
+    )
+
+
+def test_a_system_admin_registers_for_any_agency_but_must_name_it(world: World) -> None:
+    missing = _register(world.system_admin)
+    assert missing.status_code == 400
+    assert "agency" in missing.json()
+    response = _register(world.system_admin, agency=world.other_ngo.pk)
+    assert response.status_code == 201, response.content
+    assert response.json()["agency"] == world.other_ngo.pk
+
+
+def test_an_agency_admin_cannot_register_for_another_agency(world: World) -> None:
+    assert _register(world.agency_admin, agency=world.other_ngo.pk).status_code == 403
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["worker", "supervisor", "police", "analyst"])
+def test_people_who_are_not_admins_are_refused(world: World, persona: str) -> None:
+    user = getattr(world, persona)
+    endpoint = _endpoint_of(user.agency_id)
+    client = api_client(user)
+    assert client.get("/api/v1/webhooks/").status_code == 403
+    assert _register(user).status_code == 403
+    assert client.get(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 403
+    assert client.patch(f"/api/v1/webhooks/{endpoint.pk}/", {"is_active": False}).status_code == 403
+    assert client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/").status_code == 403
+    assert client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").status_code == 403
+    assert client.delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 403
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).exists()
+
+
+def test_anonymous_callers_are_asked_to_sign_in(world: World) -> None:
+    assert api_client().get("/api/v1/webhooks/").status_code in {401, 403}
+
+
+def test_another_agencys_endpoint_is_not_found_for_an_agency_admin(world: World) -> None:
+    theirs = _endpoint_of(world.other_ngo.pk)
+    client = api_client(world.agency_admin)
+    assert client.get("/api/v1/webhooks/").json()["results"] == []
+    assert client.get(f"/api/v1/webhooks/{theirs.pk}/").status_code == 404
+    assert client.patch(f"/api/v1/webhooks/{theirs.pk}/", {"is_active": False}).status_code == 404
+    assert client.post(f"/api/v1/webhooks/{theirs.pk}/rotate-secret/").status_code == 404
+    assert client.get(f"/api/v1/webhooks/{theirs.pk}/deliveries/").status_code == 404
+    assert client.delete(f"/api/v1/webhooks/{theirs.pk}/").status_code == 404
+    assert WebhookEndpoint.objects.filter(pk=theirs.pk, is_active=True).exists()
+    # The other agency's own admin manages it.
+    their_admin = UserFactory.create(
+        username="other_admin", role=Role.AGENCY_ADMIN, agency=world.other_ngo
+    )
+    assert api_client(their_admin).get(f"/api/v1/webhooks/{theirs.pk}/").status_code == 200
+    assert api_client(world.system_admin).get(f"/api/v1/webhooks/{theirs.pk}/").status_code == 200
+
+
+def test_editing_an_endpoint_is_checked_and_audited(world: World) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    client = api_client(world.agency_admin)
+    etag = client.get(f"/api/v1/webhooks/{endpoint.pk}/").headers["ETag"]
+
+    response = client.patch(
+        f"/api/v1/webhooks/{endpoint.pk}/",
+        {"events": ["referral.completed"], "is_active": False},
+        headers={"If-Match": etag},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["events"] == ["referral.completed"]
+    assert response.json()["is_active"] is False
+    assert "secret" not in response.json()
+    event = AuditEvent.objects.get(action="webhook.update")
+    assert event.changes == {
+        "events": [["referral.created", "referral.accepted"], ["referral.completed"]],
+        "is_active": [True, False],
+    }
+    stale = client.patch(
+        f"/api/v1/webhooks/{endpoint.pk}/", {"is_active": True}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"events": ["case.created"]},
+        {"events": []},
+        {"url": "http://partner.example.org/hooks"},
+        {"url": "not a url"},
+        {"agency": 1},
+    ],
+)
+def test_bad_edits_are_refused_and_nothing_changes(world: World, body: dict[str, Any]) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    response = api_client(world.agency_admin).patch(f"/api/v1/webhooks/{endpoint.pk}/", body)
+    assert response.status_code == 400, response.content
+    refreshed = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert (refreshed.url, refreshed.events) == (endpoint.url, endpoint.events)
+    assert not AuditEvent.objects.filter(action="webhook.update").exists()
+
+
+def test_registering_a_plain_http_url_elsewhere_is_refused(world: World) -> None:
+    response = _register(world.agency_admin, url="http://partner.example.org/hooks")
+    assert response.status_code == 400
+    assert "url" in response.json()
+
+
+def test_rotating_the_secret_shows_the_new_one_once_and_audits_it_masked(world: World) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    old_secret = endpoint.secret
+    client = api_client(world.agency_admin)
+
+    response = client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/")
+
+    assert response.status_code == 200
+    new_secret = response.json()["secret"]
+    assert response.json()["id"] == endpoint.pk
+    assert new_secret != old_secret
+    endpoint.refresh_from_db()
+    assert endpoint.secret == new_secret
+    assert new_secret not in client.get(f"/api/v1/webhooks/{endpoint.pk}/").content.decode()
+    event = AuditEvent.objects.get(action="webhook.rotate_secret")
+    assert event.changes == {"secret": "***"}
+
+
+def test_deleting_an_endpoint_removes_it_and_is_audited(world: World) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    response = api_client(world.agency_admin).delete(f"/api/v1/webhooks/{endpoint.pk}/")
+    assert response.status_code == 204
+    assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+    event = AuditEvent.objects.get(action="webhook.delete")
+    assert event.object_id == str(endpoint.pk)
+    assert event.changes["url"] == URL
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_delivery_list_shows_how_sending_went_in_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries: Any, count: int
+) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    other = _endpoint_of(world.other_ngo.pk)
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint,
+                event="referral.created",
+                payload={"n": n},
+                status=DeliveryStatus.FAILED if n == 0 else DeliveryStatus.DELIVERED,
+                attempts=n % 4 + 1,
+                last_status_code=500 if n == 0 else 200,
+            )
+            for n in range(count)
+        ]
+        + [WebhookDelivery(endpoint=other, event="referral.created", payload={})]
+    )
+    client = api_client(world.agency_admin)
+    with django_assert_max_num_queries(4):
+        response = client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/?page_size=50")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == count
+    assert {"delivery_id", "event", "status", "attempts", "last_status_code"} <= set(results[0])
+    assert {item["status"] for item in results} <= {"failed", "delivered"}
