@@ -131,7 +131,12 @@ class NoteKind(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     COURT = "court", _("Court")
     SAFETY_PLAN = "safety_plan", _("Immediate safety plan")
+    REFERRAL_OUTCOME = "referral_outcome", _("Outcome reported by a referral's receiver")
     OTHER = "other", _("Other")
+
+
+# Kinds that only the system writes (with a risk assessment, or a referral's outcome).
+SYSTEM_NOTE_KINDS = frozenset({NoteKind.SAFETY_PLAN, NoteKind.REFERRAL_OUTCOME})
 
 
 class ConsentGiver(models.TextChoices):

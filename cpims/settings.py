@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # The project's own apps, lowest layer first (see docs/architecture.md).
     "core",
     "audit",
+    "notifications",
     "accounts",
     "cases",
     "referrals",
@@ -178,6 +179,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Asia/Phnom_Penh"
+# Periodic sweeps: the database holds what is due, so a lost task message is caught up here.
+CELERY_BEAT_SCHEDULE = {
+    "webhook-sweep": {
+        "task": "notifications.tasks.webhook_sweep",
+        "schedule": timedelta(minutes=5),
+    },
+}
 
 # --- Authentication and login security ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -268,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.choices.Status",
         "PlanStatusEnum": "cases.choices.PlanStatus",
         "ServiceStatusEnum": "cases.choices.ServiceStatus",
+        "AgencyTypeEnum": "accounts.choices.AgencyType",
+        "ReferralTypeEnum": "referrals.choices.ReferralType",
+        "ReferralStatusEnum": "referrals.choices.ReferralStatus",
+        "WebhookDeliveryStatusEnum": "notifications.models.DeliveryStatus",
     },
 }
 

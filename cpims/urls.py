@@ -10,6 +10,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("cases.api.urls")),
     path("", include("cases.api.urls_risk")),
     path("", include("cases.api.urls_records")),
+    path("", include("accounts.api.urls_webhooks")),
+    path("", include("referrals.api.urls")),
+    path("", include("referrals.api.urls_extra")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -24,6 +27,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("referrals/", include("referrals.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

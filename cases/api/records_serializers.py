@@ -9,7 +9,13 @@ from rest_framework import serializers
 
 from accounts.api.serializers import ServiceCodeField
 from accounts.models import Agency
-from cases.choices import ConsentGiver, ConsentScope, NoteKind, ServiceStatus
+from cases.choices import (
+    SYSTEM_NOTE_KINDS,
+    ConsentGiver,
+    ConsentScope,
+    NoteKind,
+    ServiceStatus,
+)
 from cases.models import CaseNote, CasePlan, CaseService, Consent, PlanAction, PlanGoal
 from cases.services.plan import ActionDraft, GoalDraft, Path, plan_problems
 
@@ -175,7 +181,10 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
 
 class CaseNoteCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=NoteKind.choices)
+    # Safety plans come with a risk assessment and outcomes with a referral, never by hand.
+    kind = serializers.ChoiceField(
+        choices=[(k, label) for k, label in NoteKind.choices if k not in SYSTEM_NOTE_KINDS]
+    )
     date = serializers.DateField()
     # Kept exactly as written (Khmer included): the service refuses a note that is all blanks.
     text = serializers.CharField(trim_whitespace=False)

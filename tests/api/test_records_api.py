@@ -327,3 +327,14 @@ def test_a_refused_read_is_not_recorded_as_a_read(world: World) -> None:
     client = api_client(world.other_worker)
     assert client.get(f"/api/v1/cases/{world.own_case.pk}/notes/").status_code == 403
     assert not AuditEvent.objects.filter(action__startswith="case.view_notes").exists()
+
+
+@pytest.mark.parametrize("kind", ["safety_plan", "referral_outcome"])
+def test_notes_the_system_writes_cannot_be_written_by_hand(world: World, kind: str) -> None:
+    response = api_client(world.worker).post(
+        f"/api/v1/cases/{world.own_case.pk}/notes/",
+        {"kind": kind, "date": timezone.localdate().isoformat(), "text": "Forged"},
+    )
+    assert response.status_code == 400
+    assert "kind" in response.json()
+    assert not CaseNote.objects.filter(text="Forged").exists()

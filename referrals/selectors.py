@@ -1,0 +1,56 @@
+"""Who sees which referral. The sending side: the person who sent it, her supervisor, the
+case's owner and the agency admin. The receiving side: the receiving agency's case workers and
+admin, once it has been sent. One SQL filter on indexed columns."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.choices import Role
+from accounts.models import User
+from cases.models import CaseConcern, CaseNote, CaseService
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
+
+RECEIVING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.AGENCY_ADMIN})
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    if not user.is_active or user.agency_id is None:
+        return Referral.objects.none()
+    sending = Q(from_agency_id=user.agency_id)
+    if user.role != Role.AGENCY_ADMIN:
+        sending &= (
+            Q(created_by_id=user.pk) | Q(created_by__supervisor_id=user.pk)
+            | Q(case__owner_id=user.pk)
+        )  # fmt: skip
+    visible = sending
+    if user.role in RECEIVING_ROLES:
+        visible |= Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.PENDING_APPROVAL)
+    return Referral.objects.filter(visible)
+
+
+def referral_list(*, user: User) -> QuerySet[Referral]:
+    return (
+        referrals_visible_to(user)
+        .select_related("case__child", "from_agency", "to_agency")
+        .prefetch_related(
+            Prefetch("case__concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
+        )
+    )
+
+
+def referral_detail(*, user: User, referral_id: int | str) -> Referral:
+    referral = referral_list(user=user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404("No such referral.")
+    return referral
+
+
+def receiver_contributions(referral: Referral) -> tuple[list[CaseNote], list[CaseService]]:
+    """What the receiving agency recorded on the case: after the referral ends it sees this,
+    and no more of the case."""
+    notes = CaseNote.objects.filter(case_id=referral.case_id, agency_id=referral.to_agency_id)
+    services = CaseService.objects.filter(case_id=referral.case_id, agency_id=referral.to_agency_id)
+    return list(notes), list(services)

@@ -1,0 +1,311 @@
+"""The referral workflow: create, approve, accept, decline, complete, cancel. Each action locks
+the referral row, checks its state (409), who acts (403) and the input (400), writes the audit
+trail, moves the receiver's grants on the case to match, and tells partner systems by webhook
+once the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import Agency, ServiceType, User
+from audit import services as audit
+from cases.choices import NoteKind, Section
+from cases.models import Case, CaseNamedUser, CaseNote
+from cases.policy import case_access
+from cases.selectors_records import consent_covers
+from cases.services.access import case_set_grants
+from cases.services.common import case_changed, require_open
+from core.errors import StateConflictError
+from notifications.webhooks import webhook_emit
+from referrals.choices import (
+    DEFAULT_RESPONSE_TIME,
+    LIVE_STATUSES,
+    ReferralStatus,
+    ReferralType,
+    Urgency,
+)
+from referrals.models import Referral
+
+# Who may share a child's data without a recorded consent, giving the reason: supervisors, and
+# the anti-trafficking police who must move a child victim to safety at once.
+CONSENT_OVERRIDE_ROLES = frozenset({Role.SUPERVISOR, Role.POLICE})
+# Who answers a referral for the receiving agency, and who may be given the child.
+ANSWERING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER})
+
+
+def response_time(urgency: str) -> timedelta:
+    configured: dict[str, int] = getattr(settings, "REFERRAL_RESPONSE_HOURS", {})
+    if urgency in configured:
+        return timedelta(hours=configured[urgency])
+    return DEFAULT_RESPONSE_TIME[Urgency(urgency)]
+
+
+def _locked(referral: Referral) -> Referral:
+    """The referral re-read under a row lock: of two people acting at once on it, the second
+    waits and then sees what the first did."""
+    return Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+
+
+def _require_status(referral: Referral, *allowed: str) -> None:
+    if referral.status not in allowed:
+        raise StateConflictError(
+            _("The referral is %(status)s: this cannot be done now.")
+            % {"status": referral.get_status_display()}
+        )
+
+
+def _event_payload(referral: Referral) -> dict[str, Any]:
+    """What partner systems are told: the referral's state, nothing of the child. They read
+    the rest through the API, which shows each agency what it may see."""
+    return {
+        "referral": {
+            "id": referral.pk,
+            "status": referral.status,
+            "type": referral.type,
+            "urgency": referral.urgency,
+            "services": referral.services,
+            "from_agency": referral.from_agency_id,
+            "to_agency": referral.to_agency_id,
+            "respond_by": referral.respond_by.isoformat() if referral.respond_by else None,
+        }
+    }
+
+
+def _announce(referral: Referral, event: str) -> None:
+    agencies = [referral.from_agency_id]
+    if referral.status != ReferralStatus.PENDING_APPROVAL:
+        agencies.append(referral.to_agency_id)
+    webhook_emit(event=event, agency_ids=agencies, payload=_event_payload(referral))
+
+
+def _send(referral: Referral) -> None:
+    now = timezone.now()
+    referral.status = ReferralStatus.SENT
+    referral.sent_at = now
+    referral.respond_by = now + response_time(referral.urgency)
+
+
+def _sync_receiver_grants(*, actor: User, case: Case, person: User) -> None:
+    """``person``'s grants on ``case`` become the union of what their accepted service
+    referrals share with them: a person working on two referrals of one case keeps the first's
+    sections when the second ends."""
+    working_on = Referral.objects.filter(
+        case=case, type=ReferralType.SERVICE, status=ReferralStatus.ACCEPTED,
+        assigned_to=person,
+    ).values_list("shared_sections", flat=True)  # fmt: skip
+    sections = {section for shared in working_on for section in shared}
+    case_set_grants(
+        actor=actor, case=case, grantee=person, sections=sections,
+        contribute=working_on.exists(), reason="referral",
+    )  # fmt: skip
+
+
+def _check_services(codes: Sequence[str]) -> list[str]:
+    known = set(ServiceType.objects.filter(is_active=True).values_list("code", flat=True))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError({"services": [_("Unknown service: %s.") % ", ".join(unknown)]})
+    return list(dict.fromkeys(codes))
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    case: Case,
+    to_agency: Agency,
+    type: str,
+    urgency: str,
+    services: Sequence[str],
+    reason: str,
+    shared_sections: Sequence[str],
+    consent_override_reason: str = "",
+) -> Referral:
+    if not case_access(actor, case).manage or actor.agency is None:
+        raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
+    require_open(case)
+    errors: dict[str, list[str]] = {}
+    if not to_agency.is_active:
+        errors["to_agency"] = [_("This agency no longer takes referrals.")]
+    elif to_agency.pk == actor.agency_id:
+        errors["to_agency"] = [_("A referral goes to another agency.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the child is referred.")]
+    if type == ReferralType.SERVICE and not services:
+        errors["services"] = [_("Name the services asked for.")]
+    unknown_sections = set(shared_sections) - set(Section.values)
+    if unknown_sections:
+        errors["shared_sections"] = [
+            _("Unknown section: %s.") % ", ".join(sorted(unknown_sections))
+        ]
+    if errors:
+        raise ValidationError(errors)
+    services = _check_services(services)
+    consented = consent_covers(case, "referral")
+    if not consented:
+        if not consent_override_reason.strip():
+            raise ValidationError(
+                {"consent_override_reason": [_(
+                    "No recorded consent covers referral: record the child's or caregiver's "
+                    "consent, or give the reason for referring without it."
+                )]}
+            )  # fmt: skip
+        if actor.role not in CONSENT_OVERRIDE_ROLES:
+            raise PermissionDenied(_("Your role cannot refer a child without recorded consent."))
+    if Referral.objects.filter(case=case, to_agency=to_agency, status__in=LIVE_STATUSES).exists():
+        raise StateConflictError(_("This case is already referred to this agency."))
+    referral = Referral(
+        case=case, from_agency=actor.agency, to_agency=to_agency, type=type, urgency=urgency,
+        services=services, reason=reason, shared_sections=list(dict.fromkeys(shared_sections)),
+        consent_override_reason="" if consented else consent_override_reason,
+        created_by=actor, status=ReferralStatus.PENDING_APPROVAL,
+    )  # fmt: skip
+    needs_approval = actor.agency.requires_referral_approval and actor.role != Role.SUPERVISOR
+    if not needs_approval:
+        _send(referral)
+    referral.full_clean(exclude=["case", "from_agency", "to_agency", "created_by"])
+    referral.save()
+    audit.record(
+        actor=actor, action="referral.create", obj=referral, case_id=case.pk,
+        changes={"to_agency": to_agency.pk, "type": type, "urgency": urgency,
+                 "services": services, "shared_sections": referral.shared_sections,
+                 "status": referral.status, "consent_override": not consented,
+                 "consent_override_reason": referral.consent_override_reason},
+    )  # fmt: skip
+    _announce(referral, "referral.created")
+    return referral
+
+
+@transaction.atomic
+def referral_approve(*, actor: User, referral: Referral) -> Referral:
+    referral = _locked(referral)
+    _require_status(referral, ReferralStatus.PENDING_APPROVAL)
+    creator = User.objects.get(pk=referral.created_by_id)
+    if creator.supervisor_id != actor.pk:
+        raise PermissionDenied(_("Only the sender's supervisor approves the referral."))
+    referral.approved_by = actor
+    _send(referral)
+    referral.save()
+    audit.record(actor=actor, action="referral.approve", obj=referral,
+                 case_id=referral.case_id)  # fmt: skip
+    _announce(referral, "referral.created")
+    return referral
+
+
+def _require_receiver(actor: User, referral: Referral) -> None:
+    if actor.agency_id != referral.to_agency_id or actor.role not in ANSWERING_ROLES:
+        raise PermissionDenied(_("Only the receiving agency's case workers answer a referral."))
+
+
+@transaction.atomic
+def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Referral:
+    referral = _locked(referral)
+    _require_status(referral, ReferralStatus.SENT)
+    _require_receiver(actor, referral)
+    if (
+        not assigned_to.is_active
+        or assigned_to.agency_id != referral.to_agency_id
+        or assigned_to.role not in ANSWERING_ROLES
+    ):
+        raise ValidationError(
+            {"assigned_to": [_("Give the child to an active case worker of your agency.")]}
+        )
+    now = timezone.now()
+    referral.status = ReferralStatus.ACCEPTED
+    referral.answered_by, referral.answered_at, referral.assigned_to = actor, now, assigned_to
+    referral.save()
+    case = Case.objects.select_for_update().get(pk=referral.case_id)
+    if referral.type == ReferralType.TRANSFER:
+        previous_owner = case.owner_id
+        case.owner, case.agency = assigned_to, referral.to_agency
+        if case.restricted:
+            CaseNamedUser.objects.get_or_create(case=case, user=assigned_to)
+            CaseNamedUser.objects.filter(case=case, user_id=previous_owner).delete()
+        case_changed(case, "owner", "agency")
+    else:
+        _sync_receiver_grants(actor=actor, case=case, person=assigned_to)
+    audit.record(
+        actor=actor, action="referral.accept", obj=referral, case_id=case.pk,
+        changes={"assigned_to": assigned_to.pk, "type": referral.type},
+    )  # fmt: skip
+    _announce(referral, "referral.accepted")
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referral:
+    referral = _locked(referral)
+    _require_status(referral, ReferralStatus.SENT)
+    _require_receiver(actor, referral)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the referral is declined.")]})
+    now = timezone.now()
+    referral.status = ReferralStatus.DECLINED
+    referral.answered_by, referral.answered_at, referral.closed_at = actor, now, now
+    referral.decline_reason = reason
+    referral.save()
+    audit.record(actor=actor, action="referral.decline", obj=referral,
+                 case_id=referral.case_id, changes={"reason": reason})  # fmt: skip
+    _announce(referral, "referral.declined")
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
+    """The receiver reports back: the outcome goes into the sender's case as a note (the
+    services it recorded are on the case already), and its access ends."""
+    referral = _locked(referral)
+    _require_status(referral, ReferralStatus.ACCEPTED)
+    if referral.type != ReferralType.SERVICE:
+        raise StateConflictError(_("A transfer is done once accepted: the case is yours."))
+    _require_receiver(actor, referral)
+    if not outcome.strip():
+        raise ValidationError({"outcome": [_("Report what was done and how the child is.")]})
+    now = timezone.now()
+    referral.status = ReferralStatus.COMPLETED
+    referral.outcome, referral.completed_at, referral.closed_at = outcome, now, now
+    referral.save()
+    case = referral.case
+    CaseNote.objects.create(
+        case=case, kind=NoteKind.REFERRAL_OUTCOME, date=timezone.localdate(), text=outcome,
+        agency_id=referral.to_agency_id, author=actor,
+    )  # fmt: skip
+    if referral.assigned_to is not None:
+        _sync_receiver_grants(actor=actor, case=case, person=referral.assigned_to)
+    audit.record(actor=actor, action="referral.complete", obj=referral, case_id=case.pk)
+    _announce(referral, "referral.completed")
+    return referral
+
+
+@transaction.atomic
+def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral:
+    referral = _locked(referral)
+    # Once the receiver has accepted, the referral is theirs to complete: a cancel racing an
+    # accept loses with 409 rather than undoing it.
+    _require_status(referral, ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT)
+    creator = User.objects.get(pk=referral.created_by_id)
+    if actor.agency_id != referral.from_agency_id or actor.pk not in {
+        creator.pk,
+        creator.supervisor_id,
+        referral.case.owner_id,
+    }:
+        raise PermissionDenied(_("Only the sender, her supervisor or the case owner cancels."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the referral is cancelled.")]})
+    now = timezone.now()
+    referral.status, referral.closed_at = ReferralStatus.CANCELLED, now
+    referral.cancelled_by, referral.cancel_reason = actor, reason
+    referral.save()
+    audit.record(actor=actor, action="referral.cancel", obj=referral,
+                 case_id=referral.case_id, changes={"reason": reason})  # fmt: skip
+    _announce(referral, "referral.cancelled")
+    return referral
