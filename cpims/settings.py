@@ -229,6 +229,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Hours a receiver has to answer a referral, by urgency, e.g. "emergency=12,urgent=48";
+# urgencies not named keep their defaults (24, 72 and 168 hours).
+REFERRAL_RESPONSE_HOURS = {
+    urgency: int(hours)
+    for urgency, hours in env.dict("REFERRAL_RESPONSE_HOURS", default={}).items()
+}
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=12))
 
 # Object permissions: guardian's anonymous user is not wanted; nobody anonymous sees anything.

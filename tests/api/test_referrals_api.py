@@ -17,6 +17,7 @@ from accounts.models import Agency, User
 from audit.models import AuditEvent
 from cases.models import Case, CaseNote
 from core.errors import StateConflictError
+from notifications.models import WebhookDelivery, WebhookEndpoint
 from referrals import services
 from referrals.models import Referral
 from tests.conftest import World, api_client
@@ -378,3 +379,26 @@ def test_the_receiving_agencys_outcome_note_is_written_by_the_service(world: Wor
     note = CaseNote.objects.get(case=world.own_case, kind="referral_outcome")
     assert note.text == "ថែទាំបានល្អ"
     assert note.agency_id == world.dosvy_pp.pk
+
+
+def test_response_deadlines_follow_the_configured_hours(world: World, settings: Any) -> None:
+    settings.REFERRAL_RESPONSE_HOURS = {"urgent": 6}
+    assert services.response_time("urgent") == timedelta(hours=6)
+    assert services.response_time("routine") == timedelta(days=7)
+
+
+def test_a_referral_tells_both_agencies_systems_without_any_child_data(world: World) -> None:
+    for agency in (world.ngo, world.dosvy_pp):
+        WebhookEndpoint.objects.create(
+            agency_id=agency.pk, url="http://127.0.0.1:9/hook", secret="s" * 40,
+            events=["referral.created", "referral.accepted"], created_by_id=world.system_admin.pk,
+        )  # fmt: skip
+    sent = _refer(world.supervisor, world.own_case.pk, world.dosvy_pp,
+                  consent_override_reason="Caregiver is the suspect.")  # fmt: skip
+    assert sent.status_code == 201
+    deliveries = WebhookDelivery.objects.filter(event="referral.created")
+    assert deliveries.count() == 2
+    payload = str(deliveries.first().payload)  # type: ignore[union-attr]
+    child = world.own_case.child
+    for secret in (child.given_name, child.given_name_km, child.family_name, "suspect"):
+        assert secret not in payload
