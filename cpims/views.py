@@ -17,5 +17,5 @@ HOME_CASE_COUNT = 20
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    cases = case_list(user=user).select_related("location")[:HOME_CASE_COUNT]
+    cases = case_list(user=user)[:HOME_CASE_COUNT]
     return render(request, "home.html", {"cases": cases})

@@ -15,8 +15,8 @@ from guardian.shortcuts import assign_perm
 from accounts.choices import AgencyType, Role
 from audit.models import AuditEvent
 from cases.models import Case, CaseNamedUser
-from cases.policy import visible_cases
-from cases.services.access import case_grant_access, case_revoke_access
+from cases.policy import ALL_SECTIONS, visible_cases
+from cases.services.access import case_set_grants
 from tests.conftest import World, api_client
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
@@ -82,11 +82,13 @@ def test_granted_case_becomes_visible_and_disappears_when_grant_is_removed(world
     client = api_client(worker)
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
 
-    case_grant_access(actor=world.bmc_worker, case=case, grantee=worker, reason="referral")
+    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"profile"},
+                    contribute=False, reason="referral")  # fmt: skip
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     assert case.pk in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
-    case_revoke_access(actor=world.bmc_worker, case=case, grantee=worker, reason="declined")
+    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
+                    contribute=False, reason="declined")  # fmt: skip
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     assert case.pk not in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
@@ -100,8 +102,8 @@ def test_a_grant_to_a_group_opens_the_case_to_its_members(world: World) -> None:
 
 
 def test_a_grant_does_not_open_a_restricted_case(world: World) -> None:
-    case_grant_access(actor=world.worker, case=world.restricted_case, grantee=world.supervisor,
-                      reason="test")  # fmt: skip
+    case_set_grants(actor=world.worker, case=world.restricted_case, grantee=world.supervisor,
+                    sections=ALL_SECTIONS, contribute=True, reason="test")  # fmt: skip
     client = api_client(world.supervisor)
     assert client.get(f"/api/v1/cases/{world.restricted_case.pk}/").status_code == 404
 
@@ -121,12 +123,14 @@ def test_naming_a_person_on_a_restricted_case_opens_it_to_them_alone(world: Worl
 
 
 def test_grants_are_audited(world: World) -> None:
-    case_grant_access(actor=world.bmc_worker, case=world.other_province_case,
-                      grantee=world.worker, reason="referral accepted")  # fmt: skip
-    event = AuditEvent.objects.get(action="case.grant")
+    case_set_grants(actor=world.bmc_worker, case=world.other_province_case,
+                    grantee=world.worker, sections={"risk"}, contribute=True,
+                    reason="referral accepted")  # fmt: skip
+    event = AuditEvent.objects.get(action="case.grants")
     assert event.case_id == world.other_province_case.pk
     assert event.actor_id == world.bmc_worker.pk
-    assert event.changes == {"grantee": world.worker.pk, "reason": "referral accepted"}
+    assert event.changes == {"grantee": world.worker.pk, "reason": "referral accepted",
+                             "granted": ["contribute_case", "view_case_risk"]}  # fmt: skip
 
 
 def test_national_ministry_supervisor_sees_every_unrestricted_case(world: World) -> None:

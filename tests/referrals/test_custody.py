@@ -14,7 +14,7 @@ from accounts.models import Agency, AgencyService, User
 from audit.models import AuditEvent
 from cases.choices import Section, Status
 from cases.models import Case
-from cases.services.access import case_grant_access, case_set_grants
+from cases.services.access import case_set_grants
 from referrals.choices import ReferralStatus, ReferralType, Urgency
 from referrals.models import CustodyTransfer, Referral
 from tests.conftest import World, api_client
@@ -224,7 +224,8 @@ def test_the_receiving_shelter_of_an_accepted_referral_records_custody(
 ) -> None:
     shelter_worker = UserFactory.create(username="shelter_worker", agency=shelter)
     case = CaseFactory.create(owner=world.worker, location=world.pp_village)
-    case_grant_access(actor=world.worker, case=case, grantee=shelter_worker, reason="referral")
+    case_set_grants(actor=world.worker, case=case, grantee=shelter_worker,
+                    sections={"placements"}, contribute=True, reason="referral")  # fmt: skip
     referral = _referral(world, case, shelter, ReferralStatus.SENT)
     client = api_client(shelter_worker)
 
