@@ -32,6 +32,14 @@ class AgencyType(models.TextChoices):
     HELPLINE = "helpline", _("Child helpline")
 
 
+class EmailDelivery(models.TextChoices):
+    """How a person wants their notifications by email (in-app ones always arrive)."""
+
+    IMMEDIATE = "immediate", _("Each notification as it comes")
+    DIGEST = "digest", _("One daily digest")
+    NONE = "none", _("No email")
+
+
 # Government social-affairs offices oversee every case in their territory.
 OVERSIGHT_AGENCY_TYPES = frozenset({AgencyType.MOSVY, AgencyType.DOSVY})
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import LEVEL_ORDER, AgencyType, LocationLevel, Role
+from accounts.choices import LEVEL_ORDER, AgencyType, EmailDelivery, LocationLevel, Role
 
 PATH_SEPARATOR = "/"
 
@@ -184,6 +184,12 @@ class User(AbstractUser):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supervisees"
     )
     preferred_language = models.CharField(max_length=8, blank=True)
+    email_delivery = models.CharField(
+        _("notification emails"),
+        max_length=12,
+        choices=EmailDelivery.choices,
+        default=EmailDelivery.IMMEDIATE,
+    )
 
     objects: ClassVar[CpimsUserManager] = CpimsUserManager()
 
