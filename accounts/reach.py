@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.choices import OVERSIGHT_AGENCY_TYPES, AgencyType, Role
-from accounts.models import User
+from accounts.models import PATH_SEPARATOR, User
 
 # Which scopes each role has. "own": cases the user owns. "team": cases owned by the people they
 # supervise. "agency": every case of their agency. "jurisdiction": every case located in their
@@ -42,6 +42,10 @@ class Reach:
     agency: bool
     # Location path prefix of the user's territory, NATIONAL for the whole country, None for none.
     jurisdiction_path: str | None
+    # For community structures (commune committees): the paths of their place and of every
+    # place above it, which area grants (a section of a case opened to a commune) are matched
+    # against. A village chief's village lies in the commune that the grant names.
+    area_paths: tuple[str, ...] = ()
 
 
 def _jurisdiction_path(user: User) -> str | None:
@@ -57,6 +61,15 @@ def _jurisdiction_path(user: User) -> str | None:
     return NATIONAL if agency.type == AgencyType.MOSVY else None
 
 
+def _area_paths(user: User) -> tuple[str, ...]:
+    if user.role != Role.COMMUNE_COMMITTEE or user.location is None:
+        return ()
+    codes = user.location.path.split(PATH_SEPARATOR)[:-1]
+    return tuple(
+        PATH_SEPARATOR.join(codes[: depth + 1]) + PATH_SEPARATOR for depth in range(len(codes))
+    )
+
+
 def reach_of(user: User) -> Reach:
     scopes = _ROLE_SCOPES.get(user.role, frozenset()) if user.is_active else frozenset()
     return Reach(
@@ -67,6 +80,7 @@ def reach_of(user: User) -> Reach:
         team="team" in scopes,
         agency="agency" in scopes and user.agency_id is not None,
         jurisdiction_path=_jurisdiction_path(user) if "jurisdiction" in scopes else None,
+        area_paths=_area_paths(user) if user.is_active else (),
     )
 
 

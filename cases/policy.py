@@ -29,6 +29,7 @@ from cases.models import (
     CONTRIBUTE_PERMISSION,
     SECTION_PERMISSIONS,
     Case,
+    CaseAreaGrant,
     CaseGroupObjectPermission,
     CaseNamedUser,
     CaseUserObjectPermission,
@@ -38,36 +39,58 @@ ALL_SECTIONS = frozenset(Section.values)
 _SECTION_OF_PERMISSION = {codename: section for section, codename in SECTION_PERMISSIONS.items()}
 
 
-def _visible_ids(user: User) -> QuerySet[Any, Any]:
-    reach = reach_of(user)
+def _scope_branches(reach: Reach, *, with_agency: bool) -> list[QuerySet[Any, Any]]:
     unrestricted = Case.objects.filter(restricted=False).order_by()
     branches: list[QuerySet[Any, Any]] = []
     if reach.own:
         branches.append(unrestricted.filter(owner_id=reach.user_id))
     if reach.team:
         branches.append(unrestricted.filter(owner_id__in=supervisee_ids(reach)))
-    if reach.agency and reach.agency_id is not None:
+    if with_agency and reach.agency and reach.agency_id is not None:
         branches.append(unrestricted.filter(agency_id=reach.agency_id))
     if reach.jurisdiction_path is not None:
         branches.append(unrestricted.filter(location_path__startswith=reach.jurisdiction_path))
-    branches = [branch.values("id") for branch in branches]
-    branches.append(
-        CaseUserObjectPermission.objects.filter(user_id=user.pk, content_object__restricted=False)
-        .order_by()
-        .values("content_object_id")
+    return [branch.values("id") for branch in branches]
+
+
+def _grant_branches(user: User, codenames: Iterable[str] | None) -> list[QuerySet[Any, Any]]:
+    user_grants = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, content_object__restricted=False
     )
-    branches.append(
-        CaseGroupObjectPermission.objects.filter(group__user=user, content_object__restricted=False)
-        .order_by()
-        .values("content_object_id")
+    group_grants = CaseGroupObjectPermission.objects.filter(
+        group__user=user, content_object__restricted=False
     )
-    branches.append(
+    if codenames is not None:
+        user_grants = user_grants.filter(permission__codename__in=codenames)
+        group_grants = group_grants.filter(permission__codename__in=codenames)
+    return [
+        user_grants.order_by().values("content_object_id"),
+        group_grants.order_by().values("content_object_id"),
+    ]
+
+
+def _named_branch(user: User) -> QuerySet[Any, Any]:
+    return (
         CaseNamedUser.objects.filter(user_id=user.pk, case__restricted=True)
         .order_by()
         .values("case_id")
     )
+
+
+def _union(branches: list[QuerySet[Any, Any]]) -> QuerySet[Any, Any]:
     first, *rest = branches
     return first.union(*rest, all=True)
+
+
+def _visible_ids(user: User) -> QuerySet[Any, Any]:
+    reach = reach_of(user)
+    return _union(
+        [
+            *_scope_branches(reach, with_agency=True),
+            *_grant_branches(user, None),
+            _named_branch(user),
+        ]
+    )
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -171,3 +194,50 @@ def case_accesses(user: User, cases: Iterable[Case]) -> dict[int, CaseAccess]:
 
 def case_access(user: User, case: Case) -> CaseAccess:
     return case_accesses(user, [case])[case.pk]
+
+
+def cases_with_section(user: User, section: str) -> QuerySet[Any, Any]:
+    """Ids (a subquery) of the cases whose ``section`` ``user`` may read: the cases they see in
+    full, those granted that section, and those whose section is open to their place (area
+    grants to a commune committee). An area grant opens the section alone: the case file stays
+    out of :func:`visible_cases`, so everything else of it answers 404."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none().values("id")
+    reach = reach_of(user)
+    branches = [
+        *_scope_branches(reach, with_agency=False),
+        *_grant_branches(user, ["view_case", SECTION_PERMISSIONS[section]]),
+        _named_branch(user),
+    ]
+    return _union([*branches, *_area_branch(user, section)])
+
+
+def may_record_in_section(user: User, case: Case, section: str) -> bool:
+    """Whether ``user`` may record in ``section`` of ``case`` (a follow-up visit, say): its
+    owner and their supervisor, and the people it was opened to for that work (a grant or an
+    area grant of the section). Oversight from a territory reads; it does not record."""
+    if not user.is_active:
+        return False
+    if case.restricted and not case.named_user_rows.filter(user_id=user.pk).exists():
+        return False  # only the people named on a restricted case work on it
+    if case.owner_id == user.pk or case.owner_id in _supervised_by(reach_of(user)):
+        return True
+    return Case.objects.filter(
+        pk=case.pk,
+        pk__in=_union(
+            [*_grant_branches(user, [SECTION_PERMISSIONS[section]]), *_area_branch(user, section)]
+        ),
+    ).exists()
+
+
+def _area_branch(user: User, section: str) -> list[QuerySet[Any, Any]]:
+    reach = reach_of(user)
+    if not reach.area_paths:
+        return []
+    return [
+        CaseAreaGrant.objects.filter(
+            location_path__in=reach.area_paths, section=section, case__restricted=False
+        )
+        .order_by()
+        .values("case_id")
+    ]

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "referrals",
+    "reintegration",
     "cpims",
 ]
 
@@ -185,6 +187,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.webhook_sweep",
         "schedule": timedelta(minutes=5),
     },
+    "reminder-sweep": {
+        "task": "notifications.reminders.reminder_sweep",
+        "schedule": timedelta(minutes=env.int("REMINDER_SWEEP_MINUTES", default=5)),
+    },
+    "email-digest": {
+        "task": "notifications.tasks.email_digest",
+        "schedule": crontab(hour=env.int("EMAIL_DIGEST_HOUR", default=7), minute=0),
+    },
+}
+# A broker that is down must not hold a user's request: publishing gives up quickly, the row
+# stays pending, and the next sweep queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 
 # --- Authentication and login security ----------------------------------------------------
@@ -235,6 +253,22 @@ REFERRAL_RESPONSE_HOURS = {
     urgency: int(hours)
     for urgency, hours in env.dict("REFERRAL_RESPONSE_HOURS", default={}).items()
 }
+# --- Deadlines and reminders (see docs/operations.md) --------------------------------------
+# Follow-up visits after a reintegration, in months after its date.
+FOLLOW_UP_SCHEDULE_MONTHS = env.list("FOLLOW_UP_SCHEDULE_MONTHS", cast=int, default=[1, 3, 6, 12])
+# Days before a visit (or a plan action, a review, a reassessment) that its reminder comes.
+REMINDER_LEAD_DAYS = env.int("REMINDER_LEAD_DAYS", default=3)
+# Days between case reviews, by risk level ("critical=14,high=30"); levels not named keep
+# their defaults (critical 14, high 30, medium 90, low 180).
+CASE_REVIEW_DAYS = {
+    level: int(days) for level, days in env.dict("CASE_REVIEW_DAYS", default={}).items()
+}
+# A high or critical risk child with no recorded contact for this many days is flagged.
+NO_CONTACT_DAYS = env.int("NO_CONTACT_DAYS", default=14)
+# Hours a plan, closure or referral may wait for a supervisor before they are reminded.
+APPROVAL_REMIND_HOURS = env.int("APPROVAL_REMIND_HOURS", default=48)
+# The address links in emails point to.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=12))
 
 # Object permissions: guardian's anonymous user is not wanted; nobody anonymous sees anything.
@@ -286,6 +320,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralTypeEnum": "referrals.choices.ReferralType",
         "ReferralStatusEnum": "referrals.choices.ReferralStatus",
         "WebhookDeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "PlacementTypeEnum": "reintegration.choices.PlacementType",
+        "FollowUpStatusEnum": "reintegration.choices.FollowUpStatus",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
     },
 }
 

@@ -13,6 +13,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls_webhooks")),
     path("", include("referrals.api.urls")),
     path("", include("referrals.api.urls_extra")),
+    path("", include("reintegration.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

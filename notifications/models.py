@@ -1,4 +1,5 @@
-"""Webhook registrations of partner systems and the record of every delivery to them.
+"""The notification outbox (in-app notifications and their emails), webhook registrations of
+partner systems and the record of every delivery to them.
 
 Agencies, users and referrals are referred to by plain ids: this app sits below every domain
 app and imports none of them (docs/architecture.md, "Apps and layers")."""
@@ -8,9 +9,11 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The events partner systems can subscribe to (docs/api.md, "Webhooks").
@@ -98,3 +101,83 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.delivery_id} ({self.status})"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about (docs/api.md, "Notifications"). Events arrive as they
+    happen; reminders come from the sweep over due items."""
+
+    REFERRAL_RECEIVED = "referral_received", _("Referral received")
+    REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+    REFERRAL_DECLINED = "referral_declined", _("Referral declined")
+    REFERRAL_OVERDUE = "referral_overdue", _("Referral not answered in time")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    APPROVAL_WAITING = "approval_waiting", _("Approval still waiting")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up visit due")
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up visit overdue")
+    FOLLOW_UP_CONCERN = "follow_up_concern", _("Concern at a follow-up visit")
+    REVIEW_DUE = "review_due", _("Case review due")
+    REASSESSMENT_DUE = "reassessment_due", _("Risk reassessment due")
+    PLAN_ACTION_DUE = "plan_action_due", _("Case plan action due")
+    NO_RECENT_CONTACT = "no_recent_contact", _("High-risk child without recent contact")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("To be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SKIPPED = "skipped", _("Not sent by email")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One notification for one person: the in-app row and the state of its email.
+
+    ``key`` names (kind, subject, recipient, period) and is unique, so whatever runs twice
+    (two sweeps at once, a retried task, a repeated event) creates it once. Cases, referrals
+    and follow-ups are plain ids: this app imports no domain app. Nothing about the child is
+    stored here, only the case number, which is all an email may show."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    case_number = models.CharField(max_length=32, blank=True)
+    referral_id = models.BigIntegerField(null=True, blank=True)
+    follow_up_id = models.BigIntegerField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("The deadline concerned."))
+    created_at = models.DateTimeField(default=timezone.now)
+    # The notify() call that created the row: how a batch finds which of its rows are new.
+    batch = models.UUIDField(editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    # While sending: until when the worker that claimed the email holds it.
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # My notifications, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_mine_idx"),
+            # The bell: my unread count.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True),
+                         name="notification_unread_idx"),
+            # notify(): the rows a batch created.
+            models.Index(fields=["batch"], name="notification_batch_idx"),
+            # Email sweep: emails still to send (a lost task message is queued again).
+            models.Index(fields=["created_at"], name="notification_email_due_idx",
+                         condition=Q(email_status__in=["pending", "sending"])),
+            # Daily digest: who has emails waiting for it.
+            models.Index(fields=["recipient"], name="notification_digest_idx",
+                         condition=Q(email_status="digest")),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.key})"

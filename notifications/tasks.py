@@ -1,4 +1,5 @@
-"""Celery tasks for webhooks: thin wrappers around ``notifications.delivery``."""
+"""Celery tasks: thin wrappers around the delivery of webhooks and notification emails. The
+reminder sweep's task lives beside the sweep (notifications.reminders)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 from celery import Task, shared_task
 
-from notifications import delivery
+from notifications import delivery, email
 
 # Retries after the first attempt; the delivery row's attempt count (WEBHOOK_MAX_ATTEMPTS)
 # decides when to give up, this only bounds the task itself.
@@ -34,3 +35,19 @@ def webhook_sweep() -> int:
     for pk in overdue:
         deliver_webhook.delay(pk)
     return len(overdue)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def deliver_notification(self: Task[[int], None], notification_id: int) -> None:
+    """Sends a notification's email (or files it for the digest). The row's claim makes a
+    second run of the same message do nothing; the row's attempt count bounds the retries."""
+    retry_in = email.email_attempt(notification_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(ignore_result=True)
+def email_digest() -> int:
+    """Sends each person who asked for a daily digest the notifications waiting for it. Run
+    by beat once a day."""
+    return sum(email.send_digest(user_id) for user_id in email.digest_recipient_ids())

@@ -59,6 +59,9 @@ class Referral(models.Model):
         null=True, blank=True, help_text=_("When it was declined, completed, cancelled or expired.")
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the reminder sweep next looks at this referral (referrals.reminders): its answer
+    # deadline, or the time its approval has waited too long.
+    reminder_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -80,6 +83,9 @@ class Referral(models.Model):
             # Overdue sweep: sent referrals past their deadline.
             models.Index(fields=["respond_by"], condition=Q(status=ReferralStatus.SENT),
                          name="referral_awaiting_answer_idx"),
+            # Reminder sweep: referrals whose reminder is due.
+            models.Index(fields=["reminder_at"], condition=Q(reminder_at__isnull=False),
+                         name="referral_reminder_due_idx"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -25,7 +25,9 @@ from cases.selectors_records import consent_covers
 from cases.services.access import case_set_grants
 from cases.services.common import case_changed, require_open
 from core.errors import StateConflictError
+from notifications.outbox import notify
 from notifications.webhooks import webhook_emit
+from referrals import reminders
 from referrals.choices import (
     DEFAULT_RESPONSE_TIME,
     LIVE_STATUSES,
@@ -81,10 +83,14 @@ def _event_payload(referral: Referral) -> dict[str, Any]:
 
 
 def _announce(referral: Referral, event: str) -> None:
+    """Tells partner systems (webhooks) and the people concerned (notifications)."""
     agencies = [referral.from_agency_id]
     if referral.status != ReferralStatus.PENDING_APPROVAL:
         agencies.append(referral.to_agency_id)
     webhook_emit(event=event, agency_ids=agencies, payload=_event_payload(referral))
+    kind, people = reminders.people_to_tell(referral, event)
+    if kind:
+        notify(reminders.notice(referral, kind, person) for person in people)
 
 
 def _send(referral: Referral) -> None:
@@ -92,6 +98,7 @@ def _send(referral: Referral) -> None:
     referral.status = ReferralStatus.SENT
     referral.sent_at = now
     referral.respond_by = now + response_time(referral.urgency)
+    referral.reminder_at = referral.respond_by
 
 
 def _sync_receiver_grants(*, actor: User, case: Case, person: User) -> None:
@@ -170,6 +177,9 @@ def referral_create(
         created_by=actor, status=ReferralStatus.PENDING_APPROVAL,
     )  # fmt: skip
     needs_approval = actor.agency.requires_referral_approval and actor.role != Role.SUPERVISOR
+    # Waiting for approval, its supervisor is reminded after a while; once sent, its sender
+    # is, at the answer's deadline (_send).
+    referral.reminder_at = referral.created_at + reminders.approval_wait()
     if not needs_approval:
         _send(referral)
     referral.full_clean(exclude=["case", "from_agency", "to_agency", "created_by"])
@@ -221,6 +231,7 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
         )
     now = timezone.now()
     referral.status = ReferralStatus.ACCEPTED
+    referral.reminder_at = None  # answered: nothing more to remind
     referral.answered_by, referral.answered_at, referral.assigned_to = actor, now, assigned_to
     referral.save()
     case = Case.objects.select_for_update().get(pk=referral.case_id)
@@ -250,6 +261,7 @@ def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referra
         raise ValidationError({"reason": [_("Say why the referral is declined.")]})
     now = timezone.now()
     referral.status = ReferralStatus.DECLINED
+    referral.reminder_at = None  # answered: nothing more to remind
     referral.answered_by, referral.answered_at, referral.closed_at = actor, now, now
     referral.decline_reason = reason
     referral.save()
@@ -303,6 +315,7 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
         raise ValidationError({"reason": [_("Say why the referral is cancelled.")]})
     now = timezone.now()
     referral.status, referral.closed_at = ReferralStatus.CANCELLED, now
+    referral.reminder_at = None  # answered: nothing more to remind
     referral.cancelled_by, referral.cancel_reason = actor, reason
     referral.save()
     audit.record(actor=actor, action="referral.cancel", obj=referral,

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_service_types'),
+        ("accounts", "0003_service_types"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_delivery',
-            field=models.CharField(choices=[('immediate', 'Each notification as it comes'), ('digest', 'One daily digest'), ('none', 'No email')], default='immediate', max_length=12, verbose_name='notification emails'),
+            model_name="user",
+            name="email_delivery",
+            field=models.CharField(
+                choices=[
+                    ("immediate", "Each notification as it comes"),
+                    ("digest", "One daily digest"),
+                    ("none", "No email"),
+                ],
+                default="immediate",
+                max_length=12,
+                verbose_name="notification emails",
+            ),
         ),
     ]

@@ -65,6 +65,16 @@ class Case(models.Model):
     risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
     respond_by = models.DateTimeField(null=True, blank=True)
     reassess_by = models.DateField(null=True, blank=True)
+    # The next case review, set when a plan is approved (interval by risk level).
+    review_by = models.DateField(null=True, blank=True)
+    # The last contact with the child or family (a visit, call or meeting note, a follow-up).
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    # A reintegration's follow-up schedule is running and has not ended with two stable visits:
+    # until it has, only the owner's supervisor can close the case (set by reintegration).
+    follow_up_pending = models.BooleanField(default=False)
+    # When the reminder sweep next looks at this case (cases.reminders); NULL when nothing is
+    # pending. Kept by the services that change a deadline, advanced by the sweep.
+    reminder_at = models.DateTimeField(null=True, blank=True)
     # Closure: requested by the owner, decided by the owner's supervisor.
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_note = models.TextField(blank=True)
@@ -95,6 +105,9 @@ class Case(models.Model):
                          opclasses=["varchar_pattern_ops"]),
             # Default list order.
             models.Index(fields=["-created_at", "-id"], name="case_recent_idx"),
+            # Reminder sweep: open cases with a reminder due (cases.reminders).
+            models.Index(fields=["reminder_at"], name="case_reminder_due_idx",
+                         condition=models.Q(reminder_at__isnull=False, status=Status.OPEN)),
         ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
@@ -183,3 +196,57 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         indexes = [
             models.Index(fields=["group", "content_object"], name="case_group_grant_idx"),
         ]
+
+
+class CaseGrantBasis(models.Model):
+    """Why a person holds object grants on a case: one row per reason (a referral, a
+    reintegration). The guardian rows the policy reads are the union of these, so each higher
+    app manages its own reason without undoing another's."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=40)
+    sections = models.JSONField(default=list)
+    contribute = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user", "reason"], name="case_grant_basis_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}:{self.reason}"
+
+
+class CaseAreaGrant(models.Model):
+    """One section of a case opened to the community structure of a place: the commune committee
+    of the commune a child was reintegrated into sees the follow-ups, whoever its members are
+    at the time. It opens that section only; it never makes the case file itself visible."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="area_grants")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # Copy of location.path: the policy matches it against a member's commune and its ancestors.
+    location_path = models.CharField(max_length=255, editable=False)
+    section = models.CharField(max_length=16, choices=Section.choices)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "location", "section"], name="case_area_grant_unique"
+            ),
+        ]
+        indexes = [
+            # Policy: the section grants of a commune committee member's place.
+            models.Index(fields=["location_path", "section", "case"], name="case_area_grant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.section}@{self.location_path}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.location_path = self.location.path
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """Object grants: how higher apps (referrals, reintegration) open a case to people outside its
-scope. They call this, never write guardian rows themselves."""
+scope, or a section of it to a commune's committee. They call this, never write grant rows
+themselves."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Collection
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
-from accounts.models import User
+from accounts.models import Location, User
 from audit import services as audit
 from cases.models import (
     CONTRIBUTE_PERMISSION,
     SECTION_PERMISSIONS,
     Case,
+    CaseAreaGrant,
+    CaseGrantBasis,
     CaseUserObjectPermission,
 )
 
@@ -28,16 +31,26 @@ def case_set_grants(
     contribute: bool,
     reason: str,
 ) -> None:
-    """Makes ``grantee``'s grants on ``case`` exactly ``sections`` (plus the right to add notes
-    and services when ``contribute``); an empty set with no contribution removes them all.
-    Callers recompute the whole set from what still justifies it (every accepted referral the
-    person works on), so ending one referral never strips what another still grants."""
+    """Makes what ``reason`` (a referral, a reintegration) grants ``grantee`` on ``case``
+    exactly ``sections`` (plus the right to add notes and services when ``contribute``); an
+    empty set with no contribution withdraws it. Callers recompute the set from what still
+    justifies it (every accepted referral the person works on). The person holds the union of
+    what every reason grants, so ending a referral never strips what a reintegration gives."""
     unknown = set(sections) - set(SECTION_PERMISSIONS)
     if unknown:
         raise ValueError(f"Unknown sections: {sorted(unknown)}")
-    wanted = {SECTION_PERMISSIONS[section] for section in sections}
-    if contribute:
-        wanted.add(CONTRIBUTE_PERMISSION)
+    if sections or contribute:
+        CaseGrantBasis.objects.update_or_create(
+            case=case, user=grantee, reason=reason,
+            defaults={"sections": sorted(sections), "contribute": contribute},
+        )  # fmt: skip
+    else:
+        CaseGrantBasis.objects.filter(case=case, user=grantee, reason=reason).delete()
+    wanted: set[str] = set()
+    for basis in CaseGrantBasis.objects.filter(case=case, user=grantee):
+        wanted.update(SECTION_PERMISSIONS[section] for section in basis.sections)
+        if basis.contribute:
+            wanted.add(CONTRIBUTE_PERMISSION)
     held = set(
         CaseUserObjectPermission.objects.filter(content_object=case, user=grantee).values_list(
             "permission__codename", flat=True
@@ -53,4 +66,30 @@ def case_set_grants(
     audit.record(
         actor=actor, action="case.grants", obj=case, case_id=case.pk,
         changes={"grantee": grantee.pk, "granted": sorted(wanted), "reason": reason},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def case_set_area_grants(
+    *, actor: User, case: Case, location: Location, sections: Collection[str], reason: str
+) -> None:
+    """Makes the sections of ``case`` open to the community structure of ``location`` (its
+    commune committee) exactly ``sections``; an empty set closes them. Like
+    :func:`case_set_grants`, callers recompute the whole set from what still justifies it."""
+    unknown = set(sections) - set(SECTION_PERMISSIONS)
+    if unknown:
+        raise ValueError(f"Unknown sections: {sorted(unknown)}")
+    held = set(
+        CaseAreaGrant.objects.filter(case=case, location=location).values_list("section", flat=True)
+    )
+    if held == set(sections):
+        return
+    CaseAreaGrant.objects.filter(case=case, location=location).exclude(
+        section__in=sections
+    ).delete()
+    for section in sorted(set(sections) - held):
+        CaseAreaGrant.objects.create(case=case, location=location, section=section, reason=reason)
+    audit.record(
+        actor=actor, action="case.area_grants", obj=case, case_id=case.pk,
+        changes={"location": location.pk, "sections": sorted(sections), "reason": reason},
     )  # fmt: skip

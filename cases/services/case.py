@@ -25,6 +25,7 @@ from cases.models import (
     FamilyMember,
 )
 from cases.policy import case_access
+from cases.reminders import approval_requested, case_reschedule_reminders
 from cases.services.common import case_changed, check_stage_move, require_open
 from core.errors import StateConflictError
 
@@ -235,9 +236,25 @@ def case_assign(*, actor: User, case: Case, owner: User) -> Case:
 
 @transaction.atomic
 def case_request_closure(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
+    """The owner asks for closure, which their supervisor decides. While a follow-up schedule
+    is running (``follow_up_pending``) the owner cannot ask: the supervisor closes the case
+    at once instead, and that decision is recorded as theirs."""
+    require_open(case)
+    if case.follow_up_pending:
+        if not case_access(actor, case).approve:
+            raise StateConflictError(
+                _("The follow-up visits are not complete with the last two stable: only the "
+                  "owner's supervisor can close the case now.")
+            )  # fmt: skip
+        case.closure_reason, case.closure_note = reason, note
+        case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
+        case_changed(case, "closure_reason", "closure_note", "status", "stage", "closed_at")
+        audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
+                     changes={"reason": reason, "before_follow_up_ended": True})  # fmt: skip
+        case_reschedule_reminders(case)
+        return case
     if case.owner_id != actor.pk:
         raise PermissionDenied(_("Only the case's owner asks for its closure."))
-    require_open(case)
     if case.closure_pending:
         raise StateConflictError(_("Closure has already been asked for."))
     case.closure_reason, case.closure_note = reason, note
@@ -246,6 +263,10 @@ def case_request_closure(*, actor: User, case: Case, reason: str, note: str = ""
                  "closure_requested_at")  # fmt: skip
     audit.record(actor=actor, action="case.closure_request", obj=case, case_id=case.pk,
                  changes={"reason": reason})  # fmt: skip
+    approval_requested(
+        case, subject=f"closure:{case.pk}", period=case.closure_requested_at.isoformat()
+    )
+    case_reschedule_reminders(case)
     return case
 
 
@@ -265,6 +286,7 @@ def case_approve_closure(*, actor: User, case: Case, comment: str = "") -> Case:
     case_changed(case, "status", "stage", "closed_at")
     audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
                  changes={"reason": case.closure_reason, "comment": comment})  # fmt: skip
+    case_reschedule_reminders(case)
     return case
 
 
@@ -279,6 +301,7 @@ def case_reject_closure(*, actor: User, case: Case, comment: str) -> Case:
                  "closure_requested_at")  # fmt: skip
     audit.record(actor=actor, action="case.closure_reject", obj=case, case_id=case.pk,
                  changes={"comment": comment})  # fmt: skip
+    case_reschedule_reminders(case)
     return case
 
 
@@ -297,6 +320,7 @@ def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
                  "closure_requested_at")  # fmt: skip
     audit.record(actor=actor, action="case.reopen", obj=case, case_id=case.pk,
                  changes={"reason": reason})  # fmt: skip
+    case_reschedule_reminders(case)
     return case
 
 

@@ -20,6 +20,7 @@ from accounts.models import User
 from audit import services as audit
 from cases.choices import PlanStatus, Stage
 from cases.models import Case, CasePlan, PlanAction, PlanGoal
+from cases.reminders import approval_requested, case_reschedule_reminders, review_interval
 from cases.services.common import advance_stage, case_changed
 from cases.services.records import writable_case
 from core.errors import StateConflictError
@@ -187,6 +188,8 @@ def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
     plan.submitted_by = actor
     plan.submitted_at = timezone.now()
     plan.save()
+    approval_requested(case, subject=f"plan:{plan.pk}", period=plan.submitted_at.isoformat())
+    case_reschedule_reminders(case)
     audit.record(
         actor=actor,
         action="plan.submit",
@@ -219,9 +222,15 @@ def plan_approve(*, actor: User, plan: CasePlan, comment: str = "") -> CasePlan:
     """Approval puts the plan to work: a case at the plan stage moves to implementation."""
     case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.APPROVED, comment=comment)
     changes: dict[str, Any] = {"status": [PlanStatus.SUBMITTED, PlanStatus.APPROVED]}
+    # The plan in force is reviewed at an interval set by the child's risk.
+    case.review_by = timezone.localdate() + review_interval(case.risk_level)
+    fields = ["review_by"]
     if advance_stage(case, when_at=Stage.CASE_PLAN, to=Stage.IMPLEMENTATION):
-        case_changed(case, "stage")
+        fields.append("stage")
         changes["stage"] = [Stage.CASE_PLAN, Stage.IMPLEMENTATION]
+    case_changed(case, *fields)
+    case_reschedule_reminders(case)
+    changes["review_by"] = case.review_by
     audit.record(actor=actor, action="plan.approve", obj=plan, case_id=case.pk, changes=changes)
     return plan
 
@@ -230,6 +239,7 @@ def plan_approve(*, actor: User, plan: CasePlan, comment: str = "") -> CasePlan:
 def plan_reject(*, actor: User, plan: CasePlan, comment: str) -> CasePlan:
     """A rejection says why, so the plan can be put right."""
     case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.REJECTED, comment=comment)
+    case_reschedule_reminders(case)
     audit.record(
         actor=actor,
         action="plan.reject",

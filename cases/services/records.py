@@ -21,7 +21,8 @@ from audit import services as audit
 from cases.choices import ConsentGiver, ConsentScope, NoteKind, ServiceStatus
 from cases.models import Case, CaseNote, CaseService, Consent
 from cases.policy import CaseAccess, case_access, visible_cases
-from cases.services.common import require_open
+from cases.reminders import CONTACT_NOTE_KINDS, case_reschedule_reminders
+from cases.services.common import case_changed, require_open
 from core.errors import StateConflictError
 
 Need = Literal["manage", "contribute", "approve"]
@@ -156,6 +157,10 @@ def case_note_create(
     )
     note.full_clean()
     note.save()
+    if kind in CONTACT_NOTE_KINDS:
+        case.last_contact_at = timezone.now()
+        case_changed(case, "last_contact_at")
+        case_reschedule_reminders(case)
     # The text stays out of the trail: it is the most sensitive part of the file.
     audit.record(
         actor=actor,

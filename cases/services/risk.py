@@ -33,6 +33,7 @@ from cases.models import (
     RiskQuestion,
 )
 from cases.policy import case_access
+from cases.reminders import case_reschedule_reminders
 from cases.selectors_risk import risk_instrument_with_content
 from cases.services.common import advance_stage, case_changed, require_open
 
@@ -194,6 +195,7 @@ def risk_assessment_record(
     case.reassess_by = assessment.reassess_by
     moved = advance_stage(case, when_at=Stage.INTAKE, to=Stage.ASSESSMENT)
     case_changed(case, "risk_level", "respond_by", "reassess_by", *(["stage"] if moved else []))
+    case_reschedule_reminders(case)
 
     # The notes and the safety plan are narrative about the child: the trail keeps the outcome.
     changes: dict[str, Any] = {

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm
 from accounts.choices import AgencyType, Role
 from audit.models import AuditEvent
 from cases.models import Case, CaseNamedUser
-from cases.policy import ALL_SECTIONS, visible_cases
+from cases.policy import ALL_SECTIONS, case_access, visible_cases
 from cases.services.access import case_set_grants
 from tests.conftest import World, api_client
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
@@ -88,9 +88,24 @@ def test_granted_case_becomes_visible_and_disappears_when_grant_is_removed(world
     assert case.pk in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
     case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
-                    contribute=False, reason="declined")  # fmt: skip
+                    contribute=False, reason="referral")  # fmt: skip
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     assert case.pk not in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
+
+
+def test_grants_for_two_reasons_add_up_and_withdrawing_one_keeps_the_other(world: World) -> None:
+    case, worker = world.other_province_case, world.worker
+    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"profile"},
+                    contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"follow_ups"},
+                    contribute=True, reason="reintegration")  # fmt: skip
+    access = case_access(worker, case)
+    assert access.sections == {"profile", "follow_ups"} and access.contribute
+
+    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
+                    contribute=False, reason="referral")  # fmt: skip
+    access = case_access(worker, case)
+    assert access.sections == {"follow_ups"} and access.contribute
 
 
 def test_a_grant_to_a_group_opens_the_case_to_its_members(world: World) -> None:

@@ -1,0 +1,111 @@
+"""Who hears of a referral, and when (run by the sweep in notifications.reminders).
+
+Events: the receiving agency's supervisors hear of a referral sent to it
+(``referral_received``), the sender's supervisor of one waiting for approval
+(``approval_requested``), and the sender and case owner of its answer.
+
+Reminders: a referral not answered by ``respond_by`` is escalated to the supervisors of both
+agencies and its sender (``referral_overdue``): a child may be waiting for a shelter bed. One
+waiting for approval longer than APPROVAL_REMIND_HOURS reminds the sender's supervisor
+(``approval_waiting``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from accounts.choices import Role
+from accounts.models import User
+from notifications.models import NotificationKind
+from notifications.outbox import Notice
+from notifications.reminders import Batch, register
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
+
+
+def approval_wait() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "APPROVAL_REMIND_HOURS", 48)))
+
+
+def notice(referral: Referral, kind: str, person_id: int, period: str = "") -> Notice:
+    return Notice(
+        kind=kind, recipient_id=person_id, subject=f"referral:{referral.pk}", period=period,
+        case_id=referral.case_id, case_number=referral.case.case_number,
+        referral_id=referral.pk, due_at=referral.respond_by,
+    )  # fmt: skip
+
+
+def _supervisors_of(agency_ids: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for agency_id, user_id in User.objects.filter(
+        agency_id__in=list(agency_ids), role=Role.SUPERVISOR, is_active=True
+    ).values_list("agency_id", "id"):
+        found[agency_id].append(user_id)
+    return found
+
+
+def _supervisor_of(user_id: int) -> list[int]:
+    return list(
+        User.objects.filter(supervisees__id=user_id, is_active=True).values_list("id", flat=True)
+    )
+
+
+def people_to_tell(referral: Referral, event: str) -> tuple[str, list[int]]:
+    """The kind of notification an event is, and who receives it (never the one who acted:
+    the caller's event follows their own action)."""
+    if event == "referral.created" and referral.status == ReferralStatus.PENDING_APPROVAL:
+        return NotificationKind.APPROVAL_REQUESTED, _supervisor_of(referral.created_by_id)
+    if event == "referral.created":
+        return NotificationKind.REFERRAL_RECEIVED, _supervisors_of([referral.to_agency_id])[
+            referral.to_agency_id
+        ]
+    answered = {
+        "referral.accepted": NotificationKind.REFERRAL_ACCEPTED,
+        "referral.declined": NotificationKind.REFERRAL_DECLINED,
+    }
+    if event in answered:
+        people = {referral.created_by_id, referral.case.owner_id}
+        return answered[event], sorted(people)
+    return "", []
+
+
+def referral_reminders(now: datetime, limit: int) -> Batch:
+    referrals = list(
+        Referral.objects.filter(reminder_at__isnull=False, reminder_at__lte=now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "created_by")
+        .order_by("reminder_at")[:limit]
+    )
+    overdue = [r for r in referrals if r.status == ReferralStatus.SENT]
+    supervisors = _supervisors_of(
+        {agency for r in overdue for agency in (r.from_agency_id, r.to_agency_id)}
+    )
+    notices: list[Notice] = []
+    for referral in referrals:
+        if referral.status == ReferralStatus.SENT and referral.respond_by:
+            people = {
+                referral.created_by_id,
+                *supervisors[referral.from_agency_id],
+                *supervisors[referral.to_agency_id],
+            }
+            notices.extend(
+                notice(referral, NotificationKind.REFERRAL_OVERDUE, person,
+                       referral.respond_by.isoformat())
+                for person in sorted(people)
+            )  # fmt: skip
+        elif referral.status == ReferralStatus.PENDING_APPROVAL:
+            creator = referral.created_by
+            if creator.supervisor_id:
+                notices.append(
+                    notice(referral, NotificationKind.APPROVAL_WAITING, creator.supervisor_id,
+                           referral.created_at.isoformat())
+                )  # fmt: skip
+        referral.reminder_at = None
+    Referral.objects.bulk_update(referrals, ["reminder_at"])
+    return Batch(claimed=len(referrals), notices=notices)
+
+
+register("referrals", referral_reminders)

@@ -1,0 +1,136 @@
+"""Placements and reintegration under a case; follow-up visits on their own, scoped by the
+follow-ups section of the access policy (which a commune committee holds for its commune)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.authentication import actor_of
+from accounts.models import User
+from cases.policy import get_visible_case
+from reintegration import selectors, services
+from reintegration.api.filters import FollowUpFilter
+from reintegration.api.serializers import (
+    FollowUpCompleteSerializer,
+    FollowUpRescheduleSerializer,
+    FollowUpSerializer,
+    PlacementCreateSerializer,
+    PlacementSerializer,
+    ReintegrationCreateSerializer,
+    ReintegrationSerializer,
+)
+from reintegration.models import FollowUp, Placement, Reintegration
+
+
+def _for_schema(view: APIView) -> bool:
+    return bool(getattr(view, "swagger_fake_view", False))
+
+
+@extend_schema_view(
+    post=extend_schema(request=PlacementCreateSerializer, responses={201: PlacementSerializer})
+)
+class PlacementListView(generics.ListAPIView[Placement]):
+    """Where the child has lived, latest first; needs the placements section."""
+
+    serializer_class = PlacementSerializer
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        if _for_schema(self):
+            return Placement.objects.none()
+        return selectors.placement_list(user=actor_of(self.request), case_id=self.kwargs["case_id"])
+
+    def post(self, request: Request, case_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        data = PlacementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        placement = services.placement_create(actor=actor, case=case, **data.validated_data)
+        return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ReintegrationCreateSerializer, responses={201: ReintegrationSerializer}
+    )
+)
+class ReintegrationView(generics.ListAPIView[Reintegration]):
+    """The child's returns to a family, each with its follow-up schedule."""
+
+    serializer_class = ReintegrationSerializer
+
+    def get_queryset(self) -> QuerySet[Reintegration]:
+        if _for_schema(self):
+            return Reintegration.objects.none()
+        return selectors.reintegration_list(
+            user=actor_of(self.request), case_id=self.kwargs["case_id"]
+        )
+
+    def post(self, request: Request, case_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        data = ReintegrationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reintegration = services.reintegration_create(actor=actor, case=case, **data.validated_data)
+        return Response(ReintegrationSerializer(reintegration).data, status=status.HTTP_201_CREATED)
+
+
+class FollowUpListView(generics.ListAPIView[FollowUp]):
+    """The visits I may see, soonest first: filter by status, dates and case."""
+
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        if _for_schema(self):
+            return FollowUp.objects.none()
+        return selectors.follow_ups_visible(user=actor_of(self.request)).order_by(
+            "scheduled_date", "id"
+        )
+
+
+class FollowUpDetailView(APIView):
+    @extend_schema(responses=FollowUpSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        follow_up = selectors.follow_up_detail(user=actor_of(request), follow_up_id=pk)
+        return Response(FollowUpSerializer(follow_up).data)
+
+
+class FollowUpCompleteView(APIView):
+    @extend_schema(request=FollowUpCompleteSerializer, responses=FollowUpSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = actor_of(request)
+        follow_up = selectors.follow_up_detail(user=actor, follow_up_id=pk, record_read=False)
+        data = FollowUpCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        follow_up = services.follow_up_complete(
+            actor=actor, follow_up=follow_up, **data.validated_data
+        )
+        return Response(FollowUpSerializer(_reread(actor, follow_up)).data)
+
+
+class FollowUpRescheduleView(APIView):
+    @extend_schema(
+        request=FollowUpRescheduleSerializer, responses={201: FollowUpSerializer},
+        description="Marks the visit missed and schedules a new one, which is returned.",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        actor = actor_of(request)
+        follow_up = selectors.follow_up_detail(user=actor, follow_up_id=pk, record_read=False)
+        data = FollowUpRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        replacement = services.follow_up_reschedule(
+            actor=actor, follow_up=follow_up, **data.validated_data
+        )
+        return Response(
+            FollowUpSerializer(_reread(actor, replacement)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _reread(actor: User, follow_up: FollowUp) -> FollowUp:
+    """The visit as the list shows it, with the child and address in one query."""
+    return selectors.follow_ups_visible(user=actor).get(pk=follow_up.pk)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ReintegrationConfig(AppConfig):
+    name = "reintegration"
+    verbose_name = "Placements, reintegration and follow-ups"
+
+    def ready(self) -> None:
+        # Registers this app's reminder source with the sweep.
+        from reintegration import reminders  # noqa: F401, PLC0415

@@ -1,0 +1,48 @@
+"""Reads of placements, reintegrations and follow-ups, always through the case's access
+policy: the placements section for where a child lives, the follow-ups section for visits."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from cases.choices import Section
+from cases.policy import cases_with_section
+from cases.selectors import case_section
+from cases.services.case import case_record_view
+from reintegration.models import FollowUp, Placement, Reintegration
+
+
+def placement_list(*, user: User, case_id: int | str) -> QuerySet[Placement]:
+    case = case_section(user=user, case_id=case_id, section=Section.PLACEMENTS)
+    return Placement.objects.filter(case=case).select_related("location")
+
+
+def reintegration_list(*, user: User, case_id: int | str) -> QuerySet[Reintegration]:
+    case = case_section(user=user, case_id=case_id, section=Section.PLACEMENTS)
+    return Reintegration.objects.filter(case=case).prefetch_related("follow_ups")
+
+
+def follow_ups_visible(*, user: User) -> QuerySet[FollowUp]:
+    """The visits ``user`` may see: those of cases whose follow-ups section is theirs,
+    including a commune committee's children (area grants), with the child and the family's
+    address in the same query."""
+    return FollowUp.objects.filter(
+        case_id__in=cases_with_section(user, Section.FOLLOW_UPS)
+    ).select_related(
+        "case__child", "reintegration__placement__location",
+    )  # fmt: skip
+
+
+def follow_up_detail(*, user: User, follow_up_id: int | str, record_read: bool = True) -> FollowUp:
+    follow_up = (
+        follow_ups_visible(user=user).filter(pk=follow_up_id).first()
+        if str(follow_up_id).isdigit()
+        else None
+    )
+    if follow_up is None:
+        raise Http404("No such follow-up.")
+    if record_read:
+        case_record_view(actor=user, case=follow_up.case, what="follow_up")
+    return follow_up
