@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,8 +27,11 @@ from notifications.outbox import Notice, notify
 from notifications.tasks import deliver_notification
 
 BATCH_SIZE = 500
-# A pending email older than this is taken for one whose task message was lost.
-EMAIL_GRACE = timedelta(minutes=10)
+
+
+def email_grace() -> timedelta:
+    """How old a pending email must be to be taken for one whose task message was lost."""
+    return timedelta(seconds=int(getattr(settings, "NOTIFICATION_EMAIL_GRACE_SECONDS", 600)))
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,6 @@ def reminder_sweep() -> int:
     """Beat's sweep: creates the reminders due now, then queues again the emails whose task
     message was lost (the broker was down, a worker died)."""
     created = run_sweep()
-    for pk in email.stale_email_ids(now=timezone.now(), grace=EMAIL_GRACE):
+    for pk in email.stale_email_ids(now=timezone.now(), grace=email_grace()):
         deliver_notification.delay(pk)
     return created
