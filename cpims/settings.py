@@ -267,8 +267,14 @@ CASE_REVIEW_DAYS = {
 NO_CONTACT_DAYS = env.int("NO_CONTACT_DAYS", default=14)
 # Hours a plan, closure or referral may wait for a supervisor before they are reminded.
 APPROVAL_REMIND_HOURS = env.int("APPROVAL_REMIND_HOURS", default=48)
-# The address links in emails point to.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Attempts at a notification email before it is marked failed, and how long one may stay
+# pending before the sweep queues it again (its task message was lost).
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", default=6)
+NOTIFICATION_EMAIL_GRACE_SECONDS = env.int("NOTIFICATION_EMAIL_GRACE_SECONDS", default=600)
+# The address links in emails point to; in production, by default, the first allowed host.
+SITE_URL = env.str("SITE_URL", default="") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"
+)
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=12))
 
 # Object permissions: guardian's anonymous user is not wanted; nobody anonymous sees anything.
