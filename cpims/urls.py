@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("referrals/", include("referrals.urls")),
+    path("follow-ups/", include("reintegration.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -31,17 +31,19 @@ def max_email_attempts() -> int:
     return int(getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 6))
 
 
-def link_of(notification: Notification) -> str:
+def path_of(notification: Notification) -> str:
     """The page a notification leads to (the web addresses of docs/api.md)."""
     if notification.follow_up_id is not None:
-        path = f"/follow-ups/{notification.follow_up_id}/"
-    elif notification.referral_id is not None:
-        path = f"/referrals/{notification.referral_id}/"
-    elif notification.case_id is not None:
-        path = f"/cases/{notification.case_id}/"
-    else:
-        path = "/notifications/"
-    return settings.SITE_URL.rstrip("/") + path
+        return f"/follow-ups/{notification.follow_up_id}/"
+    if notification.referral_id is not None:
+        return f"/referrals/{notification.referral_id}/"
+    if notification.case_id is not None:
+        return f"/cases/{notification.case_id}/"
+    return "/notifications/"
+
+
+def link_of(notification: Notification) -> str:
+    return settings.SITE_URL.rstrip("/") + path_of(notification)
 
 
 def _line(notification: Notification) -> str:
