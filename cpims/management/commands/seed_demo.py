@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import csv
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
 from accounts.gazetteer import gazetteer_import
 from accounts.models import Agency, Location, User
 from accounts.services import agency_create, user_create
+from cases.models import Case
 from cases.services.case import case_open
+from reintegration.choices import PlacementType
+from reintegration.services import placement_create, reintegration_create
 
 SAMPLE_GAZETTEER = Path(settings.BASE_DIR) / "accounts" / "data" / "gazetteer_sample.csv"
 LOGINS_FILE = "demo-logins.txt"
@@ -113,7 +118,12 @@ class Command(BaseCommand):
                 location=commune if role == Role.COMMUNE_COMMITTEE else None,
                 supervisor=people.get(Role.SUPERVISOR) if role == Role.SOCIAL_WORKER else None,
             )  # fmt: skip
-        self._cases([people[Role.SOCIAL_WORKER]] * 3 + [people[Role.POLICE]])
+        cases = self._cases([people[Role.SOCIAL_WORKER]] * 3 + [people[Role.POLICE]])
+        if commune is not None:
+            self._reintegration(
+                cases[0], people[Role.SOCIAL_WORKER], people[Role.COMMUNE_COMMITTEE], commune,
+                agencies["shelter"],
+            )  # fmt: skip
         return [(role, passwords[role]) for role in Role.values]
 
     def _agencies(self, admin: User) -> dict[str, Agency]:
@@ -126,15 +136,43 @@ class Command(BaseCommand):
             )  # fmt: skip
         return created
 
-    def _cases(self, owners: list[User]) -> None:
+    def _cases(self, owners: list[User]) -> list[Case]:
         villages = Location.objects.filter(
             level=LocationLevel.VILLAGE, path__startswith="12/"
         ).order_by("code")[: len(owners)]
-        for owner, (child, concerns, source), village in zip(
-            owners, DEMO_CHILDREN, villages, strict=True
-        ):
+        return [
             case_open(
-                actor=owner, child={**child, "location": village}, concerns=concerns,
-                source=source, summary="Demonstration case: no real child.",
+                actor=owner,
+                child={**child, "location": village},
+                concerns=concerns,
+                source=source,
+                summary="Demonstration case: no real child.",
                 labour_sector="brick_kiln" if "child_labour" in concerns else "",
-            )  # fmt: skip
+            )
+            for owner, (child, concerns, source), village in zip(
+                owners, DEMO_CHILDREN, villages, strict=True
+            )
+        ]
+
+    def _reintegration(
+        self, case: Case, worker: User, commune_member: User, commune: Location, shelter: Agency
+    ) -> None:
+        """The first child went home from the shelter two months ago: her first follow-up
+        visit is overdue, the next ones are scheduled, and the commune committee sees them."""
+        home_village = Location.objects.filter(parent=commune).order_by("code").first()
+        returned = timezone.localdate() - timedelta(days=60)
+        placement_create(
+            actor=worker, case=case, type=PlacementType.SHELTER,
+            start_date=returned - timedelta(days=120), agency=shelter,
+            caregiver=shelter.name,
+        )  # fmt: skip
+        home = placement_create(
+            actor=worker, case=case, type=PlacementType.PARENTS, start_date=returned,
+            location=home_village or commune, caregiver="Demonstration family",
+        )  # fmt: skip
+        reintegration_create(
+            actor=worker, case=case, date=returned, placement=home, follow_up_worker=worker,
+            commune_focal_point=commune_member,
+            readiness_assessment="Demonstration: the child wants to go home.",
+            family_assessment="Demonstration: the family is ready and supported.",
+        )  # fmt: skip
