@@ -266,10 +266,20 @@ def reintegration_create(
 
 def _recordable(actor: User, follow_up: FollowUp) -> FollowUp:
     """The visit re-read under a lock, once ``actor`` may record it (403), it is still
-    scheduled (409) and its case open (409). Visibility (404) is the caller's selector."""
-    locked = FollowUp.objects.select_for_update(of=("self",)).select_related(
-        "case", "reintegration"
-    ).get(pk=follow_up.pk)  # fmt: skip
+    scheduled (409) and its case open (409). Visibility (404) is the caller's selector. The
+    case is locked first, as every case service does, so two writers never wait on each other
+    in opposite orders."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=follow_up.case_id)
+    )
+    locked = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("reintegration")
+        .get(pk=follow_up.pk)
+    )
+    locked.case = case
     if not may_record_in_section(actor, locked.case, Section.FOLLOW_UPS):
         raise PermissionDenied(_("You cannot record visits on this case."))
     require_open(locked.case)
@@ -366,11 +376,7 @@ def follow_up_complete(
     follow_up.scores, follow_up.notes, follow_up.visited_by = checked_scores, notes, actor
     follow_up.completed_at, follow_up.reminder_at = timezone.now(), None
     follow_up.save()
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .get(pk=follow_up.case_id)
-    )
+    case = follow_up.case
     case.follow_up_pending = not _schedule_settled(case)
     case.last_contact_at = timezone.now()  # the visit is a contact with the child
     moved = advance_stage(case, when_at=Stage.REINTEGRATION, to=Stage.FOLLOW_UP)
