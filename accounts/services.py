@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import EmailDelivery, Role
 from accounts.models import Agency, AgencyService, ApiToken, Location, User
 from accounts.selectors import can_manage_users
 from audit import services as audit
@@ -129,6 +129,36 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
             revoked_at=timezone.now()
         )
     return user
+
+
+@transaction.atomic
+def user_set_preferences(
+    *, actor: User, preferred_language: str | None = None, email_delivery: str | None = None
+) -> User:
+    """A person's own choices: the interface language and how notifications reach them by
+    email. Only for oneself; nobody chooses for another."""
+    errors: dict[str, list[str]] = {}
+    languages = {code for code, _name in settings.LANGUAGES}
+    if preferred_language is not None and preferred_language not in {"", *languages}:
+        errors["preferred_language"] = [_("Choose one of: %s.") % ", ".join(sorted(languages))]
+    if email_delivery is not None and email_delivery not in EmailDelivery.values:
+        errors["email_delivery"] = [_("Choose one of: %s.") % ", ".join(EmailDelivery.values)]
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "preferred_language": actor.preferred_language,
+        "email_delivery": actor.email_delivery,
+    }
+    if preferred_language is not None:
+        actor.preferred_language = preferred_language
+    if email_delivery is not None:
+        actor.email_delivery = email_delivery
+    after = {"preferred_language": actor.preferred_language, "email_delivery": actor.email_delivery}
+    if after != before:
+        actor.save(update_fields=list(after))
+        audit.record(actor=actor, action="user.preferences", obj=actor,
+                     changes=audit.diff(before, after))  # fmt: skip
+    return actor
 
 
 def _agency_snapshot(agency: Agency) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from accounts import selectors
-from accounts.choices import AgencyType, LocationLevel, Role
+from accounts.choices import AgencyType, EmailDelivery, LocationLevel, Role
 from accounts.models import Agency, Location, ServiceType, User
 
 
@@ -93,8 +93,14 @@ class MeSerializer(serializers.ModelSerializer):
             "supervisor",
             "email",
             "preferred_language",
+            "email_delivery",
         ]
         read_only_fields = fields
+
+
+class PreferencesSerializer(serializers.Serializer):
+    preferred_language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    email_delivery = serializers.ChoiceField(choices=EmailDelivery.choices, required=False)
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from accounts.api.serializers import (
     LocationCreateSerializer,
     LocationSerializer,
     MeSerializer,
+    PreferencesSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UserCreateSerializer,
@@ -63,6 +64,15 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=PreferencesSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        """One's own preferences: ``preferred_language`` and ``email_delivery``
+        (``immediate``, ``digest`` or ``none``)."""
+        data = PreferencesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = services.user_set_preferences(actor=actor_of(request), **data.validated_data)
+        return Response(MeSerializer(me).data)
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):

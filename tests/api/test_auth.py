@@ -358,3 +358,31 @@ def test_an_anonymous_request_is_unauthenticated(world: World, method: str, path
 
     assert response.status_code == 401
     assert "WWW-Authenticate" in response.headers
+
+
+def test_a_person_chooses_her_language_and_how_notifications_reach_her_by_email(
+    world: World,
+) -> None:
+    client = api_client(world.commune_member)
+
+    answer = client.patch(ME_URL, {"preferred_language": "km", "email_delivery": "digest"},
+                          format="json")  # fmt: skip
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["email_delivery"] == "digest"
+    world.commune_member.refresh_from_db()
+    assert (world.commune_member.preferred_language, world.commune_member.email_delivery) == (
+        "km", "digest",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("change", [{"email_delivery": "hourly"}, {"preferred_language": "fr"}])
+def test_an_unknown_preference_is_refused_and_nothing_changes(
+    world: World, change: dict[str, str]
+) -> None:
+    answer = api_client(world.worker).patch(ME_URL, change, format="json")
+
+    assert answer.status_code == 400
+    assert set(answer.json()) == set(change)
+    world.worker.refresh_from_db()
+    assert (world.worker.preferred_language, world.worker.email_delivery) == ("", "immediate")
