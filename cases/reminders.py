@@ -10,6 +10,9 @@
   APPROVAL_REMIND_HOURS; to the supervisor.
 - ``plan_action_due``: an action of the approved plan is near its date; to the person
   responsible (the owner when nobody is named).
+- ``referral_needed``: a case registered by the police, a labour inspector or the helpline is
+  still theirs after REFER_ON_HOURS: they take the first report, and a social worker must
+  take the child on (a transfer makes one the owner); to the owner.
 
 Each case carries one ``reminder_at``, the earliest of these moments. The services that move a
 deadline call :func:`case_reschedule_reminders`; the sweep moves it on past what it has just
@@ -26,6 +29,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.models import User
 from cases.choices import PlanStatus, RiskLevel, Status
 from cases.models import Case, CasePlan, PlanAction
@@ -41,6 +45,8 @@ DEFAULT_REVIEW_DAYS = {
     RiskLevel.LOW: 180,
 }
 NO_CONTACT_LEVELS = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+# Roles that register children but do not manage cases: they refer them on.
+REFERRER_ROLES = frozenset({Role.POLICE, Role.LABOUR_INSPECTOR, Role.HELPLINE_OPERATOR})
 # Note kinds that count as a contact with the child or family.
 CONTACT_NOTE_KINDS = frozenset({"home_visit", "office_visit", "phone", "meeting"})
 
@@ -128,6 +134,10 @@ def _deadlines(case: Case, plans: _Plans, at: datetime) -> list[_Deadline]:
         found.append(_Deadline(NotificationKind.APPROVAL_WAITING,
                                case.closure_requested_at + _approval_wait(), f"closure:{case.pk}",
                                case.closure_requested_at.isoformat(), (supervisor,)))  # fmt: skip
+    if owner.role in REFERRER_ROLES:
+        hours = timedelta(hours=int(getattr(settings, "REFER_ON_HOURS", 24)))
+        found.append(_Deadline(NotificationKind.REFERRAL_NEEDED, case.created_at + hours,
+                               f"case:{case.pk}", f"owner:{owner.pk}", (owner,)))  # fmt: skip
     plan = plans.submitted
     if plan is not None and plan.submitted_at:
         found.append(_Deadline(NotificationKind.APPROVAL_WAITING,

@@ -265,6 +265,9 @@ CASE_REVIEW_DAYS = {
 }
 # A high or critical risk child with no recorded contact for this many days is flagged.
 NO_CONTACT_DAYS = env.int("NO_CONTACT_DAYS", default=14)
+# Hours a case registered by the police, a labour inspector or the helpline may stay theirs
+# before they are reminded to refer the child to a social worker.
+REFER_ON_HOURS = env.int("REFER_ON_HOURS", default=24)
 # Hours a plan, closure or referral may wait for a supervisor before they are reminded.
 APPROVAL_REMIND_HOURS = env.int("APPROVAL_REMIND_HOURS", default=48)
 # Attempts at a notification email before it is marked failed, and how long one may stay

@@ -120,6 +120,7 @@ class NotificationKind(models.TextChoices):
     REASSESSMENT_DUE = "reassessment_due", _("Risk reassessment due")
     PLAN_ACTION_DUE = "plan_action_due", _("Case plan action due")
     NO_RECENT_CONTACT = "no_recent_contact", _("High-risk child without recent contact")
+    REFERRAL_NEEDED = "referral_needed", _("Case to refer to a social worker")
 
 
 class EmailStatus(models.TextChoices):

@@ -148,6 +148,7 @@ def case_open(
                  "restricted": restricted, "child": _masked(_child_values(new_child))},
         masked=MASKED_CHILD_FIELDS,
     )  # fmt: skip
+    case_reschedule_reminders(case)
     return case
 
 

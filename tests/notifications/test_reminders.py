@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.models import Case, CaseNote, CasePlan
 from cases.reminders import case_reschedule_reminders
 from cases.services import plan as plans
+from cases.services.case import case_open
 from cases.services.records import case_note_create
 from notifications.models import Notification, NotificationKind
 from notifications.reminders import run_sweep
@@ -328,3 +329,31 @@ def test_notes_that_are_not_contacts_do_not_count_as_contact(world: World) -> No
                          date=timezone.localdate(), text="Filed the birth certificate")  # fmt: skip
     assert CaseNote.objects.filter(case=world.own_case).exists()
     assert Case.objects.get(pk=world.own_case.pk).last_contact_at is None
+
+
+def test_the_police_are_reminded_to_refer_a_child_they_registered_and_still_hold(
+    world: World, settings: Any
+) -> None:
+    settings.REFER_ON_HOURS = 24
+    with transaction.atomic():
+        case = case_open(
+            actor=world.police, child={"given_name": "Dara", "sex": "male", "estimated_age": 12,
+                                       "location": world.pp_village},
+            concerns=["labour_trafficking"], source="police",
+        )  # fmt: skip
+
+    assert _sweep(case.created_at + timedelta(hours=23)) == 0
+    assert _sweep(case.created_at + timedelta(hours=25)) == 1
+    assert received(NotificationKind.REFERRAL_NEEDED) == {"police"}
+    assert _sweep(case.created_at + timedelta(days=5)) == 0
+
+
+def test_a_social_workers_own_case_needs_no_reminder_to_refer(world: World) -> None:
+    with transaction.atomic():
+        case = case_open(
+            actor=world.worker, child={"given_name": "Dara", "sex": "male", "estimated_age": 12,
+                                       "location": world.pp_village},
+            concerns=["labour_trafficking"], source="community",
+        )  # fmt: skip
+
+    assert _sweep(case.created_at + timedelta(days=3)) == 0
