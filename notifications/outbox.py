@@ -11,14 +11,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.tasks import deliver_notification
+from notifications.tasks import deliver_notification, queue_on_commit
 
 
 @dataclass(frozen=True)
@@ -74,9 +72,9 @@ def notify(notices: Iterable[Notice]) -> list[int]:
     # Rows that already existed kept their own batch: those carrying this one are new.
     created = list(Notification.objects.filter(batch=batch).values_list("id", flat=True))
     for pk in created:
-        # robust: a broker that is down must not undo the change that notified; the email
-        # stays pending and the sweep queues it again (notifications.email.stale_email_ids).
-        transaction.on_commit(partial(deliver_notification.delay, pk), robust=True)
+        # A lost message leaves the email pending: the sweep queues it again
+        # (notifications.email.stale_email_ids).
+        queue_on_commit(deliver_notification, pk)
     return created
 
 

@@ -6,8 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import Task, shared_task
+from django.db import transaction
 
 from notifications import delivery, email
+
+
+def queue_on_commit(task: Task[[int], None], row_id: int) -> None:
+    """Queues ``task`` for a row once the caller's transaction commits. robust: the change is
+    committed by then, and a broker that is down must not turn the user's answer into an
+    error; the row stays pending and a sweep queues it again."""
+
+    def queue() -> None:
+        task.delay(row_id)
+
+    # Named, so the log of a failed queueing says which task it was.
+    queue.__qualname__ = f"queue {task.name}({row_id})"
+    transaction.on_commit(queue, robust=True)
+
 
 # Retries after the first attempt; the delivery row's attempt count (WEBHOOK_MAX_ATTEMPTS)
 # decides when to give up, this only bounds the task itself.

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +29,7 @@ from audit import services as audit
 from audit.services import Actor
 from notifications.delivery import sign, verify
 from notifications.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint, new_secret
-from notifications.tasks import deliver_webhook
+from notifications.tasks import deliver_webhook, queue_on_commit
 
 __all__ = [
     "WEBHOOK_EVENTS",
@@ -93,9 +92,7 @@ def webhook_emit(
         )
     WebhookDelivery.objects.bulk_create(deliveries)
     for delivery in deliveries:
-        # robust: the change is committed by now; a broker that is down must not turn the
-        # user's answer into an error. The row stays pending and the sweep sends it later.
-        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
+        queue_on_commit(deliver_webhook, delivery.pk)
     return deliveries
 
 

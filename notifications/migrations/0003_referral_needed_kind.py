@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_notification'),
+        ("notifications", "0002_notification"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('referral_received', 'Referral received'), ('referral_accepted', 'Referral accepted'), ('referral_declined', 'Referral declined'), ('referral_overdue', 'Referral not answered in time'), ('approval_requested', 'Approval requested'), ('approval_waiting', 'Approval still waiting'), ('follow_up_due', 'Follow-up visit due'), ('follow_up_overdue', 'Follow-up visit overdue'), ('follow_up_concern', 'Concern at a follow-up visit'), ('review_due', 'Case review due'), ('reassessment_due', 'Risk reassessment due'), ('plan_action_due', 'Case plan action due'), ('no_recent_contact', 'High-risk child without recent contact'), ('referral_needed', 'Case to refer to a social worker')], max_length=24),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("referral_received", "Referral received"),
+                    ("referral_accepted", "Referral accepted"),
+                    ("referral_declined", "Referral declined"),
+                    ("referral_overdue", "Referral not answered in time"),
+                    ("approval_requested", "Approval requested"),
+                    ("approval_waiting", "Approval still waiting"),
+                    ("follow_up_due", "Follow-up visit due"),
+                    ("follow_up_overdue", "Follow-up visit overdue"),
+                    ("follow_up_concern", "Concern at a follow-up visit"),
+                    ("review_due", "Case review due"),
+                    ("reassessment_due", "Risk reassessment due"),
+                    ("plan_action_due", "Case plan action due"),
+                    ("no_recent_contact", "High-risk child without recent contact"),
+                    ("referral_needed", "Case to refer to a social worker"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

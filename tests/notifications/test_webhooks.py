@@ -87,6 +87,8 @@ def test_nothing_is_queued_when_the_emitting_transaction_rolls_back(
     queued: list[int] = []
 
     class FakeTask:
+        name = "deliver_webhook"
+
         @staticmethod
         def delay(pk: int) -> None:
             queued.append(pk)
