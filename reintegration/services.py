@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import LocationLevel, Role
 from accounts.models import Agency, Location, User
+from accounts.reach import reach_of
 from audit import services as audit
 from cases.choices import Section, Stage
 from cases.models import Case
@@ -48,6 +49,9 @@ FOLLOW_UP_WORKER_SECTIONS = frozenset({Section.PROFILE, Section.PLACEMENTS, Sect
 # What a commune committee sees of a child reintegrated into its commune (with the identity).
 COMMUNE_SECTIONS = frozenset({Section.FOLLOW_UPS})
 MAX_SCHEDULE_MONTHS = 36
+# Who follows a child up for an agency: commune committees come in as focal points, through
+# the area grant, and never see the case file.
+FOLLOW_UP_WORKER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
 
 
 def add_months(day: date, months: int) -> date:
@@ -62,7 +66,21 @@ def add_months(day: date, months: int) -> date:
 # --- Placements --------------------------------------------------------------------------------
 
 
-def _check_gatekeeping(type: str, gatekeeping: Mapping[str, Any] | None) -> dict[str, Any]:
+def _may_approve_care(approver: Any, case: Case) -> bool:
+    """A supervisor of the case's agency, or of a social-affairs office overseeing its place."""
+    if not isinstance(approver, User) or not approver.is_active:
+        return False
+    if approver.role != Role.SUPERVISOR:
+        return False
+    if approver.agency_id == case.agency_id:
+        return True
+    territory = reach_of(approver).jurisdiction_path
+    return territory is not None and case.location_path.startswith(territory)
+
+
+def _check_gatekeeping(
+    type: str, gatekeeping: Mapping[str, Any] | None, case: Case
+) -> dict[str, Any]:
     if not gatekeeping:
         if type == PlacementType.RESIDENTIAL_CARE:
             raise ValidationError({"gatekeeping": [_(
@@ -78,8 +96,11 @@ def _check_gatekeeping(type: str, gatekeeping: Mapping[str, Any] | None) -> dict
         errors.append(_("reason: say why care away from a family is needed."))
     if not alternatives:
         errors.append(_("alternatives_considered: say which family-based options were considered."))
-    if not isinstance(approver, User) or not approver.is_active or approver.role != Role.SUPERVISOR:
-        errors.append(_("approved_by: the decision is approved by an active supervisor."))
+    if not _may_approve_care(approver, case):
+        errors.append(_(
+            "approved_by: the decision is approved by an active supervisor of the case's agency "
+            "or of the social affairs office of its place."
+        ))  # fmt: skip
     if errors:
         raise ValidationError({"gatekeeping": errors})
     return {
@@ -87,6 +108,23 @@ def _check_gatekeeping(type: str, gatekeeping: Mapping[str, Any] | None) -> dict
         "gatekeeping_alternatives": alternatives,
         "gatekeeping_approved_by": approver,
     }
+
+
+def _check_no_overlap(
+    case: Case, start_date: date, end_date: date | None, current: Placement | None
+) -> None:
+    """A placement's period may not overlap another's: the history says where the child was
+    on any day. The current one is the exception a new current placement ends."""
+    others = Placement.objects.filter(case=case, end_date__isnull=False, end_date__gt=start_date)
+    if end_date is not None:
+        others = others.filter(start_date__lt=end_date)
+    clash = others.order_by("start_date").first()
+    if clash is None and end_date is not None and current is not None:
+        clash = current if current.start_date < end_date else None
+    if clash is not None:
+        raise ValidationError({"start_date": [_(
+            "This period overlaps the placement from %(start)s: correct the dates."
+        ) % {"start": clash.start_date.isoformat()}]})  # fmt: skip
 
 
 @transaction.atomic
@@ -107,10 +145,11 @@ def placement_create(
     case, _access = writable_case(actor, case, need="manage")
     if type not in PlacementType.values:
         raise ValidationError({"type": [_("Unknown placement type.")]})
-    gatekept = _check_gatekeeping(type, gatekeeping)
+    gatekept = _check_gatekeeping(type, gatekeeping, case)
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": [_("The end date is before the start date.")]})
     current = Placement.objects.select_for_update().filter(case=case, end_date__isnull=True).first()
+    _check_no_overlap(case, start_date, end_date, current)
     if end_date is None and current is not None:
         if start_date < current.start_date:
             raise ValidationError({"start_date": [_(
@@ -161,8 +200,14 @@ def _check_schedule(months: Sequence[int] | None) -> list[int]:
 
 def _check_people(follow_up_worker: User, focal_point: User | None, commune: Location) -> None:
     errors: dict[str, list[str]] = {}
-    if not follow_up_worker.is_active or follow_up_worker.agency_id is None:
-        errors["follow_up_worker"] = [_("The follow-up worker is an active member of an agency.")]
+    if (
+        not follow_up_worker.is_active
+        or follow_up_worker.agency_id is None
+        or follow_up_worker.role not in FOLLOW_UP_WORKER_ROLES
+    ):
+        errors["follow_up_worker"] = [
+            _("The follow-up worker is an active social worker or supervisor of an agency.")
+        ]
     if focal_point is not None and not (
         focal_point.is_active
         and focal_point.role == Role.COMMUNE_COMMITTEE
@@ -184,6 +229,29 @@ def _institutional_placement_before(case: Case, family: Placement) -> Placement 
         .order_by("-start_date", "-id")
         .first()
     )  # fmt: skip
+
+
+def _withdraw_earlier(
+    actor: User, case: Case, *, keep_worker: User, keep_commune: Location
+) -> None:
+    """A new reintegration replaces the earlier ones: their visits still scheduled are
+    cancelled, and their follow-up workers and communes lose the sight of the case they had
+    for them (another reason to see it, such as a referral, stays)."""
+    FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).update(
+        status=FollowUpStatus.CANCELLED, reminder_at=None
+    )
+    earlier = Reintegration.objects.filter(case=case).select_related("follow_up_worker", "commune")
+    for previous in earlier:
+        if previous.follow_up_worker_id not in {keep_worker.pk, case.owner_id}:
+            case_set_grants(
+                actor=actor, case=case, grantee=previous.follow_up_worker, sections=(),
+                contribute=False, reason="reintegration",
+            )  # fmt: skip
+        if previous.commune_id != keep_commune.pk:
+            case_set_area_grants(
+                actor=actor, case=case, location=previous.commune, sections=(),
+                reason="reintegration",
+            )  # fmt: skip
 
 
 @transaction.atomic
@@ -217,9 +285,10 @@ def reintegration_create(
         {"date": str(visit.get("date") or ""), "notes": str(visit.get("notes") or "")}
         for visit in preparation_visits
     ]
-    FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).update(
-        status=FollowUpStatus.CANCELLED, reminder_at=None
-    )
+    if date < placement.start_date:
+        raise ValidationError({"date": [_("The child is reintegrated on or after the family "
+                                          "placement begins.")]})  # fmt: skip
+    _withdraw_earlier(actor, case, keep_worker=follow_up_worker, keep_commune=commune)
     reintegration = Reintegration.objects.create(
         case=case, date=date, placement=placement,
         from_placement=_institutional_placement_before(case, placement), commune=commune,

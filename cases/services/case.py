@@ -17,6 +17,7 @@ from audit import services as audit
 from cases.choices import CHILD_LABOUR, Stage, Status
 from cases.models import (
     Case,
+    CaseAreaGrant,
     CaseConcern,
     CaseNamedUser,
     CaseNumberSequence,
@@ -243,6 +244,8 @@ def case_request_closure(*, actor: User, case: Case, reason: str, note: str = ""
     require_open(case)
     if case.follow_up_pending:
         if not case_access(actor, case).approve:
+            if case.owner_id != actor.pk:
+                raise PermissionDenied(_("Only the case's owner asks for its closure."))
             raise StateConflictError(
                 _("The follow-up visits are not complete with the last two stable: only the "
                   "owner's supervisor can close the case now.")
@@ -251,7 +254,8 @@ def case_request_closure(*, actor: User, case: Case, reason: str, note: str = ""
         case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
         case_changed(case, "closure_reason", "closure_note", "status", "stage", "closed_at")
         audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
-                     changes={"reason": reason, "before_follow_up_ended": True})  # fmt: skip
+                     changes={"reason": reason, "before_follow_up_ended": True,
+                              "area_grants_ended": _end_community_sight(case)})  # fmt: skip
         case_reschedule_reminders(case)
         return case
     if case.owner_id != actor.pk:
@@ -271,6 +275,13 @@ def case_request_closure(*, actor: User, case: Case, reason: str, note: str = ""
     return case
 
 
+def _end_community_sight(case: Case) -> int:
+    """A closed case is no longer followed in the community: the commune committees that saw
+    its follow-ups stop seeing the child. Returns how many area grants ended."""
+    ended, _by_model = CaseAreaGrant.objects.filter(case=case).delete()
+    return ended
+
+
 def _check_closure_decision(actor: User, case: Case) -> None:
     if not case.closure_pending:
         raise StateConflictError(_("No closure is waiting for a decision."))
@@ -286,7 +297,8 @@ def case_approve_closure(*, actor: User, case: Case, comment: str = "") -> Case:
     case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
     case_changed(case, "status", "stage", "closed_at")
     audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
-                 changes={"reason": case.closure_reason, "comment": comment})  # fmt: skip
+                 changes={"reason": case.closure_reason, "comment": comment,
+                          "area_grants_ended": _end_community_sight(case)})  # fmt: skip
     case_reschedule_reminders(case)
     return case
 

@@ -9,7 +9,9 @@ from reintegration.models import FollowUp
 class FollowUpFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
     due_before = django_filters.DateFilter(
-        field_name="scheduled_date", lookup_expr="lt", label="Scheduled before this date"
+        field_name="scheduled_date",
+        lookup_expr="lt",
+        label="Scheduled before this date (not on it)",
     )
     due_after = django_filters.DateFilter(
         field_name="scheduled_date", lookup_expr="gte", label="Scheduled on or after this date"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -59,9 +60,19 @@ class PreparationVisitSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
+class CasePlacementField(serializers.PrimaryKeyRelatedField):
+    """A placement of the case in the serializer's context: any other id is "not found", so
+    nothing is learnt of other cases' placements."""
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        return Placement.objects.filter(case=self.context["case"])
+
+
 class ReintegrationCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
-    placement = serializers.PrimaryKeyRelatedField(queryset=Placement.objects.all())
+    placement = CasePlacementField(
+        queryset=Placement.objects.all(), help_text="The family placement the child goes to."
+    )
     follow_up_worker = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     commune_focal_point = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True

@@ -73,7 +73,7 @@ class ReintegrationView(generics.ListAPIView[Reintegration]):
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
         case = get_visible_case(actor, case_id)
-        data = ReintegrationCreateSerializer(data=request.data)
+        data = ReintegrationCreateSerializer(data=request.data, context={"case": case})
         data.is_valid(raise_exception=True)
         reintegration = services.reintegration_create(actor=actor, case=case, **data.validated_data)
         return Response(ReintegrationSerializer(reintegration).data, status=status.HTTP_201_CREATED)

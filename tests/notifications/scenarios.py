@@ -1,45 +1,17 @@
-"""Cases with deadlines, built through the services, for the reminder tests."""
+"""Moments, recipients and people for the reminder tests; the children back home come from
+the reintegration tests' builders."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import Role
-from cases.models import Case
 from notifications.models import Notification
-from reintegration import services as reintegration
-from reintegration.models import FollowUp, Reintegration
 from tests.conftest import World
-from tests.factories import CaseFactory, UserFactory
-
-
-def reintegrate(
-    world: World, *, on: date, months: list[int] | None = None, case: Case | None = None
-) -> Reintegration:
-    """A child of the worker's, from a shelter back to her parents in the commune member's
-    commune on ``on``, followed up by the teammate."""
-    case = case or CaseFactory.create(owner=world.worker, location=world.pp_village)
-    with transaction.atomic():
-        reintegration.placement_create(
-            actor=world.worker, case=case, type="shelter", start_date=on - timedelta(days=90),
-            agency=world.ngo,
-        )  # fmt: skip
-        home = reintegration.placement_create(
-            actor=world.worker, case=case, type="parents", start_date=on,
-            location=world.pp_village, caregiver="ម្ដាយ Sokha",
-        )  # fmt: skip
-        return reintegration.reintegration_create(
-            actor=world.worker, case=case, date=on, placement=home,
-            follow_up_worker=world.teammate, commune_focal_point=world.commune_member,
-            schedule_months=months,
-        )  # fmt: skip
-
-
-def visits(reintegration_: Reintegration) -> list[FollowUp]:
-    return list(FollowUp.objects.filter(reintegration=reintegration_).order_by("scheduled_date"))
+from tests.factories import UserFactory
+from tests.reintegration.helpers import reintegrate, visits
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -62,3 +34,6 @@ def supervisor_of_other_ngo(world: World) -> str:
     world.other_worker.supervisor = boss
     world.other_worker.save(update_fields=["supervisor"])
     return boss.username
+
+
+__all__ = ["at", "received", "reintegrate", "supervisor_of_other_ngo", "visits"]

@@ -1,0 +1,711 @@
+"""The case pages: the list, registration, the case file with its tabs, and a printable summary.
+
+They read through the same selectors and write through the same services as the API, so a case
+outside the reader's reach answers 404 here as there, and each tab shows only a section the
+policy opens to the reader (403 otherwise). Tabs load as fragments when htmx asks for them and
+as whole pages otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.api.filters import LocationFilter
+from accounts.choices import LocationLevel
+from accounts.models import Location, User
+from cases import selectors, selectors_records, selectors_risk
+from cases.api.filters import CaseFilter
+from cases.choices import ConsentScope, Section, Status
+from cases.forms import (
+    CaseFilterForm,
+    CaseIntakeForm,
+    FamilyFormSet,
+    NoteForm,
+    PlanDecisionForm,
+    PlanForm,
+    RiskAssessmentForm,
+    adopt,
+    family_values,
+    localized,
+)
+from cases.models import Case, CasePlan, ConcernType, RiskInstrument
+from cases.policy import CaseAccess, case_access, case_accesses, get_visible_case
+from cases.services import plan as plan_services
+from cases.services.case import CASE_HOLDER_ROLES, case_open, case_record_view
+from cases.services.records import case_note_create
+from cases.services.risk import risk_assessment_record
+from core.errors import StateConflictError
+
+PAGE_SIZE = 25
+NOTES_PAGE_SIZE = 30
+HISTORY_PAGE_SIZE = 50
+PLACE_RESULTS = 15
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """htmx asks for a part of the page; its history restore asks for the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _render(
+    request: HttpRequest,
+    full: str,
+    fragment: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    response = render(
+        request, fragment if _wants_fragment(request) else full, context, status=status
+    )
+    # The same address answers a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _concern_labels() -> dict[str, str]:
+    return {
+        concern.code: localized(concern.label_en, concern.label_km)
+        for concern in ConcernType.objects.all()
+    }
+
+
+def _concerns_of(case: Case, labels: dict[str, str]) -> list[str]:
+    return [labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()]
+
+
+# --- The list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    access: CaseAccess
+    concerns: list[str]
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    labels = _concern_labels()
+    form = CaseFilterForm(
+        request.GET or None,
+        concerns=[c for c in ConcernType.objects.all() if c.is_active or c.code in request.GET],
+    )
+    # The API's own filters, so the page and GET /api/v1/cases/ always agree.
+    cases = CaseFilter(request.GET, queryset=selectors.case_list(user=user), request=request).qs
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    accesses = case_accesses(user, page.object_list)
+    rows = [
+        CaseRow(
+            case=case,
+            access=accesses[case.pk],
+            concerns=[
+                labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()
+            ],
+        )
+        for case in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "can_register": user.role in CASE_HOLDER_ROLES and user.agency_id is not None,
+    }
+    return _render(request, "cases/case_list.html", "cases/_case_results.html", context)
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+def _require_registrar(user: User) -> None:
+    if user.role not in CASE_HOLDER_ROLES or user.agency_id is None:
+        raise PermissionDenied(_("Your role does not register children."))
+
+
+def _places(query: str, chosen: Location | None) -> list[Location]:
+    """Communes and villages matching ``query`` (the API's location search), the chosen place
+    first."""
+    places: list[Location] = [chosen] if chosen is not None else []
+    if query.strip():
+        found = LocationFilter(
+            {"q": query},
+            queryset=Location.objects.filter(
+                level__in=[LocationLevel.COMMUNE, LocationLevel.VILLAGE]
+            ).select_related("parent__parent__parent"),
+        ).qs
+        places += [place for place in found[:PLACE_RESULTS] if place not in places]
+    return places
+
+
+def _chosen_place(value: str | None) -> Location | None:
+    if not value or not value.isdigit():
+        return None
+    return (
+        Location.objects.filter(pk=value, level__in=[LocationLevel.COMMUNE, LocationLevel.VILLAGE])
+        .select_related("parent__parent__parent")
+        .first()
+    )
+
+
+@login_required
+def case_places(request: HttpRequest) -> HttpResponse:
+    """The place picker's choices, for the registration form (htmx)."""
+    chosen = _chosen_place(request.GET.get("location"))
+    places = _places(request.GET.get("place_q", ""), chosen)
+    return render(
+        request, "cases/_places.html", {"places": places, "chosen": chosen, "searched": True}
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_registrar(user)
+    concerns = ConcernType.objects.filter(is_active=True)
+    if request.method != "POST":
+        form = CaseIntakeForm(concerns=concerns)
+        family = FamilyFormSet(prefix="family")
+        return _intake_page(request, form, family, chosen=None)
+
+    data = request.POST.copy()
+    if "add_family" in data:
+        data["family-TOTAL_FORMS"] = str(int(data.get("family-TOTAL_FORMS") or 0) + 1)
+    form = CaseIntakeForm(data, concerns=concerns)
+    family = FamilyFormSet(data, prefix="family")
+    chosen = _chosen_place(data.get("location"))
+    if "find_place" in data or "add_family" in data:
+        # A step within the form (find a place, one more family row): nothing is saved yet,
+        # and nothing is reported as missing either.
+        for part in (form, *family.forms):
+            part.errors.clear()
+        return _intake_page(request, form, family, chosen=chosen, searched="find_place" in data)
+    if not (form.is_valid() and family.is_valid()):
+        return _intake_page(request, form, family, chosen=chosen, status=400)
+
+    fingerprint = form.fingerprint()
+    if form.cleaned_data["confirmed"] != fingerprint:
+        duplicates = selectors.possible_duplicates(user=user, child=form.unsaved_child())
+        if duplicates:
+            return _intake_page(
+                request, form, family, chosen=chosen, duplicates=duplicates,
+                fingerprint=fingerprint,
+            )  # fmt: skip
+    try:
+        case = case_open(
+            actor=user,
+            child=form.child_values(),
+            family=family_values(family),
+            concerns=form.cleaned_data["concerns"],
+            source=form.cleaned_data["source"],
+            summary=form.cleaned_data["summary"],
+            labour_sector=form.cleaned_data["labour_sector"],
+            restricted=form.cleaned_data["restricted"],
+        )
+    except ValidationError as error:
+        adopt(form, error, prefix="child.")
+        return _intake_page(request, form, family, chosen=chosen, status=400)
+    messages.success(request, _("Case %(number)s is open.") % {"number": case.case_number})
+    return redirect("case-page", pk=case.pk)
+
+
+def _intake_page(
+    request: HttpRequest,
+    form: CaseIntakeForm,
+    family: Any,
+    *,
+    chosen: Location | None,
+    searched: bool = False,
+    duplicates: list[selectors.PossibleDuplicate] | None = None,
+    fingerprint: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    query = form.data.get("place_q", "") if form.is_bound else ""
+    return render(request, "cases/case_new.html", {
+        "form": form, "family": family, "chosen": chosen,
+        "places": _places(query, chosen), "searched": searched,
+        "duplicates": duplicates, "fingerprint": fingerprint,
+    }, status=status)  # fmt: skip
+
+
+# --- The case file ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: Any
+    section: str | None  # None: the history, which goes with full access
+
+    def open_to(self, access: CaseAccess) -> bool:
+        return access.history if self.section is None else access.sees(self.section)
+
+
+TABS = [
+    Tab("profile", gettext_lazy("Profile and family"), Section.PROFILE),
+    Tab("concerns", gettext_lazy("Concerns"), Section.CONCERNS),
+    Tab("risk", gettext_lazy("Risk"), Section.RISK),
+    Tab("plan", gettext_lazy("Case plan"), Section.CASE_PLAN),
+    Tab("services", gettext_lazy("Services"), Section.NOTES),
+    Tab("notes", gettext_lazy("Notes"), Section.NOTES),
+    Tab("consent", gettext_lazy("Consent"), Section.NOTES),
+    Tab("history", gettext_lazy("History"), None),
+]
+TAB_BY_SLUG = {tab.slug: tab for tab in TABS}
+
+
+@dataclass
+class CaseFile:
+    """The case as the reader may see it, and what they may do on it."""
+
+    case: Case
+    access: CaseAccess
+
+    @property
+    def is_open(self) -> bool:
+        return self.case.status == Status.OPEN
+
+    @property
+    def can_assess(self) -> bool:
+        return self.access.manage and self.is_open
+
+    @property
+    def can_add_notes(self) -> bool:
+        return self.access.contribute and self.is_open
+
+    @property
+    def can_plan(self) -> bool:
+        return self.access.manage and self.is_open
+
+
+def _case_file(user: User, pk: int) -> CaseFile:
+    """The case through the API's selector (404 outside the reader's reach); each reading of
+    the file is recorded, as the API records it."""
+    case = selectors.case_detail(user=user, case_id=pk)
+    case_record_view(actor=user, case=case)
+    return CaseFile(case=case, access=case_access(user, case))
+
+
+def _profile(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    return {}
+
+
+def _concerns(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    labels = _concern_labels()
+    return {
+        "concerns": [labels.get(r.concern_id, r.concern_id) for r in file.case.concern_rows.all()]
+    }
+
+
+def _risk(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    assessments = selectors_risk.risk_assessment_list(user=user, case_id=file.case.pk)
+    return {"assessments": list(assessments.select_related("assessed_by"))}
+
+
+def _plan(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    plans = list(
+        selectors_records.plan_list(user=user, case_id=file.case.pk).select_related(
+            "created_by", "submitted_by", "decided_by"
+        )
+    )
+    _name_the_responsible(plans)
+    return {
+        "plans": plans,
+        "in_the_making": any(plan.status in plan_services.IN_THE_MAKING for plan in plans),
+        "decision": PlanDecisionForm(),
+        "editable": plan_services.EDITABLE,
+    }
+
+
+def _name_the_responsible(plans: list[CasePlan]) -> None:
+    """Loads the people responsible for the plans' actions in one query."""
+    actions = [
+        action for plan in plans for goal in plan.goals.all() for action in goal.actions.all()
+    ]
+    people = User.objects.in_bulk({a.responsible_id for a in actions if a.responsible_id})
+    for action in actions:
+        if action.responsible_id is not None:
+            action.responsible = people.get(action.responsible_id)
+
+
+def _services(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    services = selectors_records.service_list(user=user, case_id=file.case.pk).select_related(
+        "service", "provider_agency", "agency", "recorded_by"
+    )
+    return {
+        "services": [
+            (record, localized(record.service.label_en, record.service.label_km))
+            for record in services
+        ]
+    }
+
+
+def _notes(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    notes = selectors_records.note_list(user=user, case_id=file.case.pk).select_related(
+        "agency", "author"
+    )
+    page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "note_form": NoteForm(initial={"date": timezone.localdate()})}
+
+
+def _consent(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    consents = selectors_records.consent_list(user=user, case_id=file.case.pk).select_related(
+        "recorded_by"
+    )
+    return {
+        "consents": [
+            (
+                consent,
+                [
+                    str(ConsentScope(scope).label)
+                    for scope in consent.scope
+                    if scope in ConsentScope.values
+                ],
+            )
+            for consent in consents
+        ]
+    }
+
+
+def _history(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+    case_record_view(actor=user, case=file.case, what="history")
+    page = Paginator(selectors.case_history(case=file.case), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    events = [(event, str(HISTORY_LABELS.get(event.action, event.action))) for event in page]
+    return {"page": page, "events": events}
+
+
+# What the history says for each kind of event on a case; a kind not named shows its code.
+HISTORY_LABELS = {
+    "case.create": gettext_lazy("Case registered"),
+    "case.update": gettext_lazy("Case edited"),
+    "case.assign": gettext_lazy("Case given to another worker"),
+    "case.closure_request": gettext_lazy("Closure requested"),
+    "case.closure_reject": gettext_lazy("Closure refused"),
+    "case.close": gettext_lazy("Case closed"),
+    "case.reopen": gettext_lazy("Case reopened"),
+    "case.grants": gettext_lazy("Access given or taken away"),
+    "case.area_grants": gettext_lazy("Follow-ups opened to a commune"),
+    "case.view_file": gettext_lazy("Case file read"),
+    "case.view_history": gettext_lazy("History read"),
+    "case.view_print": gettext_lazy("Summary printed"),
+    "case.view_profile": gettext_lazy("Profile read"),
+    "case.view_concerns": gettext_lazy("Concerns read"),
+    "case.view_risk": gettext_lazy("Risk assessments read"),
+    "case.view_case_plan": gettext_lazy("Case plan read"),
+    "case.view_notes": gettext_lazy("Notes, services or consent read"),
+    "case.view_placements": gettext_lazy("Placements read"),
+    "case.view_follow_ups": gettext_lazy("Follow-ups read"),
+    "risk_assessment.create": gettext_lazy("Risk assessed"),
+    "plan.create": gettext_lazy("Plan written"),
+    "plan.update": gettext_lazy("Plan edited"),
+    "plan.submit": gettext_lazy("Plan sent for approval"),
+    "plan.approve": gettext_lazy("Plan approved"),
+    "plan.reject": gettext_lazy("Plan sent back"),
+    "service.create": gettext_lazy("Service recorded"),
+    "service.update": gettext_lazy("Service updated"),
+    "note.create": gettext_lazy("Note added"),
+    "consent.create": gettext_lazy("Consent recorded"),
+    "consent.withdraw": gettext_lazy("Consent withdrawn"),
+    "referral.create": gettext_lazy("Referral made"),
+    "referral.approve": gettext_lazy("Referral approved"),
+    "referral.accept": gettext_lazy("Referral accepted"),
+    "referral.decline": gettext_lazy("Referral declined"),
+    "referral.complete": gettext_lazy("Referral completed"),
+    "referral.cancel": gettext_lazy("Referral cancelled"),
+    "custody.record": gettext_lazy("Custody transfer recorded"),
+    "placement.create": gettext_lazy("Placement recorded"),
+    "reintegration.create": gettext_lazy("Reintegration recorded"),
+    "follow_up.complete": gettext_lazy("Follow-up visit recorded"),
+    "follow_up.reschedule": gettext_lazy("Follow-up visit rescheduled"),
+}
+
+
+TAB_LOADERS: dict[str, Callable[[HttpRequest, User, CaseFile], dict[str, Any]]] = {
+    "profile": _profile,
+    "concerns": _concerns,
+    "risk": _risk,
+    "plan": _plan,
+    "services": _services,
+    "notes": _notes,
+    "consent": _consent,
+    "history": _history,
+}
+
+
+def _case_page(
+    request: HttpRequest,
+    file: CaseFile,
+    slug: str | None,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    tabs = [tab for tab in TABS if tab.open_to(file.access)]
+    if slug is None:
+        tab = tabs[0] if tabs else None
+    else:
+        if slug not in TAB_BY_SLUG:
+            raise Http404("No such page.")
+        tab = TAB_BY_SLUG[slug]
+        if not tab.open_to(file.access):
+            raise PermissionDenied(
+                _("Your access to this case does not include this part of the file.")
+            )
+    context: dict[str, Any] = {"file": file, "case": file.case, "tabs": tabs, "tab": tab}
+    if tab is not None:
+        context.update(TAB_LOADERS[tab.slug](request, user, file))
+    context.update(extra or {})
+    return _render(request, "cases/case_file.html", "cases/_case_body.html", context, status)
+
+
+@login_required
+def case_file(request: HttpRequest, pk: int, tab: str | None = None) -> HttpResponse:
+    return _case_page(request, _case_file(_user(request), pk), tab)
+
+
+@login_required
+@require_POST
+def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_create(actor=user, case=get_visible_case(user, pk), **form.cleaned_data)
+        except ValidationError as error:
+            adopt(form, error)
+        else:
+            messages.success(request, _("The note is saved."))
+            return redirect("case-tab", pk=pk, tab="notes")
+    file = _case_file(user, pk)
+    return _case_page(request, file, "notes", {"note_form": form}, status=400)
+
+
+# --- Risk assessment --------------------------------------------------------------------------
+
+
+@login_required
+def case_risk_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    file = _case_file(user, pk)
+    if not file.access.sees(Section.RISK):
+        raise PermissionDenied(_("Your access to this case does not include its risk."))
+    instrument = selectors_risk.risk_instrument_current()
+    if request.method != "POST":
+        form = RiskAssessmentForm(instrument=instrument)
+        return _risk_page(request, file, form)
+    form = RiskAssessmentForm(request.POST, instrument=instrument)
+    if form.is_valid():
+        chosen = RiskInstrument.objects.filter(pk=form.cleaned_data["instrument"]).first()
+        try:
+            assessment = risk_assessment_record(
+                actor=user, case=file.case, instrument=chosen or instrument,
+                answers=form.answers(), notes=form.cleaned_data["notes"],
+                safety_plan=form.cleaned_data["safety_plan"],
+            )  # fmt: skip
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-tab", pk=pk, tab="risk")
+        else:
+            messages.success(
+                request,
+                _("Risk assessed: %(level)s.") % {"level": assessment.get_risk_level_display()},
+            )
+            return redirect("case-risk-page", pk=pk, assessment_id=assessment.pk)
+    return _risk_page(request, file, form, status=400)
+
+
+def _risk_page(
+    request: HttpRequest, file: CaseFile, form: RiskAssessmentForm, status: int = 200
+) -> HttpResponse:
+    if not file.can_assess:
+        raise PermissionDenied(_("Only the case owner or their supervisor assesses risk."))
+    return render(
+        request, "cases/risk_new.html", {"file": file, "case": file.case, "form": form},
+        status=status,
+    )  # fmt: skip
+
+
+@login_required
+def case_risk_result(request: HttpRequest, pk: int, assessment_id: int) -> HttpResponse:
+    user = _user(request)
+    file = _case_file(user, pk)
+    assessment = selectors_risk.risk_assessment_detail(
+        user=user, case_id=pk, assessment_id=assessment_id
+    )
+    instrument = (
+        selectors_risk.risk_instrument_with_content().filter(pk=assessment.instrument_id).get()
+    )
+    answers = [
+        (
+            localized(question.text_en, question.text_km),
+            next(
+                (
+                    localized(option.label_en, option.label_km)
+                    for option in question.options.all()
+                    if option.code == assessment.answers.get(question.code)
+                ),
+                assessment.answers.get(question.code, ""),
+            ),
+        )
+        for question in instrument.questions.all()
+    ]
+    return render(request, "cases/risk_result.html", {
+        "file": file, "case": file.case, "assessment": assessment, "answers": answers,
+    })  # fmt: skip
+
+
+# --- Case plan --------------------------------------------------------------------------------
+
+
+def _plan_people(case: Case) -> QuerySet[User]:
+    """Who may be made responsible for an action: the service checks the same rule."""
+    return User.objects.filter(is_active=True, agency_id=case.agency_id).order_by(
+        "full_name", "username"
+    )
+
+
+@login_required
+def case_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    file = _case_file(user, pk)
+    if not (file.access.sees(Section.CASE_PLAN) and file.can_plan):
+        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
+    people = _plan_people(file.case)
+    if request.method != "POST":
+        return _plan_page(request, file, PlanForm(responsible=people), None)
+    form = PlanForm(request.POST, responsible=people)
+    if "add" not in request.POST and form.is_valid():
+        try:
+            plan_services.plan_create(
+                actor=user, case=get_visible_case(user, pk), goals=form.goals()
+            )
+        except ValidationError as error:
+            form.adopt(error)
+        except StateConflictError as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("The plan is saved as a draft."))
+            return redirect("case-tab", pk=pk, tab="plan")
+        return _plan_page(request, file, form, None, status=400)
+    return _plan_page(request, file, form, None)
+
+
+@login_required
+def case_plan_edit(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
+    user = _user(request)
+    file = _case_file(user, pk)
+    plan = selectors_records.plan_detail(user=user, case_id=pk, plan_id=plan_id)
+    if not file.can_plan:
+        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
+    people = _plan_people(file.case)
+    if request.method != "POST":
+        form = PlanForm(responsible=people, initial_goals=list(plan.goals.all()))
+        return _plan_page(request, file, form, plan)
+    form = PlanForm(request.POST, responsible=people)
+    if "add" not in request.POST and form.is_valid():
+        try:
+            with transaction.atomic():
+                locked = selectors_records.plan_detail(
+                    user=user, case_id=pk, plan_id=plan_id, for_update=True
+                )
+                plan_services.plan_update(actor=user, plan=locked, goals=form.goals())
+        except ValidationError as error:
+            form.adopt(error)
+        except StateConflictError as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect("case-tab", pk=pk, tab="plan")
+        return _plan_page(request, file, form, plan, status=400)
+    return _plan_page(request, file, form, plan)
+
+
+def _plan_page(
+    request: HttpRequest, file: CaseFile, form: PlanForm, plan: CasePlan | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "cases/plan_form.html",
+        {"file": file, "case": file.case, "form": form, "plan": plan}, status=status,
+    )  # fmt: skip
+
+
+PLAN_DECISIONS: dict[str, tuple[Callable[..., CasePlan], Any]] = {
+    "submit": (plan_services.plan_submit, gettext_lazy("The plan is sent for approval.")),
+    "approve": (plan_services.plan_approve, gettext_lazy("The plan is approved.")),
+    "reject": (plan_services.plan_reject, gettext_lazy("The plan is sent back.")),
+}
+
+
+@login_required
+@require_POST
+def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str) -> HttpResponse:
+    """Submits, approves or rejects a plan, as its service allows."""
+    if decision not in PLAN_DECISIONS:
+        raise Http404("No such action.")
+    user = _user(request)
+    plan = selectors_records.plan_detail(user=user, case_id=pk, plan_id=plan_id)
+    service, done = PLAN_DECISIONS[decision]
+    form = PlanDecisionForm(request.POST)
+    form.is_valid()
+    arguments: dict[str, Any] = {"actor": user, "plan": plan}
+    if decision != "submit":
+        arguments["comment"] = form.cleaned_data.get("comment", "")
+    try:
+        service(**arguments)
+    except ValidationError as error:
+        adopt(form, error)
+        return _case_page(
+            request, _case_file(user, pk), "plan",
+            {"decision": form, "decided_plan": plan.pk}, status=400,
+        )  # fmt: skip
+    except (StateConflictError, PermissionDenied) as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, str(done))
+    return redirect("case-tab", pk=pk, tab="plan")
+
+
+# --- Printable summary ------------------------------------------------------------------------
+
+
+@login_required
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the reader may see of the case on paper; nothing more than the screen shows them."""
+    user = _user(request)
+    case = selectors.case_detail(user=user, case_id=pk)
+    case_record_view(actor=user, case=case, what="print")
+    file = CaseFile(case=case, access=case_access(user, case))
+    context: dict[str, Any] = {"file": file, "case": case, "printed_at": timezone.now()}
+    for slug in ("concerns", "risk", "plan", "services", "consent"):
+        if TAB_BY_SLUG[slug].open_to(file.access):
+            context.update(TAB_LOADERS[slug](request, user, file))
+    context["shows"] = {tab.slug for tab in TABS if tab.open_to(file.access)}
+    return render(request, "cases/case_print.html", context)
