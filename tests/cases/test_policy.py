@@ -100,12 +100,14 @@ def test_grants_for_two_reasons_add_up_and_withdrawing_one_keeps_the_other(world
     case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"follow_ups"},
                     contribute=True, reason="reintegration")  # fmt: skip
     access = case_access(worker, case)
-    assert access.sections == {"profile", "follow_ups"} and access.contribute
+    assert access.sections == {"profile", "follow_ups"}
+    assert access.contribute
 
     case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
                     contribute=False, reason="referral")  # fmt: skip
     access = case_access(worker, case)
-    assert access.sections == {"follow_ups"} and access.contribute
+    assert access.sections == {"follow_ups"}
+    assert access.contribute
 
 
 def test_a_grant_to_a_group_opens_the_case_to_its_members(world: World) -> None:
