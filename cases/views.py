@@ -83,10 +83,10 @@ def _render(
     return response
 
 
-def _concern_labels() -> dict[str, str]:
+def _concern_labels(concerns: list[ConcernType] | None = None) -> dict[str, str]:
     return {
         concern.code: localized(concern.label_en, concern.label_km)
-        for concern in ConcernType.objects.all()
+        for concern in (ConcernType.objects.all() if concerns is None else concerns)
     }
 
 
@@ -107,10 +107,13 @@ class CaseRow:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    labels = _concern_labels()
+    concern_types = list(ConcernType.objects.all())
+    labels = _concern_labels(concern_types)
+    chosen = request.GET.get("concern")
     form = CaseFilterForm(
         request.GET or None,
-        concerns=[c for c in ConcernType.objects.all() if c.is_active or c.code in request.GET],
+        # A retired concern stays offered while it is the one filtered by.
+        concerns=[c for c in concern_types if c.is_active or c.code == chosen],
     )
     # The API's own filters, so the page and GET /api/v1/cases/ always agree.
     cases = CaseFilter(request.GET, queryset=selectors.case_list(user=user), request=request).qs

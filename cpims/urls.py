@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cpims import health, views
+from cpims import health, i18n, views
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -28,7 +28,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
+    path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
     path("follow-ups/", include("reintegration.urls")),
     path("notifications/", include("notifications.urls")),

@@ -140,3 +140,18 @@ def test_my_notifications_lead_to_their_page_and_are_marked_read(world: World) -
     assert Notification.objects.get(pk=mine).read_at is not None
     assert client.post(f"/notifications/{theirs}/open/").status_code == 404
     assert Notification.objects.get(pk=theirs).read_at is None
+
+
+def test_the_bell_shows_how_many_notifications_are_unread(world: World) -> None:
+    notify(
+        Notice(kind=NotificationKind.REVIEW_DUE, recipient_id=world.worker.pk,
+               subject=f"case:{n}", case_number=f"PP-2026-0000{n}")
+        for n in range(1, 4)
+    )  # fmt: skip
+    client = _signed_in(world.worker)
+
+    page = client.get("/follow-ups/").content.decode()
+    assert 'class="count" aria-hidden="true">3<' in page
+
+    client.post("/notifications/read-all/")
+    assert 'class="count"' not in client.get("/follow-ups/").content.decode()
