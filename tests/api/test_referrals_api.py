@@ -306,7 +306,7 @@ def test_a_sent_referral_can_be_cancelled_and_then_not_accepted(world: World) ->
     assert accept.status_code == 409
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_accept_and_cancel_let_exactly_one_win() -> None:
     phnom_penh = province("12")
     village = LocationFactory.village_in(phnom_penh)

@@ -21,7 +21,7 @@ def _record(action: str, **changes: object) -> AuditEvent:
         return audit.record(actor=None, action=action, changes=changes)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_recording_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError):
         audit.record(actor=None, action="nothing")
@@ -120,7 +120,7 @@ def test_verify_audit_detects_a_removed_row(db: None) -> None:
     assert audit.verify_chain() == after.pk
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_unbroken_chain() -> None:
     """Two transactions appending at once must not both link to the same previous row."""
     actor = UserFactory.create(username="concurrent")

@@ -75,7 +75,7 @@ def test_the_year_is_cambodias_on_new_years_eve(db: None, monkeypatch: pytest.Mo
     assert _parts(case)["year"] == "2031"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_registrations_at_the_same_instant_get_different_numbers() -> None:
     """Two workers, each on their own database connection, register in the same province at
     once; a count-then-insert numbering would give both the same number."""

@@ -80,7 +80,7 @@ def test_an_unknown_event_is_refused(db: None) -> None:
         _emit("case.created")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_nothing_is_queued_when_the_emitting_transaction_rolls_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -19,7 +19,7 @@ AGENCY = 101
 PAYLOAD = {"referral": {"id": 9, "status": "accepted"}}
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("celery_worker_thread"),
 ]
 
