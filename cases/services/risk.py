@@ -245,7 +245,7 @@ def _check_instrument_complete(instrument: RiskInstrument) -> None:
         starts = [bands[level] for level in RISK_ORDER]
         if starts[0] != 0 or starts != sorted(set(starts)):
             errors.append(
-                # xgettext:no-python-format
+                # xgettext:no-python-format  # noqa: ERA001
                 _("Bands must start at 0% for the lowest level and rise with each level.")
             )
     if errors:
