@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from accounts.models import User
 from audit.models import AuditEvent
-from cases.choices import Section, Sex
-from cases.models import Case, CaseConcern, Child, FamilyMember
+from cases.choices import PlanStatus, Section, Sex, Status
+from cases.models import Case, CaseConcern, CasePlan, Child, FamilyMember
 from cases.policy import case_access, get_visible_case, visible_cases
+from cases.reminders import NO_CONTACT_LEVELS
 from cases.search import children_named_like
 from cases.services.case import case_record_view
 
@@ -122,3 +128,48 @@ def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
 def case_history(*, case: Case) -> QuerySet[AuditEvent]:
     """The case's audit trail, oldest first. The caller has checked the history right."""
     return AuditEvent.objects.filter(case_id=case.pk).order_by("id")
+
+
+# --- What waits for people's attention ("my work", the supervisor queue) --------------------
+
+
+@dataclass(frozen=True)
+class CaseApprovals:
+    """Case plans and closures of the supervisor's team waiting for their decision: the
+    decision belongs to the owner's supervisor (cases.policy ``approve``)."""
+
+    plans: list[CasePlan]
+    closures: list[Case]
+
+
+def case_approvals_waiting(*, user: User, limit: int) -> CaseApprovals:
+    """The oldest first, two queries, drawn from the cases the user may see."""
+    if user.role != Role.SUPERVISOR or not user.is_active:
+        return CaseApprovals(plans=[], closures=[])
+    team_cases = visible_cases(user).filter(status=Status.OPEN, owner__supervisor_id=user.pk)
+    plans = (
+        CasePlan.objects.filter(status=PlanStatus.SUBMITTED, case__in=team_cases)
+        .select_related("case", "submitted_by")
+        .order_by("submitted_at", "id")[:limit]
+    )
+    closures = (
+        team_cases.filter(closure_requested_at__isnull=False)
+        .select_related("closure_requested_by")
+        .order_by("closure_requested_at", "id")[:limit]
+    )
+    return CaseApprovals(plans=list(plans), closures=list(closures))
+
+
+def cases_without_recent_contact(*, user: User) -> QuerySet[Case]:
+    """Open high or critical risk cases the user sees with no visit, call or meeting recorded
+    for NO_CONTACT_DAYS (counted from registration when there was none), the longest silent
+    first: the same rule as the ``no_recent_contact`` reminder (cases.reminders)."""
+    since = timezone.now() - timedelta(days=settings.NO_CONTACT_DAYS)
+    return (
+        visible_cases(user)
+        .filter(status=Status.OPEN, risk_level__in=sorted(NO_CONTACT_LEVELS))
+        .annotate(contact_or_opening=Coalesce("last_contact_at", "created_at"))
+        .filter(contact_or_opening__lt=since)
+        .select_related("child")
+        .order_by("contact_or_opening", "id")
+    )

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+
 
 class ReferralType(models.TextChoices):
     SERVICE = "service", _("Service referral (the sender keeps the case)")
@@ -39,3 +41,6 @@ class ReferralStatus(models.TextChoices):
 LIVE_STATUSES = frozenset(
     {ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT, ReferralStatus.ACCEPTED}
 )
+
+# Who answers a referral for the receiving agency, and who may be given the child.
+ANSWERING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER})

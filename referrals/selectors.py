@@ -4,13 +4,13 @@ admin, once it has been sent. One SQL filter on indexed columns."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
 from accounts.models import User
 from cases.models import CaseConcern, CaseNote, CaseService
-from referrals.choices import ReferralStatus
+from referrals.choices import ANSWERING_ROLES, ReferralStatus
 from referrals.models import Referral
 
 RECEIVING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.AGENCY_ADMIN})
@@ -54,3 +54,23 @@ def receiver_contributions(referral: Referral) -> tuple[list[CaseNote], list[Cas
     notes = CaseNote.objects.filter(case_id=referral.case_id, agency_id=referral.to_agency_id)
     services = CaseService.objects.filter(case_id=referral.case_id, agency_id=referral.to_agency_id)
     return list(notes), list(services)
+
+
+def referrals_to_answer(*, user: User) -> QuerySet[Referral]:
+    """Referrals sent to the user's agency and not answered yet, for those who answer them;
+    the soonest deadline first. Nothing of the child is read."""
+    if user.role not in ANSWERING_ROLES:
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.SENT, to_agency_id=user.agency_id)
+        .select_related("from_agency")
+        .order_by(F("respond_by").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def receiving_workers(*, referral: Referral) -> QuerySet[User]:
+    """Who the child may be given to on acceptance (``referral_accept`` checks the same)."""
+    return User.objects.filter(
+        is_active=True, agency_id=referral.to_agency_id, role__in=ANSWERING_ROLES
+    ).order_by("full_name", "username")

@@ -29,6 +29,7 @@ from notifications.outbox import notify
 from notifications.webhooks import webhook_emit
 from referrals import reminders
 from referrals.choices import (
+    ANSWERING_ROLES,
     DEFAULT_RESPONSE_TIME,
     LIVE_STATUSES,
     ReferralStatus,
@@ -40,8 +41,6 @@ from referrals.models import Referral
 # Who may share a child's data without a recorded consent, giving the reason: supervisors, and
 # the anti-trafficking police who must move a child victim to safety at once.
 CONSENT_OVERRIDE_ROLES = frozenset({Role.SUPERVISOR, Role.POLICE})
-# Who answers a referral for the receiving agency, and who may be given the child.
-ANSWERING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER})
 
 
 def response_time(urgency: str) -> timedelta:

@@ -1,20 +1,51 @@
-"""Referral pages: the service directory, to find who can take a child for these services."""
+"""Referral pages: the inbox and outbox, a referral with the actions its reader may take,
+making a referral from a case, the supervisor's queue, and the service directory.
+
+They read through the same selectors and write through the same services as the API: a
+referral outside the reader's reach answers 404, and before acceptance the receiving side sees a
+summary of the child (initials, age, sex, concerns), never the case."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from accounts.choices import LocationLevel
-from accounts.models import Location, ServiceType
+from accounts.models import Agency, Location, ServiceType, User
+from cases.choices import Section
+from cases.forms import adopt, localized
+from cases.models import Case, ConcernType
+from cases.policy import case_access, get_visible_case
+from cases.selectors import case_approvals_waiting
+from cases.selectors_records import consent_covers
+from core.errors import StateConflictError
+from referrals import selectors, services
+from referrals.api.views import ReferralFilter
+from referrals.choices import ANSWERING_ROLES, ReferralStatus, ReferralType
 from referrals.directory import NATIONAL, DirectoryEntry, agencies_for
+from referrals.forms import (
+    AcceptForm,
+    OutcomeForm,
+    ReasonForm,
+    ReferralFilterForm,
+    ReferralForm,
+)
+from referrals.models import Referral
+from referrals.queue import QUEUE_LENGTH, can_see_queue, supervisor_queue
+
+PAGE_SIZE = 25
 
 
 def _in_khmer() -> bool:
@@ -77,6 +108,15 @@ def _level_label(level: str | None) -> str:
     return str(LocationLevel(level).label) if level else ""
 
 
+def _directory_row(entry: DirectoryEntry, service_labels: dict[str, str]) -> DirectoryRow:
+    return DirectoryRow(
+        entry=entry,
+        services=[service_labels.get(code, code) for code in entry.services],
+        covers=_place_name(entry.covers) if entry.covers else "",
+        level=_level_label(entry.level),
+    )
+
+
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     khmer = _in_khmer()
@@ -90,13 +130,276 @@ def directory(request: HttpRequest) -> HttpResponse:
         entries = agencies_for(
             services=form.cleaned_data["services"], location=form.cleaned_data["location"]
         )
-        rows = [
-            DirectoryRow(
-                entry=entry,
-                services=[service_labels.get(code, code) for code in entry.services],
-                covers=_place_name(entry.covers) if entry.covers else "",
-                level=_level_label(entry.level),
-            )
-            for entry in entries
-        ]
+        rows = [_directory_row(entry, service_labels) for entry in entries]
     return render(request, "referrals/directory.html", {"form": form, "rows": rows})
+
+
+# --- Shared by the pages ----------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _service_labels(*, active_only: bool = False) -> dict[str, str]:
+    offered = ServiceType.objects.all()
+    if active_only:
+        offered = offered.filter(is_active=True)
+    return {service.code: localized(service.label_en, service.label_km) for service in offered}
+
+
+def _concern_labels() -> dict[str, str]:
+    return {
+        concern.code: localized(concern.label_en, concern.label_km)
+        for concern in ConcernType.objects.all()
+    }
+
+
+def _is_sender(user: User, referral: Referral) -> bool:
+    """The side the reader is on, as the API's serializer decides it."""
+    return user.agency_id == referral.from_agency_id
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral as its reader's side may see it: the child's summary only, the case number
+    only for the sender (as the API's ReferralSerializer)."""
+
+    referral: Referral
+    outgoing: bool
+    concerns: list[str]
+    services: list[str]
+
+
+def _rows(user: User, referrals: Any) -> list[ReferralRow]:
+    concerns, service_names = _concern_labels(), _service_labels()
+    return [
+        ReferralRow(
+            referral=referral,
+            outgoing=_is_sender(user, referral),
+            concerns=[
+                concerns.get(row.concern_id, row.concern_id)
+                for row in referral.case.concern_rows.all()
+            ],
+            services=[service_names.get(code, code) for code in referral.services],
+        )
+        for referral in referrals
+    ]
+
+
+# --- Inbox and outbox -------------------------------------------------------------------------
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    direction = request.GET.get("direction")
+    if direction not in {"incoming", "outgoing"}:
+        direction = "incoming"
+    query = request.GET.copy()
+    query["direction"] = direction
+    form = ReferralFilterForm(query)
+    # The API's own filters, so the page and GET /api/v1/referrals/ always agree.
+    referrals = ReferralFilter(
+        query, queryset=selectors.referral_list(user=user), request=request
+    ).qs
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query.pop("page", None)
+    return render(request, "referrals/referral_list.html", {
+        "form": form, "page": page, "rows": _rows(user, page.object_list),
+        "direction": direction, "query": query.urlencode(),
+        "filtered": bool(request.GET.get("status")),
+        "can_see_queue": can_see_queue(user),
+    })  # fmt: skip
+
+
+# --- One referral and its actions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Which actions the page offers its reader: the services' own rules on who acts, so a
+    form is shown only to those whose action the service would take (it checks again)."""
+
+    approve: bool = False
+    answer: bool = False
+    complete: bool = False
+    cancel: bool = False
+
+
+def _allowed(user: User, referral: Referral) -> Allowed:
+    creator = referral.created_by
+    receiver = user.agency_id == referral.to_agency_id and user.role in ANSWERING_ROLES
+    return Allowed(
+        approve=referral.status == ReferralStatus.PENDING_APPROVAL
+        and creator.supervisor_id == user.pk,
+        answer=referral.status == ReferralStatus.SENT and receiver,
+        complete=referral.status == ReferralStatus.ACCEPTED
+        and referral.type == ReferralType.SERVICE
+        and receiver,
+        cancel=referral.status in {ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT}
+        and user.agency_id == referral.from_agency_id
+        and user.pk in {creator.pk, creator.supervisor_id, referral.case.owner_id},
+    )
+
+
+def _referral_page(
+    request: HttpRequest,
+    referral: Referral,
+    forms_given: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    outgoing = _is_sender(user, referral)
+    [row] = _rows(user, [referral])
+    receivers = selectors.receiving_workers(referral=referral)
+    context: dict[str, Any] = {
+        "referral": referral,
+        "row": row,
+        "outgoing": outgoing,
+        "allowed": _allowed(user, referral),
+        # The receiver learns which case it is only while it works on it, and only the worker
+        # given the child holds the grants that open it.
+        "case_open_to_reader": outgoing
+        or (referral.status == ReferralStatus.ACCEPTED and referral.assigned_to_id == user.pk),
+        "shared_sections": [
+            Section(section).label
+            for section in referral.shared_sections
+            if section in Section.values
+        ],
+        "accept": AcceptForm(workers=receivers, auto_id="accept_%s"),
+        "decline": ReasonForm(auto_id="decline_%s"),
+        "complete": OutcomeForm(auto_id="complete_%s"),
+        "cancel": ReasonForm(auto_id="cancel_%s"),
+    }
+    context.update(forms_given or {})
+    if not outgoing and referral.status != ReferralStatus.PENDING_APPROVAL:
+        notes, services_given = selectors.receiver_contributions(referral)
+        labels = _service_labels()
+        context["contributed_notes"] = notes
+        context["contributed_services"] = [
+            (record, labels.get(record.service_id, record.service_id)) for record in services_given
+        ]
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _referral_page(request, selectors.referral_detail(user=_user(request), referral_id=pk))
+
+
+ACTIONS: dict[str, tuple[Callable[..., Referral], type[forms.Form], Any]] = {
+    "approve": (services.referral_approve, forms.Form, _("The referral is approved and sent.")),
+    "accept": (services.referral_accept, AcceptForm, _("The referral is accepted.")),
+    "decline": (services.referral_decline, ReasonForm, _("The referral is declined.")),
+    "complete": (services.referral_complete, OutcomeForm, _("The referral is completed.")),
+    "cancel": (services.referral_cancel, ReasonForm, _("The referral is cancelled.")),
+}
+
+
+@login_required
+@require_POST
+def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Approves, accepts, declines, completes or cancels, as the referral service allows: a
+    refusal of the input is shown beside the field, keeping what was typed."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    user = _user(request)
+    referral = selectors.referral_detail(user=user, referral_id=pk)
+    service, form_class, done = ACTIONS[action]
+    receivers = selectors.receiving_workers(referral=referral)
+    form = (
+        AcceptForm(
+            request.POST,
+            workers=receivers,
+            auto_id="accept_%s",
+        )
+        if form_class is AcceptForm
+        else form_class(request.POST, auto_id=f"{action}_%s")
+    )
+    if form.is_valid():
+        try:
+            service(actor=user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("referral-page", pk=pk)
+        else:
+            messages.success(request, done)
+            return redirect("referral-page", pk=pk)
+    return _referral_page(request, referral, {action: form}, status=400)
+
+
+# --- Making a referral ------------------------------------------------------------------------
+
+
+def _case_to_refer(user: User, value: str | None) -> Case:
+    """The case named by ``?case=``: 404 outside the reader's reach, 403 for those who may see
+    it but not refer it (the service's rule: its owner and her supervisor)."""
+    if not value or not value.isdigit():
+        raise Http404("No such case.")
+    case = get_visible_case(user, value)
+    if not case_access(user, case).manage or user.agency_id is None:
+        raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
+    return case
+
+
+@login_required
+def referral_new(request: HttpRequest) -> HttpResponse:
+    """The directory suggests the agencies for the services chosen near the child's place; a
+    "show the agencies" step (or htmx, as the services are ticked) updates the suggestions
+    without saving or reporting anything missing."""
+    user = _user(request)
+    case = _case_to_refer(user, request.GET.get("case"))
+    service_names = _service_labels(active_only=True)
+    data = request.POST if request.method == "POST" else None
+    chosen = [code for code in (data.getlist("services") if data else []) if code in service_names]
+    suggestions = [
+        entry
+        for entry in agencies_for(services=chosen, location=case.location)
+        if entry.agency.pk != user.agency_id
+    ]
+    form = ReferralForm(
+        data,
+        services=service_names.items(),
+        agencies=[(entry.agency.pk, entry.agency.name) for entry in suggestions],
+        consented=consent_covers(case, "referral"),
+    )
+    if data is not None and "suggest" in data:
+        form.errors.clear()
+    elif form.is_bound and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            referral = services.referral_create(
+                actor=user,
+                case=case,
+                to_agency=Agency.objects.get(pk=values.pop("to_agency")),
+                **values,
+            )
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("The referral is made."))
+            return redirect("referral-page", pk=referral.pk)
+    rows = [_directory_row(entry, service_names) for entry in suggestions]
+    return render(request, "referrals/referral_new.html", {
+        "case": case, "form": form,
+        "agencies": list(zip(form["to_agency"], rows, strict=True)),
+    }, status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+
+
+# --- What waits for a supervisor --------------------------------------------------------------
+
+
+@login_required
+def referral_queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    queue = supervisor_queue(user=user)  # 403 for those without a queue
+    return render(
+        request,
+        "referrals/queue.html",
+        {"queue": queue, "approvals": case_approvals_waiting(user=user, limit=QUEUE_LENGTH)},
+    )

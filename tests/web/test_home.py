@@ -1,0 +1,177 @@
+"""My work, the home page: overdue visits, referrals to answer, approvals waiting, high-risk
+children without recent contact and unread notifications, each for the people concerned, in a
+fixed number of queries whatever the lists' lengths."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from cases.models import Case, CasePlan
+from notifications.outbox import Notice, notify
+from referrals.models import Referral
+from tests.conftest import World
+from tests.factories import CaseFactory
+from tests.reintegration.helpers import months_ago, reintegrate
+from tests.web.conftest import signed_in
+from tests.web.test_referral_pages import refer
+
+
+def home(user: User) -> str:
+    answer = signed_in(user).get("/")
+    assert answer.status_code == 200
+    return str(answer.content.decode())
+
+
+def submitted_plan(case: Case) -> CasePlan:
+    now = timezone.now()
+    return CasePlan.objects.create(
+        case=case, status="submitted", created_by=case.owner, submitted_by=case.owner,
+        submitted_at=now,
+    )  # fmt: skip
+
+
+def closure_requested(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(
+        closure_reason="reintegrated", closure_requested_by=case.owner,
+        closure_requested_at=timezone.now(),
+    )  # fmt: skip
+
+
+def high_risk(case: Case, *, last_contact_days_ago: int | None) -> None:
+    """The case, registered a month ago, is at high risk; without a contact, the silence is
+    counted from its registration (as the reminder counts it)."""
+    last_contact = (
+        None
+        if last_contact_days_ago is None
+        else timezone.now() - timedelta(days=last_contact_days_ago)
+    )
+    Case.objects.filter(pk=case.pk).update(
+        risk_level="high", last_contact_at=last_contact,
+        created_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+
+
+def test_signed_out_the_home_page_leads_to_the_login(db: None) -> None:
+    answer = Client().get("/")
+
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/accounts/login/")
+
+
+def test_the_owner_sees_her_overdue_follow_up_visits(world: World) -> None:
+    reintegration = reintegrate(world, on=months_ago(2), months=[1, 3])
+
+    page = home(world.worker)
+
+    [overdue] = reintegration.follow_ups.filter(scheduled_date__lt=timezone.localdate())
+    assert f"/follow-ups/{overdue.pk}/" in page
+    [upcoming] = reintegration.follow_ups.filter(scheduled_date__gte=timezone.localdate())
+    assert f"/follow-ups/{upcoming.pk}/" not in page
+    assert f"/follow-ups/{overdue.pk}/" not in home(world.other_worker)
+
+
+def test_the_receiving_worker_sees_the_referral_waiting_for_an_answer(world: World) -> None:
+    referral = refer(world)
+
+    page = home(world.other_worker)
+
+    assert f"/referrals/{referral.pk}/" in page
+    assert world.own_case.case_number not in page  # the receiver learns it once accepted
+    assert f"/referrals/{referral.pk}/" not in home(world.worker)
+
+
+def test_the_supervisor_sees_the_approvals_waiting(world: World) -> None:
+    Agency.objects.filter(pk=world.ngo.pk).update(requires_referral_approval=True)
+    world.worker.refresh_from_db()
+    referral = refer(world)
+    submitted_plan(world.teammates_case)
+    closure_requested(world.own_case)
+
+    page = home(world.supervisor)
+
+    assert f"/referrals/{referral.pk}/" in page
+    assert f"/cases/{world.teammates_case.pk}/plan/" in page
+    assert f'/cases/{world.own_case.pk}/"' in page
+    worker_page = home(world.worker)
+    assert "Waiting for my approval" not in worker_page
+    assert f"/cases/{world.teammates_case.pk}/plan/" not in worker_page
+
+
+def test_high_risk_children_without_recent_contact_are_listed(world: World, settings: Any) -> None:
+    settings.NO_CONTACT_DAYS = 14
+    never = CaseFactory.create(owner=world.worker, location=world.pp_village)
+    long_ago = CaseFactory.create(owner=world.worker, location=world.pp_village)
+    recently = CaseFactory.create(owner=world.worker, location=world.pp_village)
+    high_risk(never, last_contact_days_ago=None)
+    high_risk(long_ago, last_contact_days_ago=20)
+    high_risk(recently, last_contact_days_ago=3)
+
+    page = home(world.worker)
+
+    assert never.case_number in page
+    assert long_ago.case_number in page
+    assert long_ago.child.given_name in page
+    assert recently.case_number not in page
+    assert never.case_number not in home(world.other_worker)
+
+
+def test_the_agency_admin_sees_the_case_numbers_and_not_the_children(world: World) -> None:
+    high_risk(world.own_case, last_contact_days_ago=None)
+
+    page = home(world.agency_admin)
+
+    assert world.own_case.case_number in page
+    assert world.own_case.child.given_name not in page
+
+
+def test_only_the_latest_unread_notifications_are_shown_with_a_link_to_all(
+    world: World,
+) -> None:
+    notify(
+        Notice(kind="review_due", recipient_id=world.worker.pk, subject=f"case:{number}",
+               case_number=f"CASE-{number:02d}")
+        for number in range(8)
+    )  # fmt: skip
+
+    page = home(world.worker)
+
+    assert page.count("/open/") == 5
+    assert 'href="/notifications/"' in page
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["commune_member", "analyst", "police", "dosvy_officer", "agency_admin", "system_admin"],
+)
+def test_my_work_opens_for_every_role(world: World, persona: str) -> None:
+    assert "My work" in home(getattr(world, persona))
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_my_work_costs_the_same_queries_for_1_and_20_rows(
+    world: World, count: int, django_assert_max_num_queries: Any
+) -> None:
+    Agency.objects.filter(pk=world.ngo.pk).update(requires_referral_approval=True)
+    world.worker.refresh_from_db()
+    for _number in range(count):
+        case = CaseFactory.create(owner=world.worker, location=world.pp_village)
+        high_risk(case, last_contact_days_ago=None)
+        refer(world, case=case)  # waiting for the supervisor's approval
+        refer(world, case=CaseFactory.create(owner=world.other_worker), to=world.ngo)
+        submitted_plan(case)
+        closure_requested(case)
+        reintegrate(world, on=months_ago(2), months=[1], case=case)
+    assert Referral.objects.filter(status="sent", to_agency=world.ngo).count() == count
+    client = signed_in(world.supervisor)
+
+    with django_assert_max_num_queries(20):
+        page = client.get("/").content.decode()
+
+    assert page.count("/follow-ups/") >= min(count, 10)
+    assert page.count("Closure ·") == min(count, 10)  # the first ten; the queue has the rest
