@@ -18,26 +18,33 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LocationLevel
-from accounts.models import Location, User
+from accounts.models import Agency, Location, ServiceType, User
 from cases.choices import (
+    STAGE_TRANSITIONS,
     SYSTEM_NOTE_KINDS,
     BirthRegistration,
+    ClosureReason,
+    ConsentGiver,
+    ConsentScope,
     LabourSector,
     NoteKind,
     Relation,
     RiskLevel,
+    ServiceStatus,
     Sex,
     Source,
     Stage,
     Status,
 )
 from cases.models import (
+    Case,
     Child,
     ConcernType,
     RiskInstrument,
     khmer_search_key,
     latin_search_key,
 )
+from cases.services.case import CASE_HOLDER_ROLES
 from cases.services.plan import ActionDraft, GoalDraft
 
 
@@ -54,14 +61,21 @@ def place_name(location: Location) -> str:
     return localized(location.name_en, location.name_km)
 
 
-def adopt(form: forms.Form, error: ValidationError, *, prefix: str = "") -> None:
+def adopt(
+    form: forms.Form,
+    error: ValidationError,
+    *,
+    prefix: str = "",
+    aliases: dict[str, str] | None = None,
+) -> None:
     """Shows a service's refusal beside the fields it names (``child.given_name`` beside
-    ``given_name``); what names no field of the form goes on top of it."""
+    ``given_name``; ``aliases`` names the field for a key the form spells differently); what
+    names no field of the form goes on top of it."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for key, messages in error.message_dict.items():
-        field = key.removeprefix(prefix)
+        field = (aliases or {}).get(key, key.removeprefix(prefix))
         form.add_error(field if field in form.fields else None, messages)
 
 
@@ -260,6 +274,49 @@ class CaseIntakeForm(forms.Form):
             str(data["location"].pk) if data.get("location") else "",
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+class CaseEditForm(CaseIntakeForm):
+    """The case and its child as they are, to correct; saved only if nobody else saved the case
+    in between (``version``, the case's ETag)."""
+
+    stage = forms.ChoiceField(label=_("Stage"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["restricted"], self.fields["confirmed"]
+        # Where the case may move from here; closure has its own request and approval.
+        moves = [stage for stage in Stage if stage in STAGE_TRANSITIONS[case.stage]]
+        self.fields["stage"].choices = [  # type: ignore[attr-defined]
+            (case.stage, case.get_stage_display()),
+            *((stage.value, stage.label) for stage in moves if stage != Stage.CLOSURE),
+        ]
+
+    @staticmethod
+    def initial_of(case: Case) -> dict[str, Any]:
+        child = case.child
+        initial: dict[str, Any] = {field: getattr(child, field) for field in CHILD_TEXT_FIELDS}
+        initial.update(
+            sex=child.sex, date_of_birth=child.date_of_birth, estimated_age=child.estimated_age,
+            age_disputed=child.age_disputed, birth_registration=child.birth_registration,
+            languages=", ".join(child.languages or []), location=child.location_id,
+            concerns=[row.concern_id for row in case.concern_rows.all()],
+            labour_sector=case.labour_sector, source=case.source, summary=case.summary,
+            stage=case.stage, version=case.version,
+        )  # fmt: skip
+        return initial
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "child": self.child_values(),
+            "concerns": data["concerns"],
+            "source": data["source"],
+            "summary": data["summary"],
+            "labour_sector": data["labour_sector"],
+            "stage": data["stage"],
+        }
 
 
 def family_values(formset: Any) -> list[dict[str, Any]]:
@@ -485,3 +542,115 @@ class PlanDecisionForm(forms.Form):
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject the plan: say what to put right."),
     )  # fmt: skip
+
+
+# --- Services and consent ---------------------------------------------------------------------
+
+
+class ServiceForm(forms.Form):
+    """A service the case receives, as the API's service record takes it."""
+
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=ServiceType.objects.filter(is_active=True)
+    )
+    provider_agency = forms.ModelChoiceField(
+        label=_("Provided by"), required=False,
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        help_text=_("Leave empty when your agency provides it."),
+    )  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ServiceStatus.choices, initial=ServiceStatus.PLANNED
+    )
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        field.label_from_instance = lambda service: localized(  # type: ignore[attr-defined]
+            service.label_en, service.label_km
+        )
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["service"] = data["service"].code
+        return data
+
+
+class ServiceStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices)
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.ChoiceField(
+        label=_("Given by"), choices=ConsentGiver.choices, widget=forms.RadioSelect
+    )
+    giver_name = forms.CharField(label=_("Name of the person"), required=False, max_length=200)
+    scope = forms.MultipleChoiceField(
+        label=_("Consent to"), choices=ConsentScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Name at least one thing consented to.")},
+    )  # fmt: skip
+    date = forms.DateField(label=_("Date given"), widget=DateInput)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ConsentWithdrawForm(forms.Form):
+    date = forms.DateField(
+        label=_("Withdrawn on"), required=False, widget=DateInput,
+        help_text=_("Today if left empty."),
+    )  # fmt: skip
+
+
+def active_people(users: Any) -> Any:
+    """People who can be chosen in a form: active, by name."""
+    return users.filter(is_active=True).select_related("agency").order_by("full_name", "username")
+
+
+# --- Case actions: assignment, closure, reopening ----------------------------------------------
+
+
+class CaseActionForm(forms.Form):
+    """An action on the case as the reader saw it: refused if the case changed since."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(CaseActionForm):
+    owner = forms.ModelChoiceField(label=_("New case worker"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The service's rule: an active colleague of the case's agency who handles cases.
+        self.fields["owner"].queryset = active_people(  # type: ignore[attr-defined]
+            User.objects.filter(agency_id=case.agency_id, role__in=CASE_HOLDER_ROLES).exclude(
+                pk=case.owner_id
+            )
+        )
+
+
+class ClosureRequestForm(CaseActionForm):
+    reason = forms.ChoiceField(
+        label=_("Why close the case"), choices=_any("—", ClosureReason.choices)
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ClosureDecisionForm(CaseActionForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to refuse the closure: say why."),
+    )  # fmt: skip
+
+
+class ReopenForm(CaseActionForm):
+    reason = forms.CharField(
+        label=_("Why reopen the case"), widget=forms.Textarea(attrs={"rows": 3}), strip=False
+    )

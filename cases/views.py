@@ -32,22 +32,48 @@ from cases import selectors, selectors_records, selectors_risk
 from cases.api.filters import CaseFilter
 from cases.choices import ConsentScope, Section, Status
 from cases.forms import (
+    AssignForm,
+    CaseActionForm,
+    CaseEditForm,
     CaseFilterForm,
     CaseIntakeForm,
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    ConsentForm,
+    ConsentWithdrawForm,
     FamilyFormSet,
     NoteForm,
     PlanDecisionForm,
     PlanForm,
+    ReopenForm,
     RiskAssessmentForm,
+    ServiceForm,
+    ServiceStatusForm,
     adopt,
     family_values,
     localized,
 )
-from cases.models import Case, CasePlan, ConcernType, RiskInstrument
-from cases.policy import CaseAccess, case_access, case_accesses, get_visible_case
+from cases.models import Case, CasePlan, CaseService, ConcernType, Consent, RiskInstrument
+from cases.policy import CaseAccess, case_access, case_accesses, get_visible_case, visible_cases
 from cases.services import plan as plan_services
-from cases.services.case import CASE_HOLDER_ROLES, case_open, case_record_view
-from cases.services.records import case_note_create
+from cases.services.case import (
+    CASE_HOLDER_ROLES,
+    case_approve_closure,
+    case_assign,
+    case_open,
+    case_record_view,
+    case_reject_closure,
+    case_reopen,
+    case_request_closure,
+    case_update,
+)
+from cases.services.records import (
+    case_note_create,
+    case_service_create,
+    case_service_update,
+    consent_create,
+    consent_withdraw,
+)
 from cases.services.risk import risk_assessment_record
 from core.errors import StateConflictError
 
@@ -150,7 +176,7 @@ def _require_registrar(user: User) -> None:
         raise PermissionDenied(_("Your role does not register children."))
 
 
-def _places(query: str, chosen: Location | None) -> list[Location]:
+def places_matching(query: str, chosen: Location | None) -> list[Location]:
     """Communes and villages matching ``query`` (the API's location search), the chosen place
     first."""
     places: list[Location] = [chosen] if chosen is not None else []
@@ -165,7 +191,7 @@ def _places(query: str, chosen: Location | None) -> list[Location]:
     return places
 
 
-def _chosen_place(value: str | None) -> Location | None:
+def chosen_place(value: str | None) -> Location | None:
     if not value or not value.isdigit():
         return None
     return (
@@ -178,10 +204,12 @@ def _chosen_place(value: str | None) -> Location | None:
 @login_required
 def case_places(request: HttpRequest) -> HttpResponse:
     """The place picker's choices, for the registration form (htmx)."""
-    chosen = _chosen_place(request.GET.get("location"))
-    places = _places(request.GET.get("place_q", ""), chosen)
+    chosen = chosen_place(request.GET.get("location"))
+    places = places_matching(request.GET.get("place_q", ""), chosen)
     return render(
-        request, "cases/_places.html", {"places": places, "chosen": chosen, "searched": True}
+        request,
+        "cases/_places.html",
+        {"places": places, "chosen": chosen, "searched": True},
     )
 
 
@@ -200,7 +228,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data["family-TOTAL_FORMS"] = str(int(data.get("family-TOTAL_FORMS") or 0) + 1)
     form = CaseIntakeForm(data, concerns=concerns)
     family = FamilyFormSet(data, prefix="family")
-    chosen = _chosen_place(data.get("location"))
+    chosen = chosen_place(data.get("location"))
     if "find_place" in data or "add_family" in data:
         # A step within the form (find a place, one more family row): nothing is saved yet,
         # and nothing is reported as missing either.
@@ -250,7 +278,7 @@ def _intake_page(
     query = form.data.get("place_q", "") if form.is_bound else ""
     return render(request, "cases/case_new.html", {
         "form": form, "family": family, "chosen": chosen,
-        "places": _places(query, chosen), "searched": searched,
+        "places": places_matching(query, chosen), "searched": searched,
         "duplicates": duplicates, "fingerprint": fingerprint,
     }, status=status)  # fmt: skip
 
@@ -262,21 +290,28 @@ def _intake_page(
 class Tab:
     slug: str
     label: Any
-    section: str | None  # None: the history, which goes with full access
+    sections: tuple[str, ...]  # any one opens the tab; none: the history, with full access
 
     def open_to(self, access: CaseAccess) -> bool:
-        return access.history if self.section is None else access.sees(self.section)
+        if not self.sections:
+            return access.history
+        return any(access.sees(section) for section in self.sections)
 
 
 TABS = [
-    Tab("profile", gettext_lazy("Profile and family"), Section.PROFILE),
-    Tab("concerns", gettext_lazy("Concerns"), Section.CONCERNS),
-    Tab("risk", gettext_lazy("Risk"), Section.RISK),
-    Tab("plan", gettext_lazy("Case plan"), Section.CASE_PLAN),
-    Tab("services", gettext_lazy("Services"), Section.NOTES),
-    Tab("notes", gettext_lazy("Notes"), Section.NOTES),
-    Tab("consent", gettext_lazy("Consent"), Section.NOTES),
-    Tab("history", gettext_lazy("History"), None),
+    Tab("profile", gettext_lazy("Profile and family"), (Section.PROFILE,)),
+    Tab("concerns", gettext_lazy("Concerns"), (Section.CONCERNS,)),
+    Tab("risk", gettext_lazy("Risk"), (Section.RISK,)),
+    Tab("plan", gettext_lazy("Case plan"), (Section.CASE_PLAN,)),
+    Tab("services", gettext_lazy("Services"), (Section.NOTES,)),
+    Tab("notes", gettext_lazy("Notes"), (Section.NOTES,)),
+    Tab("consent", gettext_lazy("Consent"), (Section.NOTES,)),
+    Tab(
+        "placements",
+        gettext_lazy("Placements and follow-ups"),
+        (Section.PLACEMENTS, Section.FOLLOW_UPS),
+    ),
+    Tab("history", gettext_lazy("History"), ()),
 ]
 TAB_BY_SLUG = {tab.slug: tab for tab in TABS}
 
@@ -304,8 +339,17 @@ class CaseFile:
     def can_plan(self) -> bool:
         return self.access.manage and self.is_open
 
+    @property
+    def can_manage(self) -> bool:
+        return self.access.manage and self.is_open
 
-def _case_file(user: User, pk: int) -> CaseFile:
+
+# Forms posted back with errors, shown in place of the blank ones: a tab's own form under its
+# context name, and one per record (a service's status, a consent's withdrawal) by record id.
+Bound = dict[str, Any]
+
+
+def case_file_of(user: User, pk: int) -> CaseFile:
     """The case through the API's selector (404 outside the reader's reach); each reading of
     the file is recorded, as the API records it."""
     case = selectors.case_detail(user=user, case_id=pk)
@@ -313,23 +357,23 @@ def _case_file(user: User, pk: int) -> CaseFile:
     return CaseFile(case=case, access=case_access(user, case))
 
 
-def _profile(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+def _profile(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     return {}
 
 
-def _concerns(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+def _concerns(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     labels = _concern_labels()
     return {
         "concerns": [labels.get(r.concern_id, r.concern_id) for r in file.case.concern_rows.all()]
     }
 
 
-def _risk(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+def _risk(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     assessments = selectors_risk.risk_assessment_list(user=user, case_id=file.case.pk)
     return {"assessments": list(assessments.select_related("assessed_by"))}
 
 
-def _plan(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+def _plan(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     plans = list(
         selectors_records.plan_list(user=user, case_id=file.case.pk).select_related(
             "created_by", "submitted_by", "decided_by"
@@ -355,46 +399,80 @@ def _name_the_responsible(plans: list[CasePlan]) -> None:
             action.responsible = people.get(action.responsible_id)
 
 
-def _services(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ServiceRow:
+    record: CaseService
+    label: str
+    status_form: ServiceStatusForm | None  # None: the reader may not change it
+
+
+def _services(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     services = selectors_records.service_list(user=user, case_id=file.case.pk).select_related(
         "service", "provider_agency", "agency", "recorded_by"
     )
+    status_forms = bound.get("status_forms", {})
+
+    def status_form(record: CaseService) -> ServiceStatusForm | None:
+        # The service's rule: the recording agency, or the people who manage the case.
+        if not (file.can_add_notes and (file.access.manage or record.agency_id == user.agency_id)):
+            return None
+        return status_forms.get(record.pk) or ServiceStatusForm(
+            initial={"status": record.status}, prefix=f"service-{record.pk}"
+        )
+
     return {
         "services": [
-            (record, localized(record.service.label_en, record.service.label_km))
+            ServiceRow(
+                record, localized(record.service.label_en, record.service.label_km),
+                status_form(record),
+            )
             for record in services
-        ]
-    }
+        ],
+        "service_form": bound.get("service_form") or ServiceForm(),
+    }  # fmt: skip
 
 
-def _notes(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+def _notes(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     notes = selectors_records.note_list(user=user, case_id=file.case.pk).select_related(
         "agency", "author"
     )
     page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "note_form": NoteForm(initial={"date": timezone.localdate()})}
-
-
-def _consent(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
-    consents = selectors_records.consent_list(user=user, case_id=file.case.pk).select_related(
-        "recorded_by"
-    )
     return {
-        "consents": [
-            (
-                consent,
-                [
-                    str(ConsentScope(scope).label)
-                    for scope in consent.scope
-                    if scope in ConsentScope.values
-                ],
-            )
-            for consent in consents
-        ]
+        "page": page,
+        "note_form": bound.get("note_form") or NoteForm(initial={"date": timezone.localdate()}),
     }
 
 
-def _history(request: HttpRequest, user: User, file: CaseFile) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Consent
+    scopes: list[str]
+    withdraw_form: ConsentWithdrawForm | None  # None: withdrawn, or not the reader's to withdraw
+
+
+def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    consents = selectors_records.consent_list(user=user, case_id=file.case.pk).select_related(
+        "recorded_by"
+    )
+    withdraw_forms = bound.get("withdraw_forms", {})
+    return {
+        "consents": [
+            ConsentRow(
+                consent,
+                [str(ConsentScope(scope).label) for scope in consent.scope
+                 if scope in ConsentScope.values],
+                None if consent.withdrawn or not file.can_manage
+                else withdraw_forms.get(consent.pk)
+                or ConsentWithdrawForm(prefix=f"consent-{consent.pk}"),
+            )
+            for consent in consents
+        ],
+        "consent_form": bound.get("consent_form")
+        or ConsentForm(initial={"date": timezone.localdate()}),
+    }  # fmt: skip
+
+
+def _history(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     case_record_view(actor=user, case=file.case, what="history")
     page = Paginator(selectors.case_history(case=file.case), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -449,7 +527,9 @@ HISTORY_LABELS = {
 }
 
 
-TAB_LOADERS: dict[str, Callable[[HttpRequest, User, CaseFile], dict[str, Any]]] = {
+TabLoader = Callable[[HttpRequest, User, CaseFile, Bound], dict[str, Any]]
+
+TAB_LOADERS: dict[str, TabLoader] = {
     "profile": _profile,
     "concerns": _concerns,
     "risk": _risk,
@@ -461,7 +541,13 @@ TAB_LOADERS: dict[str, Callable[[HttpRequest, User, CaseFile], dict[str, Any]]] 
 }
 
 
-def _case_page(
+def register_tab_loader(slug: str, loader: TabLoader) -> None:
+    """Apps above cases supply the tabs of what they own (reintegration: the placements tab),
+    so the case file shows them without importing those apps."""
+    TAB_LOADERS[slug] = loader
+
+
+def render_case_page(
     request: HttpRequest,
     file: CaseFile,
     slug: str | None,
@@ -481,15 +567,16 @@ def _case_page(
                 _("Your access to this case does not include this part of the file.")
             )
     context: dict[str, Any] = {"file": file, "case": file.case, "tabs": tabs, "tab": tab}
+    context["actions"] = _action_forms(user, file, extra or {})
     if tab is not None:
-        context.update(TAB_LOADERS[tab.slug](request, user, file))
+        context.update(TAB_LOADERS[tab.slug](request, user, file, extra or {}))
     context.update(extra or {})
     return _render(request, "cases/case_file.html", "cases/_case_body.html", context, status)
 
 
 @login_required
 def case_file(request: HttpRequest, pk: int, tab: str | None = None) -> HttpResponse:
-    return _case_page(request, _case_file(_user(request), pk), tab)
+    return render_case_page(request, case_file_of(_user(request), pk), tab)
 
 
 @login_required
@@ -505,8 +592,312 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The note is saved."))
             return redirect("case-tab", pk=pk, tab="notes")
-    file = _case_file(user, pk)
-    return _case_page(request, file, "notes", {"note_form": form}, status=400)
+    file = case_file_of(user, pk)
+    return render_case_page(request, file, "notes", {"note_form": form}, status=400)
+
+
+# --- Editing the case, assignment, closure, reopening -----------------------------------------
+
+STALE = gettext_lazy(
+    "Someone else saved this case after you opened it, so nothing was saved. Check the case "
+    "as it is now and try again."
+)
+STALE_EDIT = gettext_lazy(
+    "Someone else saved this case after you opened it, so nothing was saved. What you typed is "
+    "below: check the case as it is now, and save again to replace their changes."
+)
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case and its child, corrected; the API's PATCH, with its version check."""
+    user = _user(request)
+    file = case_file_of(user, pk)
+    if not file.can_manage:
+        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
+    concerns = ConcernType.objects.filter(is_active=True)
+    if request.method != "POST":
+        form = CaseEditForm(
+            initial=CaseEditForm.initial_of(file.case), concerns=concerns, case=file.case
+        )
+        return _edit_page(request, file, form, chosen=file.case.child.location)
+    form = CaseEditForm(request.POST, concerns=concerns, case=file.case)
+    chosen = chosen_place(request.POST.get("location"))
+    if "find_place" in request.POST:
+        form.is_valid()
+        form.errors.clear()
+        return _edit_page(request, file, form, chosen=chosen, searched=True)
+    status = _save_case_edit(request, user, pk, form) if form.is_valid() else 400
+    if status == 302:
+        return redirect("case-page", pk=pk)
+    return _edit_page(request, file, form, chosen=chosen, status=status)
+
+
+def _save_case_edit(request: HttpRequest, user: User, pk: int, form: CaseEditForm) -> int:
+    """Saves the edit under the case's lock; answers the status of the page to show: 302 saved,
+    400 refused (beside the fields), 409 a move the case cannot make, 412 stale (the form,
+    kept as typed, now carries the current version so that saving again replaces the other
+    person's changes knowingly)."""
+    try:
+        with transaction.atomic():
+            case = selectors.case_for_update(user=user, case_id=pk)
+            if case.version != form.cleaned_data["version"]:
+                current = request.POST.copy()
+                current["version"] = str(case.version)
+                form.data = current
+                messages.error(request, str(STALE_EDIT))
+                return 412
+            case_update(actor=user, case=case, changes=form.changes())
+    except ValidationError as error:
+        adopt(form, error, prefix="child.")
+        return 400
+    except StateConflictError as conflict:
+        messages.error(request, str(conflict))
+        return 409
+    messages.success(request, _("The case is saved."))
+    return 302
+
+
+def _edit_page(
+    request: HttpRequest,
+    file: CaseFile,
+    form: CaseEditForm,
+    *,
+    chosen: Location | None,
+    searched: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    query = form.data.get("place_q", "") if form.is_bound else ""
+    return render(request, "cases/case_edit.html", {
+        "file": file, "case": file.case, "form": form, "chosen": chosen,
+        "places": places_matching(query, chosen), "searched": searched,
+    }, status=status)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """An action on the whole case: its form, who may take it, the service, what it says."""
+
+    form: type[CaseActionForm]
+    context_name: str
+    allowed: Callable[[User, CaseFile], bool]
+    perform: Callable[[User, Case, dict[str, Any]], Case]
+    done: Any
+
+
+def _may_ask_closure(user: User, file: CaseFile) -> bool:
+    """The owner asks; while follow-up visits run, only her supervisor closes, at once."""
+    case = file.case
+    if not file.is_open or case.closure_pending:
+        return False
+    if case.follow_up_pending:
+        return file.access.approve
+    return case.owner_id == user.pk
+
+
+def _may_decide_closure(user: User, file: CaseFile) -> bool:
+    case = file.case
+    return (
+        file.is_open
+        and case.closure_pending
+        and file.access.approve
+        and case.closure_requested_by_id != user.pk
+    )
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "assign": CaseAction(
+        AssignForm, "assign_form",
+        lambda user, file: file.access.assign and file.is_open,
+        lambda user, case, data: case_assign(actor=user, case=case, owner=data["owner"]),
+        gettext_lazy("The case is given to another worker."),
+    ),
+    "close": CaseAction(
+        ClosureRequestForm, "closure_form", _may_ask_closure,
+        lambda user, case, data: case_request_closure(
+            actor=user, case=case, reason=data["reason"], note=data["note"]
+        ),
+        gettext_lazy("Closure is requested."),
+    ),
+    "approve-closure": CaseAction(
+        ClosureDecisionForm, "closure_decision_form", _may_decide_closure,
+        lambda user, case, data: case_approve_closure(
+            actor=user, case=case, comment=data["comment"]
+        ),
+        gettext_lazy("The case is closed."),
+    ),
+    "reject-closure": CaseAction(
+        ClosureDecisionForm, "closure_decision_form", _may_decide_closure,
+        lambda user, case, data: case_reject_closure(
+            actor=user, case=case, comment=data["comment"]
+        ),
+        gettext_lazy("The closure is refused."),
+    ),
+    "reopen": CaseAction(
+        ReopenForm, "reopen_form",
+        lambda user, file: file.access.manage and not file.is_open,
+        lambda user, case, data: case_reopen(actor=user, case=case, reason=data["reason"]),
+        gettext_lazy("The case is reopened."),
+    ),
+}  # fmt: skip
+
+
+def _action_forms(user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    """A blank form for each action the reader may take on the case (the one posted back with
+    errors instead of its blank one)."""
+    forms: dict[str, Any] = {}
+    for action in CASE_ACTIONS.values():
+        if action.allowed(user, file) and action.context_name not in forms:
+            forms[action.context_name] = bound.get(action.context_name) or _action_form(
+                action, file.case
+            )
+    return forms
+
+
+def _action_form(action: CaseAction, case: Case, data: Any = None) -> CaseActionForm:
+    if action.form is AssignForm:
+        return AssignForm(data, case=case, initial={"version": case.version})
+    return action.form(data, initial={"version": case.version})
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Assigns, asks for or decides closure, or reopens the case: the API's case actions, each
+    under the case's lock and refused when the case changed since the reader saw it."""
+    if action not in CASE_ACTIONS:
+        raise Http404("No such action.")
+    chosen = CASE_ACTIONS[action]
+    user = _user(request)
+    file = case_file_of(user, pk)
+    if not chosen.allowed(user, file):
+        raise PermissionDenied(_("You cannot do this on this case."))
+    form = _action_form(chosen, file.case, request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                case = selectors.case_for_update(user=user, case_id=pk)
+                if case.version != form.cleaned_data["version"]:
+                    messages.error(request, str(STALE))
+                    return redirect("case-page", pk=pk)
+                chosen.perform(user, case, form.cleaned_data)
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-page", pk=pk)
+        else:
+            messages.success(request, str(chosen.done))
+            if not visible_cases(user).filter(pk=pk).exists():
+                # Given to a worker outside the reader's reach: done, and no longer hers to see.
+                return redirect("case-list-page")
+            return redirect("case-page", pk=pk)
+    return render_case_page(request, file, None, {chosen.context_name: form}, status=400)
+
+
+# --- Services and consent ---------------------------------------------------------------------
+
+
+def case_to_write(user: User, pk: int, *, manage: bool) -> Case:
+    """The case (404 outside reach), refused before its form is read when the reader may not
+    write to it (403); the service checks the same again under its lock."""
+    case = get_visible_case(user, pk)
+    access = case_access(user, case)
+    if manage and not access.manage:
+        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
+    if not access.contribute:
+        raise PermissionDenied(_("You cannot add to this case."))
+    return case
+
+
+@login_required
+@require_POST
+def case_service_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_to_write(user, pk, manage=False)
+    form = ServiceForm(request.POST)
+    if form.is_valid():
+        try:
+            case_service_create(actor=user, case=case, **form.values())
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-tab", pk=pk, tab="services")
+        else:
+            messages.success(request, _("The service is recorded."))
+            return redirect("case-tab", pk=pk, tab="services")
+    return render_case_page(
+        request, case_file_of(user, pk), "services", {"service_form": form}, 400
+    )
+
+
+@login_required
+@require_POST
+def case_service_status(request: HttpRequest, pk: int, service_id: int) -> HttpResponse:
+    user = _user(request)
+    form = ServiceStatusForm(request.POST, prefix=f"service-{service_id}")
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                record = selectors_records.service_detail(
+                    user=user, case_id=pk, service_id=service_id, for_update=True
+                )
+                case_service_update(actor=user, record=record, status=form.cleaned_data["status"])
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-tab", pk=pk, tab="services")
+        else:
+            messages.success(request, _("The service is updated."))
+            return redirect("case-tab", pk=pk, tab="services")
+    return render_case_page(
+        request, case_file_of(user, pk), "services", {"status_forms": {service_id: form}}, 400
+    )
+
+
+@login_required
+@require_POST
+def case_consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_to_write(user, pk, manage=True)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_create(actor=user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            adopt(form, error)
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-tab", pk=pk, tab="consent")
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("case-tab", pk=pk, tab="consent")
+    return render_case_page(request, case_file_of(user, pk), "consent", {"consent_form": form}, 400)
+
+
+@login_required
+@require_POST
+def case_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
+    user = _user(request)
+    case_to_write(user, pk, manage=True)
+    consent = selectors_records.consent_detail(user=user, case_id=pk, consent_id=consent_id)
+    form = ConsentWithdrawForm(request.POST, prefix=f"consent-{consent_id}")
+    if form.is_valid():
+        try:
+            consent_withdraw(actor=user, consent=consent, date=form.cleaned_data["date"])
+        except ValidationError as error:
+            adopt(form, error, aliases={"withdrawn_on": "date"})
+        except StateConflictError as conflict:
+            messages.error(request, str(conflict))
+            return redirect("case-tab", pk=pk, tab="consent")
+        else:
+            messages.success(request, _("The consent is withdrawn."))
+            return redirect("case-tab", pk=pk, tab="consent")
+    return render_case_page(
+        request, case_file_of(user, pk), "consent", {"withdraw_forms": {consent_id: form}}, 400
+    )
 
 
 # --- Risk assessment --------------------------------------------------------------------------
@@ -515,7 +906,7 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_risk_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    file = _case_file(user, pk)
+    file = case_file_of(user, pk)
     if not file.access.sees(Section.RISK):
         raise PermissionDenied(_("Your access to this case does not include its risk."))
     instrument = selectors_risk.risk_instrument_current()
@@ -559,7 +950,7 @@ def _risk_page(
 @login_required
 def case_risk_result(request: HttpRequest, pk: int, assessment_id: int) -> HttpResponse:
     user = _user(request)
-    file = _case_file(user, pk)
+    file = case_file_of(user, pk)
     assessment = selectors_risk.risk_assessment_detail(
         user=user, case_id=pk, assessment_id=assessment_id
     )
@@ -598,7 +989,7 @@ def _plan_people(case: Case) -> QuerySet[User]:
 @login_required
 def case_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    file = _case_file(user, pk)
+    file = case_file_of(user, pk)
     if not (file.access.sees(Section.CASE_PLAN) and file.can_plan):
         raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
     people = _plan_people(file.case)
@@ -624,7 +1015,7 @@ def case_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_plan_edit(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     user = _user(request)
-    file = _case_file(user, pk)
+    file = case_file_of(user, pk)
     plan = selectors_records.plan_detail(user=user, case_id=pk, plan_id=plan_id)
     if not file.can_plan:
         raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
@@ -685,8 +1076,8 @@ def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str)
         service(**arguments)
     except ValidationError as error:
         adopt(form, error)
-        return _case_page(
-            request, _case_file(user, pk), "plan",
+        return render_case_page(
+            request, case_file_of(user, pk), "plan",
             {"decision": form, "decided_plan": plan.pk}, status=400,
         )  # fmt: skip
     except (StateConflictError, PermissionDenied) as refusal:
@@ -706,9 +1097,11 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail(user=user, case_id=pk)
     case_record_view(actor=user, case=case, what="print")
     file = CaseFile(case=case, access=case_access(user, case))
-    context: dict[str, Any] = {"file": file, "case": case, "printed_at": timezone.now()}
-    for slug in ("concerns", "risk", "plan", "services", "consent"):
+    context: dict[str, Any] = {
+        "file": file, "case": case, "printed_at": timezone.now(), "printing": True,
+    }  # fmt: skip
+    for slug in ("concerns", "risk", "plan", "services", "consent", "placements"):
         if TAB_BY_SLUG[slug].open_to(file.access):
-            context.update(TAB_LOADERS[slug](request, user, file))
+            context.update(TAB_LOADERS[slug](request, user, file, {}))
     context["shows"] = {tab.slug for tab in TABS if tab.open_to(file.access)}
     return render(request, "cases/case_print.html", context)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("cases/", include("cases.urls")),
+    path("cases/", include("reintegration.case_urls")),
     path("referrals/", include("referrals.urls")),
     path("follow-ups/", include("reintegration.urls")),
     path("notifications/", include("notifications.urls")),

@@ -6,5 +6,6 @@ class ReintegrationConfig(AppConfig):
     verbose_name = "Placements, reintegration and follow-ups"
 
     def ready(self) -> None:
-        # Registers this app's reminder source with the sweep.
-        from reintegration import reminders  # noqa: F401, PLC0415
+        # Registers this app's reminder source with the sweep, and its placements tab with
+        # the case file.
+        from reintegration import case_views, reminders  # noqa: F401, PLC0415

@@ -24,7 +24,9 @@ LOW_ANSWERS = {
     "q_debt_bondage": "no", "q_confinement": "no", "q_deception": "no",
     "q_documents_withheld": "no", "q_previous_harm": "no",
 }  # fmt: skip
-CASE_TABS = ["profile", "concerns", "risk", "plan", "services", "notes", "consent", "history"]
+CASE_TABS = [
+    "profile", "concerns", "risk", "plan", "services", "notes", "consent", "placements", "history",
+]  # fmt: skip
 
 
 def intake(world: World, **changes: Any) -> dict[str, Any]:
