@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -810,24 +811,45 @@ def case_to_write(user: User, pk: int, *, manage: bool) -> Case:
     return case
 
 
+def submit_on_tab(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    pk: int,
+    tab: str,
+    write: Callable[[], object],
+    success: str,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse | None:
+    """Runs ``write`` (a service) for a valid form of a tab: afterwards, a message and back to
+    the tab; when the case's state refuses it, the refusal as a message and back to the tab.
+    None when the input is refused (beside its fields): the caller shows the tab again with
+    the form as typed."""
+    if not form.is_valid():
+        return None
+    try:
+        write()
+    except ValidationError as error:
+        adopt(form, error, aliases=aliases)
+        return None
+    except StateConflictError as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(request, success)
+    return redirect("case-tab", pk=pk, tab=tab)
+
+
 @login_required
 @require_POST
 def case_service_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = case_to_write(user, pk, manage=False)
     form = ServiceForm(request.POST)
-    if form.is_valid():
-        try:
-            case_service_create(actor=user, case=case, **form.values())
-        except ValidationError as error:
-            adopt(form, error)
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="services")
-        else:
-            messages.success(request, _("The service is recorded."))
-            return redirect("case-tab", pk=pk, tab="services")
-    return render_case_page(
+    done = submit_on_tab(
+        request, form, pk=pk, tab="services", success=_("The service is recorded."),
+        write=lambda: case_service_create(actor=user, case=case, **form.values()),
+    )  # fmt: skip
+    return done or render_case_page(
         request, case_file_of(user, pk), "services", {"service_form": form}, 400
     )
 
@@ -837,22 +859,19 @@ def case_service_add(request: HttpRequest, pk: int) -> HttpResponse:
 def case_service_status(request: HttpRequest, pk: int, service_id: int) -> HttpResponse:
     user = _user(request)
     form = ServiceStatusForm(request.POST, prefix=f"service-{service_id}")
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                record = selectors_records.service_detail(
-                    user=user, case_id=pk, service_id=service_id, for_update=True
-                )
-                case_service_update(actor=user, record=record, status=form.cleaned_data["status"])
-        except ValidationError as error:
-            adopt(form, error)
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="services")
-        else:
-            messages.success(request, _("The service is updated."))
-            return redirect("case-tab", pk=pk, tab="services")
-    return render_case_page(
+
+    @transaction.atomic
+    def update() -> None:
+        # Locked as the API locks it, so two changes of one record never cross.
+        record = selectors_records.service_detail(
+            user=user, case_id=pk, service_id=service_id, for_update=True
+        )
+        case_service_update(actor=user, record=record, status=form.cleaned_data["status"])
+
+    done = submit_on_tab(
+        request, form, pk=pk, tab="services", write=update, success=_("The service is updated.")
+    )
+    return done or render_case_page(
         request, case_file_of(user, pk), "services", {"status_forms": {service_id: form}}, 400
     )
 
@@ -863,18 +882,13 @@ def case_consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = case_to_write(user, pk, manage=True)
     form = ConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            consent_create(actor=user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            adopt(form, error)
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="consent")
-        else:
-            messages.success(request, _("The consent is recorded."))
-            return redirect("case-tab", pk=pk, tab="consent")
-    return render_case_page(request, case_file_of(user, pk), "consent", {"consent_form": form}, 400)
+    done = submit_on_tab(
+        request, form, pk=pk, tab="consent", success=_("The consent is recorded."),
+        write=lambda: consent_create(actor=user, case=case, **form.cleaned_data),
+    )  # fmt: skip
+    return done or render_case_page(
+        request, case_file_of(user, pk), "consent", {"consent_form": form}, 400
+    )
 
 
 @login_required
@@ -884,18 +898,12 @@ def case_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> Htt
     case_to_write(user, pk, manage=True)
     consent = selectors_records.consent_detail(user=user, case_id=pk, consent_id=consent_id)
     form = ConsentWithdrawForm(request.POST, prefix=f"consent-{consent_id}")
-    if form.is_valid():
-        try:
-            consent_withdraw(actor=user, consent=consent, date=form.cleaned_data["date"])
-        except ValidationError as error:
-            adopt(form, error, aliases={"withdrawn_on": "date"})
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="consent")
-        else:
-            messages.success(request, _("The consent is withdrawn."))
-            return redirect("case-tab", pk=pk, tab="consent")
-    return render_case_page(
+    done = submit_on_tab(
+        request, form, pk=pk, tab="consent", success=_("The consent is withdrawn."),
+        write=lambda: consent_withdraw(actor=user, consent=consent, date=form.cleaned_data["date"]),
+        aliases={"withdrawn_on": "date"},
+    )  # fmt: skip
+    return done or render_case_page(
         request, case_file_of(user, pk), "consent", {"withdraw_forms": {consent_id: form}}, 400
     )
 

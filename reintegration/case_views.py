@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from cases.choices import Section
-from cases.forms import adopt
 from cases.views import (
     Bound,
     CaseFile,
@@ -26,8 +22,8 @@ from cases.views import (
     places_matching,
     register_tab_loader,
     render_case_page,
+    submit_on_tab,
 )
-from core.errors import StateConflictError
 from reintegration import selectors, services
 from reintegration.case_forms import PlacementForm, ReintegrationForm
 
@@ -81,18 +77,12 @@ def case_placement_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         form.errors.clear()
         return _placement_page(request, user, pk, form, place_query=place_query, status=200)
-    if form.is_valid():
-        try:
-            services.placement_create(actor=user, case=case, **form.values())
-        except ValidationError as error:
-            adopt(form, error, aliases={"gatekeeping": "gatekeeping_reason"})
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="placements")
-        else:
-            messages.success(request, _("The placement is recorded."))
-            return redirect("case-tab", pk=pk, tab="placements")
-    return _placement_page(request, user, pk, form, place_query=place_query, status=400)
+    done = submit_on_tab(
+        request, form, pk=pk, tab="placements", success=_("The placement is recorded."),
+        write=lambda: services.placement_create(actor=user, case=case, **form.values()),
+        aliases={"gatekeeping": "gatekeeping_reason"},
+    )  # fmt: skip
+    return done or _placement_page(request, user, pk, form, place_query=place_query, status=400)
 
 
 def _placement_page(
@@ -120,20 +110,12 @@ def case_reintegration_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = case_to_write(user, pk, manage=True)
     form = ReintegrationForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            services.reintegration_create(actor=user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            adopt(form, error)
-        except StateConflictError as conflict:
-            messages.error(request, str(conflict))
-            return redirect("case-tab", pk=pk, tab="placements")
-        else:
-            messages.success(
-                request, _("The reintegration is recorded and the follow-up visits planned.")
-            )
-            return redirect("case-tab", pk=pk, tab="placements")
-    return render_case_page(
+    done = submit_on_tab(
+        request, form, pk=pk, tab="placements",
+        success=_("The reintegration is recorded and the follow-up visits planned."),
+        write=lambda: services.reintegration_create(actor=user, case=case, **form.cleaned_data),
+    )  # fmt: skip
+    return done or render_case_page(
         request, case_file_of(user, pk), "placements", {"reintegration_form": form}, 400
     )
 

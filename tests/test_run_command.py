@@ -98,7 +98,9 @@ def test_run_command_serves_health_and_a_demo_login_then_stops_on_ctrl_c(tmp_pat
         )  # fmt: skip
         assert signed_in.status_code == 200
         assert signed_in.url == f"{base}/", signed_in.url
-        assert re.search(r"12-\d{4}-00001", signed_in.text), signed_in.text
+        assert 'id="overdue-visits"' in signed_in.text  # the demo child back home, a visit late
+        cases = browser.get(f"{base}/cases/", timeout=10)
+        assert re.search(r"12-\d{4}-00001", cases.text), cases.text
 
         token = requests.post(
             f"{base}/api/v1/auth/token/",
