@@ -292,6 +292,11 @@ class Tab:
     slug: str
     label: Any
     sections: tuple[str, ...]  # any one opens the tab; none: the history, with full access
+    template: str = ""  # default: cases/tabs/<slug>.html
+
+    @property
+    def template_name(self) -> str:
+        return self.template or f"cases/tabs/{self.slug}.html"
 
     def open_to(self, access: CaseAccess) -> bool:
         if not self.sections:
@@ -546,6 +551,15 @@ def register_tab_loader(slug: str, loader: TabLoader) -> None:
     """Apps above cases supply the tabs of what they own (reintegration: the placements tab),
     so the case file shows them without importing those apps."""
     TAB_LOADERS[slug] = loader
+
+
+def register_tab(tab: Tab, loader: TabLoader) -> None:
+    """A whole tab from an app above cases (referrals), placed before the history."""
+    if tab.slug in TAB_BY_SLUG:
+        return
+    TABS.insert(len(TABS) - 1, tab)
+    TAB_BY_SLUG[tab.slug] = tab
+    TAB_LOADERS[tab.slug] = loader
 
 
 def render_case_page(

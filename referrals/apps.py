@@ -6,5 +6,5 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
-        # Registers this app's reminder source with the sweep.
-        from referrals import reminders  # noqa: F401, PLC0415
+        # Registers this app's reminder source with the sweep, and its tab with the case file.
+        from referrals import case_tab, reminders  # noqa: F401, PLC0415

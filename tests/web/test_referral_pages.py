@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Agency, AgencyService, User
 from cases.models import Case, CasePlan, Consent
+from cases.services.access import case_set_grants
 from referrals import services
 from referrals.models import Referral
 from tests.conftest import World
@@ -451,3 +452,23 @@ def test_the_supervisor_queue_shows_what_waits_for_them(world: World) -> None:
 def test_the_queue_is_for_supervisors_and_agency_admins(world: World) -> None:
     assert signed_in(world.worker).get("/referrals/queue/").status_code == 403
     assert signed_in(world.agency_admin).get("/referrals/queue/").status_code == 200
+
+
+def test_the_case_file_lists_the_referrals_of_the_case_for_its_owner(world: World) -> None:
+    referral = refer(world, case=world.own_case, to=world.other_ngo)
+    page = signed_in(world.worker).get(f"/cases/{world.own_case.pk}/referrals/")
+
+    assert page.status_code == 200
+    assert f"/referrals/{referral.pk}/" in page.content.decode()
+    assert f"/referrals/new/?case={world.own_case.pk}" in page.content.decode()
+
+
+def test_the_referrals_tab_is_not_open_to_a_grant_holder_with_a_section_only(
+    world: World,
+) -> None:
+    case_set_grants(actor=world.worker, case=world.own_case, grantee=world.other_worker,
+                    sections={"profile"}, contribute=False, reason="referral")  # fmt: skip
+
+    page = signed_in(world.other_worker).get(f"/cases/{world.own_case.pk}/referrals/")
+
+    assert page.status_code == 403
