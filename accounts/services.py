@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import two_factor
 from accounts.choices import EmailDelivery, Role
 from accounts.models import Agency, AgencyService, ApiToken, Location, User
 from accounts.selectors import can_manage_users
@@ -290,7 +291,9 @@ class IssuedToken:
     record: ApiToken
 
 
-def token_issue(*, request: HttpRequest, username: str, password: str) -> IssuedToken:
+def token_issue(
+    *, request: HttpRequest, username: str, password: str, otp_token: str = ""
+) -> IssuedToken:
     """Checks the credentials through the same authentication stack as the login page, so failed
     attempts count towards the same lockout (a locked account is answered by the lockout
     response, see cpims.lockout).
@@ -300,6 +303,7 @@ def token_issue(*, request: HttpRequest, username: str, password: str) -> Issued
     user = authenticate(request=request, username=username, password=password)
     if not isinstance(user, User):
         raise ValidationError({"non_field_errors": [_("Wrong username or password.")]})
+    two_factor.require_code(request=request, user=user, code=otp_token)
     return _token_create(user=user)
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cpims import health, i18n, views
+from cpims import health, i18n, two_factor_views, views
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -22,11 +22,8 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", two_factor_views.TwoFactorLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor_views.two_factor_page, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("cases/", include("cases.urls")),
@@ -35,5 +32,6 @@ urlpatterns = [
     path("follow-ups/", include("reintegration.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
+    path("admin/login/", two_factor_views.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -14,13 +14,24 @@ from cases.models import Case, Child
 PASSWORD = "correct horse battery staple"
 
 
+def _letters(number: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "BA": a sequence number written in letters."""
+    letters = ""
+    while True:
+        number, rest = divmod(number, 26)
+        letters = chr(ord("A") + rest) + letters
+        if number == 0:
+            return letters
+
+
 class LocationFactory(DjangoModelFactory[Location]):
     class Meta:
         model = Location
 
     code = factory.Sequence(lambda n: f"T{n:05d}")
-    name_en = factory.Sequence(lambda n: f"Place {n}")
-    name_km = factory.Sequence(lambda n: f"ភូមិ {n}")
+    # Names without digits, so a search by code never finds a made-up place by its name.
+    name_en = factory.Sequence(lambda n: f"Place {_letters(n)}")
+    name_km = factory.Sequence(lambda n: f"ភូមិ {_letters(n)}")
     level = LocationLevel.PROVINCE
     parent = None
     path = factory.LazyAttribute(lambda o: Location.path_for(parent=o.parent, code=o.code))

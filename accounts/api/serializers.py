@@ -13,6 +13,8 @@ from accounts.models import Agency, Location, ServiceType, User
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+    # Required, and checked, when the person has turned on two-factor sign-in.
+    otp_token = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
 class TokenSerializer(serializers.Serializer):
