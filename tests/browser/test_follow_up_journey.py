@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from cases.models import CasePlan
@@ -89,3 +90,37 @@ def test_a_supervisor_approves_a_submitted_plan(
     plan.refresh_from_db()
     assert plan.status == "approved"
     assert CasePlan.objects.get(pk=plan.pk).decided_by == world.supervisor
+
+
+def test_a_commune_member_records_a_visit_in_khmer_on_her_phone(
+    world: World, open_page: Any, photograph: Photographer
+) -> None:
+    """The same visit, by a member whose account speaks Khmer: every word she reads is Khmer."""
+    world.commune_member.preferred_language = "km"
+    world.commune_member.save(update_fields=["preferred_language"])
+    reintegration = reintegrate(world, on=months_ago(1), case=world.own_case)
+    visit = FollowUp.objects.filter(reintegration=reintegration).order_by("sequence").first()
+    assert visit is not None
+    with translation.override("km"):
+        visits_heading = gettext("Follow-up visits")
+        save = gettext("Save the visit")
+        recorded = gettext("The visit is recorded.")
+    assert "visit" not in visits_heading + save + recorded  # translated, not the English
+
+    page = open_page(viewport=PHONE, locale="km-KH")
+    sign_in(page, world.commune_member.username)
+    page.goto("/follow-ups/")
+    expect(page.locator("h1")).to_have_text(visits_heading)
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    page.locator(f"a[href='/follow-ups/{visit.pk}/']").click()
+    page.locator("input[name=outcome][value=at_risk]").check()
+    for domain in WellbeingDomain.values:
+        page.locator(f"input[name=score_{domain}][value='2']").check()
+    photograph(page, "visit-filled-km")
+    page.get_by_role("button", name=save).click()
+
+    expect(page.locator(".message.success")).to_contain_text(recorded)
+    photograph(page, "visit-recorded-km")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visit.refresh_from_db()
+    assert (visit.status, visit.outcome) == ("completed", "at_risk")
