@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "referrals",
     "reintegration",
     "cpims",
+    # The synthetic national dataset and the benchmark (management commands only).
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

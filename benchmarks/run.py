@@ -1,0 +1,453 @@
+"""The benchmark: every measure the performance targets name, against the dataset in the
+database, through Django's full request stack (the test client: middleware, URL routing,
+authentication, DRF, serializers and JSON rendering, in this process)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import resource
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import django
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.http.response import HttpResponseBase
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.choices import LocationLevel
+from accounts.models import Location
+from audit.models import AuditEvent
+from benchmarks.dataset.generate import GENERATED, dataset_reference
+from benchmarks.measure import Measurement, SqlCounter, run, timed
+from benchmarks.naive import grant_generic_permissions
+from benchmarks.personas import Persona, pick_personas, sample_cases, sign_in
+from benchmarks.urls import NAIVE_PREFIX
+from cases.models import Case, Child
+from notifications.reminders import run_sweep
+from referrals.choices import LIVE_STATUSES
+from referrals.models import Referral
+from referrals.services import referral_create
+from reintegration.choices import FollowUpStatus, WellbeingDomain
+from reintegration.models import FollowUp
+from reintegration.selectors import follow_ups_visible
+
+# The targets at 1,000,000 cases (docs/performance.md): p95 in milliseconds by measure.
+P95_TARGETS_MS = {
+    "case_list": 50, "incoming_referrals": 50, "follow_ups_due": 50, "search_latin": 100,
+    "search_khmer": 100, "case_detail": 30, "create_case": 100, "accept_referral": 100,
+    "complete_follow_up": 100,
+}  # fmt: skip
+SWEEP_TARGET_MS = 2000
+FLOOR_RATIO_TARGET = 3.0
+NAIVE_RATIO_TARGET = 10.0
+MEMORY_GROWTH_LIMIT_MB = 20
+LIST_PATHS = ("/api/v1/cases/?status=open", "/api/v1/referrals/?direction=incoming",
+              "/api/v1/follow-ups/?status=scheduled")  # fmt: skip
+LIST_PAGE_SIZES = (10, 100)
+FOLLOW_UP_HORIZON = timedelta(days=30)
+# Fewer objects to act on than this and a write is not measured (five timed, one warm-up).
+MINIMUM_POOL = 6
+Request = Callable[[int], HttpResponseBase]
+
+
+@dataclass
+class Options:
+    repeat: int = 100
+    warmup: int = 3
+    budget_seconds: float = 60.0
+    memory_requests: int = 10_000
+    seed: str = "1"
+
+
+@dataclass
+class Report:
+    dataset: dict[str, Any]
+    machine: dict[str, Any]
+    measurements: list[Measurement] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    queries_by_page_size: list[dict[str, Any]] = field(default_factory=list)
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    def find(self, metric: str, persona: str) -> Measurement | None:
+        return next(
+            (m for m in self.measurements if m.metric == metric and m.persona == persona), None
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "machine": self.machine,
+            "transport": "django.test.Client (in-process WSGI handler, full middleware stack)",
+            "measurements": [m.as_dict() for m in self.measurements],
+            "checks": self.checks,
+            "queries_by_page_size": self.queries_by_page_size,
+            "memory": self.memory,
+        }
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), or its peak elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _machine() -> dict[str, Any]:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                      if line.startswith("model name")), "")  # fmt: skip
+    except OSError:
+        model = platform.processor()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        (postgres,) = cursor.fetchone() or ("",)
+        cursor.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', "
+            "'work_mem', 'effective_cache_size', 'random_page_cost', "
+            "'max_parallel_workers_per_gather')"
+        )
+        postgres_settings = {
+            name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()
+        }
+    return {
+        "cpu": model, "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "os": platform.platform(), "python": sys.version.split()[0],
+        "django": django.get_version(), "postgresql": postgres.split(" on ")[0],
+        "postgresql_settings": postgres_settings,
+    }  # fmt: skip
+
+
+def _dataset(reference: datetime) -> dict[str, Any]:
+    generation = AuditEvent.objects.filter(action=GENERATED).order_by("-id").first()
+    counts = {}
+    with connection.cursor() as cursor:
+        for model in (Case, Child, Referral, FollowUp, AuditEvent):
+            # The planner's estimate: counting millions of rows exactly would take seconds.
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [model._meta.db_table],
+            )
+            counts[model._meta.db_table] = (cursor.fetchone() or (0,))[0]
+    return {
+        "reference": reference.isoformat(),
+        "generation": generation.changes if generation else {},
+        "approximate_rows": counts,
+    }
+
+
+class Benchmark:
+    def __init__(self, options: Options, say: Callable[[str], None]) -> None:
+        self.options = options
+        self.say = say
+        # HTTPS, and a host the settings allow, so production settings answer as they would.
+        host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), "localhost")
+        self.client = Client(HTTP_HOST=host, SERVER_NAME=host)
+        reference = dataset_reference()
+        if reference is None:
+            raise LookupError("No generated dataset in this database (manage.py generate_dataset).")
+        self.reference = reference
+        self.report = Report(dataset=_dataset(reference), machine=_machine())
+
+    # --- requests -----------------------------------------------------------------------------
+
+    def get(
+        self, persona: Persona, path: str, params: dict[str, str] | None = None
+    ) -> HttpResponseBase:
+        return self.client.get(path, params, headers=persona.headers, secure=True)
+
+    def post(self, persona: Persona, path: str, body: dict[str, Any]) -> HttpResponseBase:
+        return self.client.post(path, body, content_type="application/json",
+                                headers=persona.headers, secure=True)  # fmt: skip
+
+    def measure(
+        self,
+        metric: str,
+        persona: Persona,
+        request: Request,
+        note: str = "",
+        *,
+        available: int | None = None,
+    ) -> Measurement:
+        """Measures ``request``; ``available`` caps the calls when each one uses up an object
+        (a referral accepted, a visit recorded)."""
+        self.say(f"  {metric} as {persona.label}")
+        warmup, repeat = self.options.warmup, self.options.repeat
+        if available is not None:
+            warmup = min(warmup, available // 4)
+            repeat = min(repeat, available - warmup)
+        measurement = run(Measurement(metric, persona.key, note=note), request, repeat=repeat,
+                          warmup=warmup, budget_seconds=self.options.budget_seconds)  # fmt: skip
+        self.report.measurements.append(measurement)
+        return measurement
+
+    # --- the run ------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        self.say("Signing in the personas")
+        personas = pick_personas()
+        for persona in personas:
+            sign_in(self.client, persona)
+            sample_cases(persona, self.options.seed)
+        named = next((p for p in personas if p.latin_names and p.khmer_names), personas[0])
+        self.say("Reads")
+        for persona in personas:
+            self.reads(persona, named)
+            self.page_sizes(persona)
+        by_key = {persona.key: persona for persona in personas}
+        self.say("Writes")
+        worker = by_key["provincial_worker"]
+        self.create_cases(worker)
+        self.accept_referrals(worker)
+        for key in ("commune", "provincial_worker"):
+            if key in by_key:
+                self.complete_follow_ups(by_key[key])
+        self.say("Reminder sweep")
+        self.sweep()
+        self.say("Raw SQL floor and naive baseline of the case list")
+        for key in ("provincial_worker", "provincial_supervisor", "national"):
+            if key in by_key:
+                self.floor(by_key[key])
+                self.naive(by_key[key])
+        self.say("Memory of a worker over many requests")
+        self.memory(worker)
+        self.check_targets(personas)
+        return self.report
+
+    def reads(self, persona: Persona, named: Persona) -> None:
+        """The lists, searches and details people use most. Who sees no case file searches
+        with the names someone else may see (and finds nothing)."""
+        latin = cycle(persona.latin_names or named.latin_names or ["Sok Dara"])
+        khmer = cycle(persona.khmer_names or named.khmer_names or ["សុខតារា"])
+        due = (self.reference + FOLLOW_UP_HORIZON).date().isoformat()
+        get = self.get
+        self.measure("case_list", persona, lambda _i: get(persona, "/api/v1/cases/?status=open"))
+        self.measure("search_latin", persona,
+                     lambda _i: get(persona, "/api/v1/cases/", {"q": next(latin)}))  # fmt: skip
+        self.measure("search_khmer", persona,
+                     lambda _i: get(persona, "/api/v1/cases/", {"q": next(khmer)}))  # fmt: skip
+        if persona.case_ids:
+            ids = cycle(persona.case_ids)
+            self.measure("case_detail", persona,
+                         lambda _i: get(persona, f"/api/v1/cases/{next(ids)}/"),
+                         "each read is written to the audit trail")  # fmt: skip
+        self.measure("incoming_referrals", persona,
+                     lambda _i: get(persona, "/api/v1/referrals/?direction=incoming&status=sent"),
+                     "waiting for an answer")  # fmt: skip
+        self.measure("incoming_referrals_all", persona,
+                     lambda _i: get(persona, "/api/v1/referrals/?direction=incoming"),
+                     "every status")  # fmt: skip
+        due_soon = f"/api/v1/follow-ups/?status=scheduled&due_before={due}"
+        self.measure("follow_ups_due", persona, lambda _i: get(persona, due_soon))
+
+    def page_sizes(self, persona: Persona) -> None:
+        """The SQL statements of each list at two page sizes: they must not differ."""
+        for path in LIST_PATHS:
+            counts = {size: self._statements(persona, f"{path}&page_size={size}")
+                      for size in LIST_PAGE_SIZES}  # fmt: skip
+            self.report.queries_by_page_size.append(
+                {"persona": persona.key, "path": path, "queries": counts}
+            )
+
+    def _statements(self, persona: Persona, path: str) -> int:
+        _elapsed, statements, _response = timed(lambda: self.get(persona, path))
+        return statements
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def create_cases(self, persona: Persona) -> None:
+        agency = persona.user.agency
+        territory = agency.location.path if agency and agency.location else ""
+        villages = cycle(
+            Location.objects.filter(level=LocationLevel.VILLAGE, path__startswith=territory)
+            .order_by("path").values_list("id", flat=True)[:50]
+        )  # fmt: skip
+
+        def register(number: int) -> HttpResponseBase:
+            return self.post(persona, "/api/v1/cases/", {
+                "child": {"given_name": "Sreypov", "family_name": f"Chea{number}",
+                          "given_name_km": "ស្រីពៅ", "family_name_km": "ជា", "sex": "female",
+                          "estimated_age": 11, "location": next(villages)},
+                "family": [{"name": "Chea Bopha", "relation": "mother", "is_caregiver": True}],
+                "concerns": ["neglect", "out_of_school"], "source": "community",
+                "summary": "Left alone for days; not attending school.",
+            })  # fmt: skip
+
+        self.measure("create_case", persona, register, "with the duplicate check")
+
+    def accept_referrals(self, persona: Persona) -> None:
+        """Referrals to the persona's agency are created first (untimed, through the service,
+        by the sending workers' supervisors), then accepted through the API."""
+        agency = persona.user.agency
+        if agency is None or agency.location is None:
+            return
+        live = Referral.objects.filter(case=OuterRef("pk"), to_agency=agency,
+                                       status__in=LIVE_STATUSES)  # fmt: skip
+        cases = (
+            Case.objects.filter(status="open", restricted=False,
+                                location_path__startswith=agency.location.path,
+                                owner__supervisor__is_active=True)
+            .exclude(agency=agency).filter(~Exists(live)).select_related("owner__supervisor")
+            .order_by("-created_at")[: self.options.repeat + self.options.warmup]
+        )  # fmt: skip
+        service = agency.service_rows.values_list("service_id", flat=True).first() or "follow_up"
+        pool = []
+        for case in cases:
+            supervisor = case.owner.supervisor
+            if supervisor is not None:
+                pool.append(referral_create(
+                    actor=supervisor, case=case, to_agency=agency, type="service",
+                    urgency="routine", services=[service],
+                    reason="Family support in the district.", shared_sections=["profile"],
+                    consent_override_reason="The caregiver agreed by phone; form to follow.",
+                ).pk)  # fmt: skip
+        if len(pool) < MINIMUM_POOL:
+            self.say(f"  accept_referral as {persona.label}: too few referrals to accept")
+            return
+        ids = iter(pool)
+        self.measure("accept_referral", persona,
+                     lambda _i: self.post(persona, f"/api/v1/referrals/{next(ids)}/accept/",
+                                          {"assigned_to": persona.user.pk}),
+                     available=len(pool))  # fmt: skip
+
+    def complete_follow_ups(self, persona: Persona) -> None:
+        today = timezone.localdate()
+        pool = list(
+            follow_ups_visible(user=persona.user)
+            .filter(status=FollowUpStatus.SCHEDULED, case__status="open",
+                    case__restricted=False, reintegration__date__lte=today)
+            .order_by("scheduled_date", "id")
+            .values_list("id", flat=True)[: self.options.repeat + self.options.warmup]
+        )  # fmt: skip
+        if len(pool) < MINIMUM_POOL:
+            self.say(f"  complete_follow_up as {persona.label}: too few visits to record")
+            return
+        ids = iter(pool)
+        visit = {"visit_date": today.isoformat(), "outcome": "stable",
+                 "scores": dict.fromkeys(WellbeingDomain.values, 4),
+                 "notes": "Child at home and at school."}  # fmt: skip
+        self.measure("complete_follow_up", persona,
+                     lambda _i: self.post(persona, f"/api/v1/follow-ups/{next(ids)}/complete/",
+                                          visit),
+                     available=len(pool))  # fmt: skip
+
+    # --- the sweep, the floor, the baseline, memory -------------------------------------------
+
+    def sweep(self) -> None:
+        """The sweep at the dataset's reference moment, when nothing is due; then, inside a
+        transaction rolled back afterwards, a day later, with a day's reminders due."""
+        quiet = Measurement("reminder_sweep", "system", note="nothing due")
+        for _ in range(5):
+            elapsed, statements, _created = timed(lambda: run_sweep(now=self.reference))
+            quiet.add(elapsed, statements, 200)
+        self.report.measurements.append(quiet)
+        with transaction.atomic():
+            elapsed, statements, created = timed(
+                lambda: run_sweep(now=self.reference + timedelta(days=1))
+            )
+            transaction.set_rollback(True)
+        busy = Measurement("reminder_sweep_day", "system",
+                           note=f"one day due: {created} notifications (rolled back)")  # fmt: skip
+        busy.add(elapsed, statements, 200)
+        self.report.measurements.append(busy)
+
+    def floor(self, persona: Persona) -> None:
+        """The SELECTs of the case list request replayed through a bare cursor: what the page
+        costs the database, without Python."""
+        keeper = SqlCounter(keep=True)
+        with connection.execute_wrapper(keeper):
+            self.get(persona, "/api/v1/cases/?status=open")
+        selects = [(sql, params) for sql, params in keeper.statements
+                   if sql.lstrip().upper().startswith("SELECT")]  # fmt: skip
+
+        def replay(_number: int) -> HttpResponseBase:
+            with connection.cursor() as cursor:
+                for sql, params in selects:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+            return HttpResponseBase()
+
+        self.measure("case_list_sql_floor", persona, replay, f"{len(selects)} SELECTs replayed")
+
+    def naive(self, persona: Persona) -> None:
+        with transaction.atomic(), override_settings(ROOT_URLCONF="benchmarks.urls"):
+            granted = grant_generic_permissions(persona.user)
+            self.measure("case_list_naive", persona,
+                         lambda _i: self.get(persona, f"/{NAIVE_PREFIX}cases/?status=open"),
+                         f"{granted:,} generic grants")  # fmt: skip
+            transaction.set_rollback(True)
+
+    def memory(self, persona: Persona) -> None:
+        """The process's memory over many requests of every kind a worker makes: after the
+        first tenth (warm), it must stay flat."""
+        paths = cycle([
+            "/api/v1/cases/?status=open", "/api/v1/follow-ups/?status=scheduled",
+            "/api/v1/referrals/?direction=incoming",
+            *(f"/api/v1/cases/{case_id}/" for case_id in persona.case_ids[:10]),
+            *(f"/api/v1/cases/?{urlencode({'q': name})}" for name in persona.latin_names[:5]),
+        ])  # fmt: skip
+        requests = self.options.memory_requests
+        every = max(1, requests // 10)
+        samples: list[tuple[int, float]] = []
+        for number in range(1, requests + 1):
+            self.get(persona, next(paths))
+            if number % every == 0:
+                gc.collect()
+                samples.append((number, round(rss_mb(), 1)))
+        growth = samples[-1][1] - samples[0][1] if samples else 0.0
+        self.report.memory = {"persona": persona.key, "requests": requests, "rss_mb": samples,
+                              "growth_after_warmup_mb": round(growth, 1)}  # fmt: skip
+
+    # --- the verdict --------------------------------------------------------------------------
+
+    def check_targets(self, personas: list[Persona]) -> None:
+        checks, report = self.report.checks, self.report
+
+        def check(what: str, persona: str, value: Any, met: bool) -> None:
+            checks.append({"check": what, "persona": persona, "value": value, "met": met})
+
+        for m in report.measurements:
+            target = P95_TARGETS_MS.get(m.metric)
+            if target is not None and m.durations_ms:
+                check(f"{m.metric} p95 <= {target} ms", m.persona, round(m.p95, 1), m.p95 <= target)
+        quiet = report.find("reminder_sweep", "system")
+        if quiet is not None:
+            slowest = max(quiet.durations_ms)
+            check(f"reminder sweep, nothing due <= {SWEEP_TARGET_MS} ms", "system",
+                  round(slowest, 1), slowest <= SWEEP_TARGET_MS)  # fmt: skip
+        for persona in personas:
+            listed = report.find("case_list", persona.key)
+            floor = report.find("case_list_sql_floor", persona.key)
+            naive = report.find("case_list_naive", persona.key)
+            if listed is not None and floor is not None:
+                ratio = listed.p50 / floor.p50
+                check(f"case list p50 within {FLOOR_RATIO_TARGET:g}x its SQL floor", persona.key,
+                      round(ratio, 2), ratio <= FLOOR_RATIO_TARGET)  # fmt: skip
+            if listed is not None and naive is not None:
+                ratio = naive.p50 / listed.p50
+                check(f"case list >= {NAIVE_RATIO_TARGET:g}x faster than naive (p50)",
+                      persona.key, round(ratio, 1), ratio >= NAIVE_RATIO_TARGET)  # fmt: skip
+        for row in report.queries_by_page_size:
+            counts = list(row["queries"].values())
+            check(f"queries constant in page size: {row['path']}", row["persona"], counts,
+                  len(set(counts)) == 1)  # fmt: skip
+        if report.memory:
+            growth = report.memory["growth_after_warmup_mb"]
+            check(f"worker memory flat (growth after warm-up < {MEMORY_GROWTH_LIMIT_MB} MB)",
+                  report.memory["persona"], growth, growth < MEMORY_GROWTH_LIMIT_MB)  # fmt: skip

@@ -1,0 +1,308 @@
+"""Query-count guards on every list and detail endpoint of the API, against a generated
+dataset: for one person, each answers with the same number of SQL statements whatever the page
+size and however much the object holds, and no more than its budget. A new GET endpoint fails this
+test until it is given a probe here."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Model, Q, QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.choices import AgencyType, LocationLevel, Role
+from accounts.models import Agency, Location, User
+from cases.models import Case, CasePlan, CaseService, RiskAssessment
+from notifications.webhooks import webhook_emit, webhook_endpoint_create
+from referrals.models import Referral
+from reintegration.models import FollowUp
+from tests.conftest import api_client
+
+pytestmark = pytest.mark.django_db
+
+# The most statements each endpoint may run: the counts measured when the guard was written.
+# Reading a case or one of its sections writes an audit event (three statements: the chain's
+# lock, its last hash, the insert).
+BUDGETS = {
+    "user-me": 3,
+    "user-list": 4,
+    "user-detail": 4,
+    "agency-list": 5,
+    "agency-detail": 4,
+    "location-list": 2,
+    "location-detail": 1,
+    "case-list": 8,
+    "case-detail": 13,
+    "case-history": 15,
+    "risk-instrument-current": 4,
+    "case-risk-assessment-list": 12,
+    "case-risk-assessment-detail": 11,
+    "case-plan-list": 14,
+    "case-plan-detail": 13,
+    "case-service-list": 12,
+    "case-service-detail": 11,
+    "case-note-list": 12,
+    "case-consent-list": 12,
+    "webhook-list": 2,
+    "webhook-detail": 1,
+    "webhook-deliveries": 3,
+    "referral-list": 4,
+    "referral-detail": 6,
+    "service-directory": 4,
+    "case-custody-transfer-list": 12,
+    "referral-queue": 4,
+    "case-placement-list": 12,
+    "case-reintegration": 13,
+    "follow-up-list": 3,
+    "follow-up-detail": 10,
+    "notification-list": 2,
+    "notification-unread-count": 1,
+}
+NOT_PROBED = {"schema", "api-docs"}  # documents, not data
+
+
+@dataclass
+class Scene:
+    national: User  # a MoSVY supervisor: every case, every section, the history
+    admin: User
+    agency_admin: User
+    receiver: User  # a social worker of the agency that received the most referrals
+    supervisor: User
+    quiet_supervisor: User
+
+
+# A probe gives the variants of one endpoint: (who asks, path) pairs that must cost the same.
+Probe = Callable[[Scene], list[tuple[User, str]]]
+
+
+def _paged(user: User, path: str) -> list[tuple[User, str]]:
+    joiner = "&" if "?" in path else "?"
+    return [(user, f"{path}{joiner}page_size=1"), (user, f"{path}{joiner}page_size=50")]
+
+
+def _extremes(queryset: QuerySet[Any], related: str) -> list[Any]:
+    """The object with the most ``related`` rows and one with the fewest, but some: an empty
+    list rightly skips the queries that would fetch its items' details."""
+    ordered = queryset.annotate(size=Count(related)).filter(size__gt=0)
+    return [ordered.order_by("-size", "id").first(), ordered.order_by("size", "id").first()]
+
+
+def _case_list(route: str, related: str) -> Probe:
+    def probe(scene: Scene) -> list[tuple[User, str]]:
+        cases = _extremes(Case.objects.filter(restricted=False), related)
+        return [
+            variant
+            for case in cases
+            for variant in _paged(scene.national, reverse(route, kwargs={"case_id": case.pk}))
+        ]
+
+    return probe
+
+
+def _case_detail(route: str, model: type[Model], related: str) -> Probe:
+    def probe(scene: Scene) -> list[tuple[User, str]]:
+        objects = _extremes(model._default_manager.filter(case__restricted=False), related)
+        return [
+            (scene.national, reverse(route, kwargs={"case_id": obj.case_id, "pk": obj.pk}))
+            for obj in objects
+        ]
+
+    return probe
+
+
+def _webhook(scene: Scene) -> int:
+    """An endpoint of the agency admin's agency, with three deliveries."""
+    admin = scene.agency_admin
+    assert admin.agency_id is not None
+    endpoint = webhook_endpoint_create(
+        actor=admin,
+        actor_admin_of_agency_id=admin.agency_id,
+        actor_is_system_admin=False,
+        agency_id=admin.agency_id,
+        url="https://partner.example.org/hook",
+        events=["referral.created"],
+    )
+    for number in range(3):
+        webhook_emit(
+            event="referral.created",
+            agency_ids=[admin.agency_id],
+            payload={"referral": {"id": number}},
+        )
+    return endpoint.pk
+
+
+def _by_notifications(scene: Scene) -> list[User]:
+    return _extremes(User.objects.all(), "notifications")
+
+
+PROBES: dict[str, Probe] = {
+    "user-me": lambda s: [(user, reverse("user-me")) for user in (s.national, s.receiver)],
+    "user-list": lambda s: _paged(s.admin, reverse("user-list")),
+    "user-detail": lambda s: [
+        (s.admin, reverse("user-detail", args=[user.pk]))
+        for user in (s.receiver, s.quiet_supervisor)
+    ],
+    "agency-list": lambda s: _paged(s.national, reverse("agency-list")),
+    "agency-detail": lambda s: [
+        (s.national, reverse("agency-detail", args=[agency.pk]))
+        for agency in _extremes(Agency.objects.all(), "service_rows")
+    ],
+    "location-list": lambda s: _paged(s.national, reverse("location-list")),
+    "location-detail": lambda s: [
+        (s.national, reverse("location-detail", args=[location.pk]))
+        for location in _extremes(Location.objects.all(), "children")
+    ],
+    "case-list": lambda s: [
+        *_paged(s.national, reverse("case-list")),
+        *_paged(s.receiver, reverse("case-list")),
+    ],
+    "case-detail": lambda s: [
+        (s.national, reverse("case-detail", args=[case.pk]))
+        for case in _extremes(Case.objects.filter(restricted=False), "concern_rows")
+    ],
+    "case-history": lambda s: [
+        variant
+        for case in _extremes(Case.objects.filter(restricted=False), "risk_assessments")
+        for variant in _paged(s.national, reverse("case-history", args=[case.pk]))
+    ],
+    "risk-instrument-current": lambda s: [(s.national, reverse("risk-instrument-current"))],
+    "case-risk-assessment-list": _case_list("case-risk-assessment-list", "risk_assessments"),
+    "case-risk-assessment-detail": _case_detail(
+        "case-risk-assessment-detail", RiskAssessment, "case__risk_assessments"
+    ),
+    "case-plan-list": _case_list("case-plan-list", "plans__goals"),
+    "case-plan-detail": _case_detail("case-plan-detail", CasePlan, "goals__actions"),
+    "case-service-list": _case_list("case-service-list", "services"),
+    "case-service-detail": _case_detail("case-service-detail", CaseService, "case__services"),
+    "case-note-list": _case_list("case-note-list", "notes"),
+    "case-consent-list": _case_list("case-consent-list", "consents"),
+    "case-custody-transfer-list": _case_list("case-custody-transfer-list", "custody_transfers"),
+    "case-placement-list": _case_list("case-placement-list", "placements"),
+    "case-reintegration": _case_list("case-reintegration", "reintegrations__follow_ups"),
+    "webhook-list": lambda s: _paged(s.agency_admin, reverse("webhook-list")),
+    "webhook-detail": lambda s: [(s.agency_admin, reverse("webhook-detail", args=[_webhook(s)]))],
+    "webhook-deliveries": lambda s: _paged(
+        s.agency_admin, reverse("webhook-deliveries", args=[_webhook(s)])
+    ),
+    "referral-list": lambda s: [
+        *_paged(s.receiver, reverse("referral-list")),
+        *_paged(s.receiver, reverse("referral-list") + "?direction=incoming"),
+    ],
+    "referral-detail": lambda s: [
+        (s.receiver, reverse("referral-detail", args=[referral.pk]))
+        for referral in (
+            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="completed").first(),
+            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="declined").first(),
+        )
+    ],
+    "service-directory": lambda s: [
+        variant
+        for location in Location.objects.filter(level=LocationLevel.VILLAGE).order_by("id")[:2]
+        for variant in _paged(
+            s.national,
+            reverse("service-directory") + f"?services=psychosocial&location={location.pk}",
+        )
+    ],
+    "referral-queue": lambda s: [
+        (user, reverse("referral-queue")) for user in (s.supervisor, s.quiet_supervisor)
+    ],
+    "follow-up-list": lambda s: _paged(s.national, reverse("follow-up-list")),
+    "follow-up-detail": lambda s: [
+        (s.national, reverse("follow-up-detail", args=[visit.pk]))
+        for visit in (
+            FollowUp.objects.filter(status="completed").first(),
+            FollowUp.objects.filter(status="scheduled").first(),
+        )
+    ],
+    "notification-list": lambda s: [
+        variant
+        for user in _by_notifications(s)
+        for variant in _paged(user, reverse("notification-list"))
+    ],
+    "notification-unread-count": lambda s: [
+        (user, reverse("notification-unread-count")) for user in _by_notifications(s)
+    ],
+}
+
+
+def _api_routes() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif prefix.startswith("api/v1/") and pattern.name:
+                view = getattr(pattern.callback, "cls", None)
+                actions = getattr(pattern.callback, "actions", None) or {}
+                if "get" in actions or (not actions and view is not None and hasattr(view, "get")):
+                    names.add(pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names - NOT_PROBED
+
+
+def _scene() -> Scene:
+    call_command(
+        "generate_dataset",
+        cases=500,
+        seed="guards",
+        users=400,
+        as_of=date(2026, 6, 30),
+        stdout=io.StringIO(),
+    )
+    receiving = (
+        Referral.objects.filter(status="completed")
+        .values("to_agency_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    assert receiving is not None
+    supervisors = User.objects.filter(role=Role.SUPERVISOR).annotate(
+        team=Count("supervisees", filter=Q(supervisees__role=Role.SOCIAL_WORKER))
+    )
+    return Scene(
+        national=User.objects.filter(role=Role.SUPERVISOR, agency__type=AgencyType.MOSVY)[0],
+        admin=User.objects.filter(role=Role.SYSTEM_ADMIN)[0],
+        agency_admin=User.objects.filter(role=Role.AGENCY_ADMIN, agency__type=AgencyType.NGO)[0],
+        receiver=User.objects.filter(agency_id=receiving["to_agency_id"], role=Role.SOCIAL_WORKER)[
+            0
+        ],
+        supervisor=supervisors.order_by("-team", "id")[0],
+        quiet_supervisor=supervisors.order_by("team", "id")[0],
+    )
+
+
+def _signed_in(user: User) -> User:
+    """The user as token authentication loads them (with agency and location), so the count
+    is that of a real request, not of a first access to a lazy relation."""
+    return User.objects.select_related("agency", "location").get(pk=user.pk)
+
+
+def test_every_list_and_detail_endpoint_runs_a_fixed_number_of_queries() -> None:
+    assert _api_routes() == set(PROBES), "every GET endpoint of the API needs a probe here"
+    scene = _scene()
+    problems = []
+    for route, probe in PROBES.items():
+        counts: dict[str, dict[str, int]] = defaultdict(dict)  # per person: path -> queries
+        for user, path in probe(scene):
+            client = api_client(_signed_in(user))
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code == 200, (route, path, response.status_code)
+            counts[user.username][path] = len(queries)
+        varying = [paths for paths in counts.values() if len(set(paths.values())) != 1]
+        most = max(n for paths in counts.values() for n in paths.values())
+        if varying or most > BUDGETS[route]:
+            problems.append(f"{route}: {dict(counts)} (budget {BUDGETS[route]})")
+    assert not problems, "\n".join(problems)
