@@ -200,8 +200,12 @@ PROBES: dict[str, Probe] = {
     "referral-detail": lambda s: [
         (s.receiver, reverse("referral-detail", args=[referral.pk]))
         for referral in (
-            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="completed").first(),
-            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="declined").first(),
+            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="completed").earliest(
+                "pk"
+            ),
+            Referral.objects.filter(to_agency_id=s.receiver.agency_id, status="declined").earliest(
+                "pk"
+            ),
         )
     ],
     "service-directory": lambda s: [
@@ -219,8 +223,8 @@ PROBES: dict[str, Probe] = {
     "follow-up-detail": lambda s: [
         (s.national, reverse("follow-up-detail", args=[visit.pk]))
         for visit in (
-            FollowUp.objects.filter(status="completed").first(),
-            FollowUp.objects.filter(status="scheduled").first(),
+            FollowUp.objects.filter(status="completed").earliest("pk"),
+            FollowUp.objects.filter(status="scheduled").earliest("pk"),
         )
     ],
     "notification-list": lambda s: [
