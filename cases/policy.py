@@ -5,9 +5,15 @@ agency, jurisdiction; see accounts.reach) or they hold an object grant on it (a 
 given by a referral or a reintegration); a restricted case is seen only by the people named on
 it, whatever their scope.
 
-The answer is one SQL query: ``id IN (<one indexed id subquery per scope> UNION ALL ...)``.
-Each branch is served by its own index (owner, agency, location path, grant and named-user
-tables), which an OR of the same conditions would not allow. No per-row checks run in Python.
+The answer is one SQL query whose shape follows the breadth of the user's reach. Narrow
+scopes (own, team, agency, grants, named) are ``id IN (<one indexed id subquery per scope>
+UNION ALL ...)``: each branch is served by its own index (owner, agency, grant and named-user
+tables), which an OR of the same conditions would not allow. A territory (a provincial office's
+supervisor sees a sixth of the country, the ministry all of it) is a condition on the case row
+itself, ORed with that union: a list ordered by date then walks the date index and stops at the
+page's end, where a union would first gather every id of the province. No per-row checks run in
+Python.
+
 Anything outside the result is answered as missing (404), exactly like a case that does not
 exist.
 """
@@ -19,11 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.reach import Reach, reach_of, supervisee_ids
+from accounts.reach import NATIONAL, Reach, reach_of, supervisee_ids
 from cases.choices import Section
 from cases.models import (
     CONTRIBUTE_PERMISSION,
@@ -40,6 +46,7 @@ _SECTION_OF_PERMISSION = {codename: section for section, codename in SECTION_PER
 
 
 def _scope_branches(reach: Reach, *, with_agency: bool) -> list[QuerySet[Any, Any]]:
+    """The narrow scopes, one id subquery each; a territory is :func:`_territory`."""
     unrestricted = Case.objects.filter(restricted=False).order_by()
     branches: list[QuerySet[Any, Any]] = []
     if reach.own:
@@ -48,9 +55,18 @@ def _scope_branches(reach: Reach, *, with_agency: bool) -> list[QuerySet[Any, An
         branches.append(unrestricted.filter(owner_id__in=supervisee_ids(reach)))
     if with_agency and reach.agency and reach.agency_id is not None:
         branches.append(unrestricted.filter(agency_id=reach.agency_id))
-    if reach.jurisdiction_path is not None:
-        branches.append(unrestricted.filter(location_path__startswith=reach.jurisdiction_path))
     return [branch.values("id") for branch in branches]
+
+
+def _territory(reach: Reach, prefix: str) -> Q | None:
+    """The cases in the user's territory, as a condition on the case row (None without one);
+    ``prefix`` leads from the queried model to the case ("case__" from a follow-up)."""
+    if reach.jurisdiction_path is None:
+        return None
+    if reach.jurisdiction_path == NATIONAL:
+        return Q(**{f"{prefix}restricted": False})
+    return Q(**{f"{prefix}restricted": False,
+                f"{prefix}location_path__startswith": reach.jurisdiction_path})  # fmt: skip
 
 
 def _grant_branches(user: User, codenames: Iterable[str] | None) -> list[QuerySet[Any, Any]]:
@@ -82,22 +98,28 @@ def _union(branches: list[QuerySet[Any, Any]]) -> QuerySet[Any, Any]:
     return first.union(*rest, all=True)
 
 
-def _visible_ids(user: User) -> QuerySet[Any, Any]:
-    reach = reach_of(user)
-    return _union(
-        [
-            *_scope_branches(reach, with_agency=True),
-            *_grant_branches(user, None),
-            _named_branch(user),
-        ]
-    )
+def _visibility(reach: Reach, branches: list[QuerySet[Any, Any]], through: str = "") -> Q:
+    """The cases of the narrow ``branches`` and of the user's territory (see the module's
+    docstring for why the territory is not one more branch), as a filter on a model whose
+    foreign key ``through`` names the case (on the case itself when empty). Through a join,
+    the territory is a condition on the joined case row, so a list of follow-ups by date walks
+    its own index and looks each case up by key."""
+    listed = Q(**{f"{through}_id__in" if through else "pk__in": _union(branches)})
+    territory = _territory(reach, f"{through}__" if through else "")
+    return listed if territory is None else territory | listed
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case ``user`` may see (before any section filtering)."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_visible_ids(user))
+    reach = reach_of(user)
+    branches = [
+        *_scope_branches(reach, with_agency=True),
+        *_grant_branches(user, None),
+        _named_branch(user),
+    ]
+    return Case.objects.filter(_visibility(reach, branches))
 
 
 def get_visible_case(user: User, case_id: int | str) -> Case:
@@ -196,20 +218,27 @@ def case_access(user: User, case: Case) -> CaseAccess:
     return case_accesses(user, [case])[case.pk]
 
 
-def cases_with_section(user: User, section: str) -> QuerySet[Any, Any]:
-    """Ids (a subquery) of the cases whose ``section`` ``user`` may read: the cases they see in
-    full, those granted that section, and those whose section is open to their place (area
-    grants to a commune committee). An area grant opens the section alone: the case file stays
-    out of :func:`visible_cases`, so everything else of it answers 404."""
+def section_readable(user: User, section: str, *, through: str = "") -> Q:
+    """A filter for the cases whose ``section`` ``user`` may read (or, with ``through``
+    naming a foreign key to the case, for the rows of those cases): the cases they see in full,
+    those granted that section, and those whose section is open to their place (area grants to
+    a commune committee). An area grant opens the section alone: the case file stays out of
+    :func:`visible_cases`, so everything else of it answers 404."""
     if not user.is_authenticated or not user.is_active:
-        return Case.objects.none().values("id")
+        return Q(pk__in=[])
     reach = reach_of(user)
     branches = [
         *_scope_branches(reach, with_agency=False),
         *_grant_branches(user, ["view_case", SECTION_PERMISSIONS[section]]),
         _named_branch(user),
+        *_area_branch(user, section),
     ]
-    return _union([*branches, *_area_branch(user, section)])
+    return _visibility(reach, branches, through)
+
+
+def cases_with_section(user: User, section: str) -> QuerySet[Any, Any]:
+    """Ids (a subquery) of the cases whose ``section`` ``user`` may read."""
+    return Case.objects.filter(section_readable(user, section)).values("id")
 
 
 def may_record_in_section(user: User, case: Case, section: str) -> bool:

@@ -158,6 +158,10 @@ class FollowUp(models.Model):
         indexes = [
             # The follow-ups of the cases a user may see, by date (?due_before=, ?case=).
             models.Index(fields=["case", "scheduled_date"], name="follow_up_case_date_idx"),
+            # Visits still to make, by date (?status=scheduled&due_before=): the list walks it
+            # and looks each visit's case up by key, stopping at the page's end.
+            models.Index(fields=["scheduled_date", "id"], name="follow_up_scheduled_idx",
+                         condition=Q(status="scheduled")),
             # Reminder sweep: scheduled visits whose reminder is due.
             models.Index(fields=["reminder_at"], name="follow_up_reminder_due_idx",
                          condition=Q(status="scheduled", reminder_at__isnull=False)),

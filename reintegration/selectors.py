@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 from cases.choices import Section
-from cases.policy import cases_with_section
+from cases.policy import section_readable
 from cases.selectors import case_section
 from cases.services.case import case_record_view
 from reintegration.models import FollowUp, Placement, Reintegration
@@ -29,7 +29,7 @@ def follow_ups_visible(*, user: User) -> QuerySet[FollowUp]:
     including a commune committee's children (area grants), with the child and the family's
     address in the same query."""
     return FollowUp.objects.filter(
-        case_id__in=cases_with_section(user, Section.FOLLOW_UPS)
+        section_readable(user, Section.FOLLOW_UPS, through="case")
     ).select_related(
         "case__child", "reintegration__placement__location",
     )  # fmt: skip

@@ -103,8 +103,16 @@ class Case(models.Model):
             # Jurisdiction scope: location_path LIKE '12/%'.
             models.Index(fields=["location_path"], name="case_location_path_idx",
                          opclasses=["varchar_pattern_ops"]),
-            # Default list order.
+            # Own and team scopes: the ids of a worker's unrestricted cases, read from the index
+            # alone (cases.policy).
+            models.Index(fields=["owner", "id"], name="case_owner_visible_idx",
+                         condition=models.Q(restricted=False)),
+            # Default list order; a territory's list walks it and stops at the page's end
+            # (cases.policy).
             models.Index(fields=["-created_at", "-id"], name="case_recent_idx"),
+            # Search by number: case_number LIKE '12-2026-%' (cases.search).
+            models.Index(fields=["case_number"], name="case_number_prefix_idx",
+                         opclasses=["varchar_pattern_ops"]),
             # Reminder sweep: open cases with a reminder due (cases.reminders).
             models.Index(fields=["reminder_at"], name="case_reminder_due_idx",
                          condition=models.Q(reminder_at__isnull=False, status=Status.OPEN)),
