@@ -77,6 +77,7 @@ from cases.services.records import (
 )
 from cases.services.risk import risk_assessment_record
 from core.errors import StateConflictError
+from core.pagination import LookAheadPaginator
 
 PAGE_SIZE = 25
 NOTES_PAGE_SIZE = 30
@@ -144,7 +145,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     # The API's own filters, so the page and GET /api/v1/cases/ always agree.
     cases = CaseFilter(request.GET, queryset=selectors.case_list(user=user), request=request).qs
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     accesses = case_accesses(user, page.object_list)
     rows = [
         CaseRow(

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -31,6 +30,7 @@ from cases.policy import case_access, get_visible_case
 from cases.selectors import case_approvals_waiting
 from cases.selectors_records import consent_covers
 from core.errors import StateConflictError
+from core.pagination import LookAheadPaginator
 from referrals import selectors, services
 from referrals.api.views import ReferralFilter
 from referrals.choices import ANSWERING_ROLES, ReferralStatus, ReferralType
@@ -203,7 +203,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = ReferralFilter(
         query, queryset=selectors.referral_list(user=user), request=request
     ).qs
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     query.pop("page", None)
     return render(request, "referrals/referral_list.html", {
         "form": form, "page": page, "rows": _rows(user, page.object_list),

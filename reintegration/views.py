@@ -9,7 +9,6 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from accounts.models import User
 from cases.choices import Section
 from cases.policy import may_record_in_section
 from core.errors import StateConflictError
+from core.pagination import LookAheadPaginator
 from reintegration import selectors, services
 from reintegration.choices import FollowUpStatus
 from reintegration.forms import FollowUpCompleteForm, FollowUpRescheduleForm
@@ -44,7 +44,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         if show == "due"
         else visits.order_by("-scheduled_date", "-id")
     )
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reintegration/follow_up_list.html", {
         "page": page, "show": show, "today": timezone.localdate(),
     })  # fmt: skip

@@ -160,6 +160,23 @@ def test_the_list_filters_by_stage_and_risk_level(world: World) -> None:
     assert world.own_case.case_number not in page
 
 
+def test_a_long_list_says_more_than_and_the_last_page_gives_the_total(world: World) -> None:
+    CaseFactory.create_batch(30, owner=world.worker, location=world.pp_village)
+    total = Case.objects.filter(owner=world.worker).count()  # the 30, her own, the restricted
+    client = signed_in(world.worker)
+
+    first = client.get("/cases/").content.decode()
+    last = client.get("/cases/", {"page": 2}).content.decode()
+
+    assert "More than 25 cases" in first
+    assert "Page 1<" in first
+    assert 'rel="next"' in first
+    assert f"{total} cases" in last
+    assert "Page 2 of 2" in last
+    assert 'rel="next"' not in last
+    assert client.get("/cases/", {"page": 9}).content.decode().count("Page 1<") == 1
+
+
 @pytest.mark.parametrize("extra_cases", [0, 30])
 def test_the_list_runs_a_bounded_number_of_queries(
     world: World, extra_cases: int, django_assert_max_num_queries: Any

@@ -1,0 +1,82 @@
+"""Pages that never count the whole list.
+
+Counting every case a national supervisor sees, or every visit due in a province, is a walk
+of all of them (and a join per row) on every page: far more than the page itself, which the
+database reads from an index in order and stops at its end. So a page fetches one row more
+than it shows, to know whether another follows; the total is known, and shown, once the last
+page is reached, and until then it is "more than the rows so far". The API's pagination and
+the web pages share this paginator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+
+
+class LookAheadPage(Page):
+    """A page that knows whether another follows from the row fetched past its end."""
+
+    def __init__(
+        self, object_list: Sequence[Any], number: int, paginator: Paginator, *, has_more: bool
+    ) -> None:
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+    def start_index(self) -> int:
+        if not self.object_list:
+            return 0
+        return self.paginator.per_page * (self.number - 1) + 1
+
+    def end_index(self) -> int:
+        return self.paginator.per_page * (self.number - 1) + len(self.object_list)
+
+
+class LookAheadPaginator(Paginator):
+    """``count`` is the number of rows when ``count_is_exact`` (the last page was read), and
+    otherwise the rows up to the end of the page read, which there are more than."""
+
+    count_is_exact = False
+    read_to = 0
+
+    @property
+    def count(self) -> int:
+        return self.read_to
+
+    @property
+    def num_pages(self) -> int:
+        """The pages known so far (one more while another follows)."""
+        pages = -(-self.read_to // self.per_page) if self.read_to else 1
+        return pages if self.count_is_exact else pages + 1
+
+    def validate_number(self, number: Any) -> int:
+        try:
+            valid = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if valid < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return valid
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        has_more = len(rows) > self.per_page
+        rows = rows[: self.per_page]
+        self.read_to, self.count_is_exact = bottom + len(rows), not has_more
+        return LookAheadPage(rows, number, self, has_more=has_more)
+
+    def get_page(self, number: Any) -> Page:
+        """Like Django's, but a page that cannot be had is the first."""
+        try:
+            return self.page(number)
+        except InvalidPage:
+            return self.page(1)

@@ -1,0 +1,71 @@
+"""Look-ahead pagination: a page reads one row past its end instead of counting the list, and
+the total is known on the last page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Location
+from core.pagination import LookAheadPaginator
+from tests.conftest import World
+
+
+@pytest.fixture
+def places(world: World) -> list[int]:
+    return list(Location.objects.order_by("path").values_list("id", flat=True))
+
+
+def _paginator(per_page: int) -> LookAheadPaginator:
+    return LookAheadPaginator(Location.objects.order_by("path"), per_page)
+
+
+def test_a_page_is_one_query_and_never_a_count(places: list[int]) -> None:
+    paginator = _paginator(5)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.page(1)
+    assert len(queries) == 1
+    assert "COUNT(" not in queries[0]["sql"].upper()
+    assert [place.pk for place in page] == places[:5]
+    assert page.has_next()
+    assert not page.has_previous()
+    assert (page.start_index(), page.end_index()) == (1, 5)
+    assert not paginator.count_is_exact
+    assert paginator.count == 5  # more than this many
+
+
+def test_the_last_page_knows_the_total(places: list[int]) -> None:
+    paginator = _paginator(4)
+    last_number = -(-len(places) // 4)
+    page = paginator.page(last_number)
+    assert not page.has_next()
+    assert paginator.count_is_exact
+    assert paginator.count == len(places)
+    assert paginator.num_pages == last_number
+    assert [place.pk for place in page] == places[(last_number - 1) * 4 :]
+
+
+def test_a_page_past_the_end_is_refused_and_the_web_falls_back_to_the_first(
+    places: list[int],
+) -> None:
+    paginator = _paginator(4)
+    beyond = -(-len(places) // 4) + 1
+    with pytest.raises(EmptyPage):
+        paginator.page(beyond)
+    with pytest.raises(EmptyPage):
+        paginator.page(0)
+    with pytest.raises(PageNotAnInteger):
+        paginator.page("two")
+    assert paginator.get_page(beyond).number == 1
+    assert paginator.get_page("two").number == 1
+
+
+def test_an_empty_list_has_one_empty_page(world: World) -> None:
+    paginator = LookAheadPaginator(Location.objects.none(), 10)
+    page = paginator.page(1)
+    assert list(page) == []
+    assert (page.start_index(), page.end_index()) == (0, 0)
+    assert paginator.count_is_exact
+    assert paginator.count == 0
