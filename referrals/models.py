@@ -77,6 +77,10 @@ class Referral(models.Model):
             # Incoming list: the receiving agency's referrals by status.
             models.Index(fields=["to_agency", "status", "-created_at"],
                          name="referral_incoming_idx"),
+            # Incoming list whatever the status, newest first (?direction=incoming): a provincial
+            # office receives thousands; the page is read in this order and stops at its end.
+            models.Index(fields=["to_agency", "-created_at", "-id"],
+                         name="referral_incoming_recent_idx"),
             # Outgoing list.
             models.Index(fields=["from_agency", "status", "-created_at"],
                          name="referral_outgoing_idx"),

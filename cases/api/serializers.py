@@ -160,7 +160,12 @@ def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | N
     if access.sees(Section.PROFILE):
         data.update({field: getattr(child, field) for field in PROFILE_FIELDS})
         data["date_of_birth"] = child.date_of_birth.isoformat() if child.date_of_birth else None
-        data["family"] = FamilyMemberSerializer(child.family.all(), many=True).data
+        # Plain values, copied as the serializer would: one serializer per child of a page
+        # would rebuild its fields fifty times.
+        data["family"] = [
+            {field: getattr(member, field) for field in FamilyMemberSerializer.Meta.fields}
+            for member in child.family.all()
+        ]
     return data
 
 
