@@ -1,5 +1,5 @@
-"""A web worker freezes its loaded application out of garbage collection, so the collector's
-full passes stop walking it (and pausing requests) at national scale."""
+"""How the application runs at national scale: a web worker freezes its loaded application out
+of garbage collection, and its database connections plan without parallel workers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +26,12 @@ def test_the_wsgi_worker_starts_with_its_application_frozen() -> None:
     frozen, urls_loaded = result.stdout.split()
     assert int(frozen) > 10_000  # the loaded application, not a handful of objects
     assert urls_loaded == "True"
+
+
+@pytest.mark.django_db
+def test_the_applications_queries_run_without_parallel_workers() -> None:
+    """Short page reads: parallel plans cost more than they save (docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        (workers,) = cursor.fetchone() or ("",)
+    assert workers == "0"
