@@ -236,11 +236,6 @@ def section_readable(user: User, section: str, *, through: str = "") -> Q:
     return _visibility(reach, branches, through)
 
 
-def cases_with_section(user: User, section: str) -> QuerySet[Any, Any]:
-    """Ids (a subquery) of the cases whose ``section`` ``user`` may read."""
-    return Case.objects.filter(section_readable(user, section)).values("id")
-
-
 def may_record_in_section(user: User, case: Case, section: str) -> bool:
     """Whether ``user`` may record in ``section`` of ``case`` (a follow-up visit, say): its
     owner and their supervisor, and the people it was opened to for that work (a grant or an

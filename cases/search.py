@@ -5,6 +5,8 @@ fall back to substring matching."""
 from __future__ import annotations
 
 import re
+from functools import reduce
+from operator import or_
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
@@ -63,12 +65,7 @@ def _latin_matches(latin: str) -> Q | None:
 
 def _either(*conditions: Q | None) -> Q | None:
     present = [condition for condition in conditions if condition is not None]
-    if not present:
-        return None
-    matches = present[0]
-    for condition in present[1:]:
-        matches |= condition
-    return matches
+    return reduce(or_, present) if present else None
 
 
 def _matching_children(condition: Q) -> list[int]:
