@@ -5,6 +5,10 @@ only a pending, due delivery passes, so two workers holding the same task messag
 a sweep's re-queue, or a redelivered ``acks_late`` message) never send it at the same time, and
 a delivered one is never sent again.
 
+The request goes only to an address checked at that moment, and to that very address
+(notifications.destinations); the row records no more than whether an answer came and its
+status code, so the deliveries list cannot be used to explore the networks the worker sees.
+
 Partners check a delivery as ``verify`` does: recompute
 ``HMAC-SHA256(secret, f"{X-CPIMS-Timestamp}." + raw body)`` in hex, compare it in constant time
 with the ``sha256=`` value of ``X-CPIMS-Signature``, refuse timestamps more than five minutes
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 import time
 from datetime import timedelta
@@ -26,14 +31,20 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications.destinations import DestinationRefusedError, PinnedAddressAdapter
 from notifications.models import DeliveryStatus, WebhookDelivery
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_PREFIX = "sha256="
 USER_AGENT = "CPIMS-Webhooks/1"
+# What a delivery records when no answer came: its address was not allowed, or it could not
+# be reached. Nothing more specific (docs/api.md, "Webhooks").
+REFUSED = "refused"
+FAILED = "failed"
 
 # How long a claimed attempt keeps other workers off the row beyond the request's own timeout.
 _LEASE_MARGIN = timedelta(seconds=30)
-_ERROR_LENGTH = 1000
 
 
 def _timeout() -> float:
@@ -117,12 +128,19 @@ def _claim(delivery_id: int) -> bool:
     )
 
 
-def _post(url: str, *, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """The response's status code, or None and what went wrong."""
-    try:
+def _post(url: str, *, body: bytes, headers: dict[str, str]) -> int:
+    """Sends the request to the address checked for the URL's host and returns the response's
+    status code. Raises ``DestinationRefusedError`` when the host's address is not allowed now,
+    and ``requests.RequestException`` when it cannot be reached."""
+    with requests.Session() as session:
+        # No proxy from the environment: it would resolve the name itself, unchecked.
+        session.trust_env = False
+        adapter = PinnedAddressAdapter()
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         # stream=True: the receiver's answer body is never read, so a huge one costs nothing.
         # Redirects are not followed: the signed request goes only where it was registered.
-        with requests.post(
+        with session.post(
             url,
             data=body,
             headers=headers,
@@ -130,9 +148,40 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> tuple[int | None
             allow_redirects=False,
             stream=True,
         ) as response:
-            code = response.status_code
+            return response.status_code
+
+
+def _attempt_outcome(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """The status code of the receiver's answer, if one came, and what the delivery records as
+    the error: empty for a 2xx answer, else only "HTTP <code>", "refused" or "failed". How a
+    connection failed (refused, reset, TLS, timeout) would let whoever reads the deliveries
+    map ports and hosts, so that detail goes to the log for operators only."""
+    endpoint = delivery.endpoint
+    body = body_of(delivery)
+    try:
+        code = _post(
+            endpoint.url,
+            body=body,
+            headers=headers_for(delivery, secret=endpoint.secret, body=body),
+        )
+    except DestinationRefusedError as refused:
+        logger.warning(
+            "Webhook delivery %s to endpoint %s refused: %s is, or resolves to, an address "
+            "that is not allowed.",
+            delivery.delivery_id,
+            endpoint.pk,
+            refused,
+        )
+        return None, REFUSED
     except requests.RequestException as error:
-        return None, f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
+        logger.warning(
+            "Webhook delivery %s to endpoint %s failed: %s: %s",
+            delivery.delivery_id,
+            endpoint.pk,
+            type(error).__name__,
+            error,
+        )
+        return None, FAILED
     if 200 <= code < 300:
         return code, ""
     return code, f"HTTP {code}"
@@ -140,26 +189,22 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> tuple[int | None
 
 def webhook_attempt(delivery_id: int) -> float | None:
     """One attempt at sending a delivery. Returns None when nothing more is to be done
-    (delivered now or before, given up, or being sent by another worker), else the seconds to
-    wait before the next attempt, which the row records as ``next_attempt_at``."""
+    (delivered now or before, given up, refused, or being sent by another worker), else the
+    seconds to wait before the next attempt, which the row records as ``next_attempt_at``."""
     if not _claim(delivery_id):
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None:  # its endpoint was deleted meanwhile
         return None
     pending = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-    endpoint = delivery.endpoint
-    if not endpoint.is_active:
+    if not delivery.endpoint.is_active:
         pending.update(
             status=DeliveryStatus.FAILED,
             last_error="The endpoint was deactivated.",
             next_attempt_at=None,
         )
         return None
-    body = body_of(delivery)
-    code, error = _post(
-        endpoint.url, body=body, headers=headers_for(delivery, secret=endpoint.secret, body=body)
-    )
+    code, error = _attempt_outcome(delivery)
     now = timezone.now()
     if not error:
         pending.update(
@@ -170,9 +215,10 @@ def webhook_attempt(delivery_id: int) -> float | None:
             next_attempt_at=None,
         )
         return None
-    if delivery.attempts >= max_attempts():
+    # A refusal is final: trying again would only knock at the same address.
+    if error == REFUSED or delivery.attempts >= max_attempts():
         pending.update(
-            status=DeliveryStatus.FAILED,
+            status=DeliveryStatus.REFUSED if error == REFUSED else DeliveryStatus.FAILED,
             last_status_code=code,
             last_error=error,
             next_attempt_at=None,

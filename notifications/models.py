@@ -62,6 +62,8 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+    # The address was not allowed when the delivery was sent (docs/api.md, "Webhooks").
+    REFUSED = "refused", _("Refused")
 
 
 class WebhookDelivery(models.Model):
@@ -79,7 +81,18 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
+    # Deliberately vague: the kind of network error would tell a closed port from a silent
+    # one. The worker's log has the detail.
+    last_error = models.TextField(
+        blank=True,
+        default="",
+        help_text=_(
+            'Why the last attempt did not deliver: "HTTP <status>" when the receiver answered '
+            'otherwise than 2xx, "failed" when it could not be reached for whatever reason, '
+            '"refused" when its address is not allowed, or that the endpoint was deactivated. '
+            "Empty once delivered."
+        ),
+    )
     # While pending: when the next attempt may start. A worker sending it pushes this forward
     # for the length of the attempt, so no other worker picks the same delivery meanwhile.
     next_attempt_at = models.DateTimeField(null=True, blank=True)

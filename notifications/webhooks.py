@@ -18,7 +18,6 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Actor
+from notifications import destinations
 from notifications.delivery import sign, verify
 from notifications.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint, new_secret
 from notifications.tasks import deliver_webhook, queue_on_commit
@@ -43,11 +43,6 @@ __all__ = [
     "webhook_endpoint_update",
     "webhook_endpoints_visible",
 ]
-
-# Plain HTTP is accepted only for a receiver on this machine (development and tests): a child
-# protection system's events never cross a network unencrypted.
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
 
 # --- Emitting events ---------------------------------------------------------------------------
 
@@ -131,12 +126,36 @@ def _check_may_manage(
 
 def _clean_url(url: str) -> str:
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError({"url": [_("Enter a valid URL.")]}) from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValidationError({"url": [_("Enter an http or https URL.")]})
     if parts.username or parts.password:
         raise ValidationError({"url": [_("Credentials do not belong in the URL.")]})
-    if parts.scheme != "https" and not (settings.DEBUG or parts.hostname in LOCAL_HOSTS):
+    # A child protection system's events never cross a network unencrypted, whatever the
+    # mode: plain http only to a private host the operator named.
+    if parts.scheme != "https" and not destinations.is_allowed_private_host(parts.hostname):
         raise ValidationError({"url": [_("Webhook URLs must use https.")]})
+    try:
+        destinations.vetted_addresses(
+            parts.hostname, port or (443 if parts.scheme == "https" else 80)
+        )
+    except destinations.DestinationRefusedError:
+        raise ValidationError(
+            {
+                "url": [
+                    _(
+                        "Webhooks go only to addresses on the public internet; this host is, "
+                        "or resolves to, a private, local or reserved address."
+                    )
+                ]
+            }
+        ) from None
+    except (OSError, UnicodeError):
+        # A name that does not resolve (yet) reaches nothing; every delivery checks it again.
+        pass
     return url
 
 

@@ -3,12 +3,17 @@ create it (registration and rotation), never in a read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from accounts.models import Agency
+from core.api.serializers import StrictInputSerializer
 from notifications.models import WEBHOOK_EVENTS, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+URL_HELP = (
+    "An https URL whose host is, and resolves only to, public internet addresses; private, "
+    "loopback, link-local and reserved addresses are refused unless the operator allowed the "
+    "host (docs/api.md, Webhooks)."
+)
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -39,28 +44,25 @@ class WebhookSecretSerializer(serializers.Serializer):
 class WebhookEndpointCreateSerializer(serializers.Serializer):
     # Required for system admins; an agency admin's own agency when left out (the view decides).
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
-    url = serializers.URLField(max_length=500)
+    url = serializers.URLField(max_length=500, help_text=URL_HELP)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), allow_empty=False, max_length=20
     )
     is_active = serializers.BooleanField(default=True)
 
 
-class WebhookEndpointUpdateSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500)
+class WebhookEndpointUpdateSerializer(StrictInputSerializer):
+    # Said plainly: moving an endpoint to another agency would hand that agency's events to a
+    # partner chosen by somebody else.
+    refused_field_messages = {
+        "agency": "The agency of an endpoint cannot change: register a new one."
+    }
+
+    url = serializers.URLField(max_length=500, help_text=URL_HELP)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), allow_empty=False, max_length=20
     )
     is_active = serializers.BooleanField()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Said plainly rather than ignored: moving an endpoint to another agency would hand
-        # that agency's events to a partner chosen by somebody else.
-        if "agency" in self.initial_data:
-            raise serializers.ValidationError(
-                {"agency": ["The agency of an endpoint cannot change: register a new one."]}
-            )
-        return attrs
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

@@ -30,6 +30,7 @@ from accounts.api.webhook_serializers import (
 from accounts.choices import Role
 from accounts.models import User
 from core.api.conditional import check_if_match, with_etag
+from core.ids import ID_REGEX
 from notifications import webhooks
 from notifications.models import WebhookDelivery, WebhookEndpoint
 
@@ -79,7 +80,7 @@ class WebhookEndpointViewSet(
     serializer_class = WebhookEndpointSerializer
     permission_classes = [IsAuthenticated, ManagesWebhooks]
     queryset = WebhookEndpoint.objects.none()  # for the schema; requests use get_queryset()
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:

@@ -19,6 +19,7 @@ from django.db import connections
 from cpims.celery import app as cpims_celery_app
 
 WAIT_SECONDS = 20
+RECEIVER_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the tests read what was received, not the server's log."""
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/cpims"
+        self.server = ThreadingHTTPServer((RECEIVER_HOST, 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://{RECEIVER_HOST}:{self.port}/hooks/cpims"
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -75,7 +77,10 @@ class Receiver:
 
 
 @pytest.fixture
-def make_receiver() -> Iterator[Callable[[list[int]], Receiver]]:
+def make_receiver(settings: Any) -> Iterator[Callable[[list[int]], Receiver]]:
+    """Starts receivers on 127.0.0.1, which the test that uses them allows as a private
+    webhook host; every other test keeps the default, where private addresses are refused."""
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = [RECEIVER_HOST]
     started: list[Receiver] = []
 
     def make(answers: list[int]) -> Receiver:

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from accounts.choices import Role
 from accounts.models import User
 from audit.models import AuditEvent
+from notifications import delivery as webhook_delivery
+from notifications import webhooks
 from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.conftest import World, api_client
 from tests.factories import UserFactory
+from tests.notifications.conftest import Receiver
 
 URL = "https://partner.example.org/cpims-hooks"
 
@@ -150,6 +155,9 @@ def test_editing_an_endpoint_is_checked_and_audited(world: World) -> None:
         {"events": []},
         {"url": "http://partner.example.org/hooks"},
         {"url": "not a url"},
+        {"url": "https://169.254.169.254/latest/meta-data/"},
+        {"url": "https://[fd00::1]/hooks"},
+        {"url": "http://127.0.0.1:8080/hooks"},
         {"agency": 1},
     ],
 )
@@ -166,6 +174,66 @@ def test_registering_a_plain_http_url_elsewhere_is_refused(world: World) -> None
     response = _register(world.agency_admin, url="http://partner.example.org/hooks")
     assert response.status_code == 400
     assert "url" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.1/hooks",
+        "https://172.16.0.1/hooks",
+        "https://192.168.1.10/hooks",
+        "https://100.64.0.1/hooks",
+        "https://0.0.0.0/hooks",
+        "https://127.0.0.1:6379/",
+        "https://[::1]/hooks",
+        "https://[fd00::1]/hooks",
+        "https://[fe80::1]/hooks",
+        "https://[::ffff:127.0.0.1]/hooks",
+        "https://localhost/hooks",
+        "http://127.0.0.1:8080/hooks",
+    ],
+)
+def test_registering_a_webhook_to_an_internal_address_is_refused_in_any_mode(
+    world: World, settings: Any, url: str
+) -> None:
+    settings.DEBUG = True
+    response = _register(world.agency_admin, url=url)
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"url"}
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_delivery_list_does_not_say_how_reaching_a_receiver_failed(
+    world: World, make_receiver: Callable[[list[int]], Receiver]
+) -> None:
+    answering = make_receiver([500])
+    closed = make_receiver([200])
+    closed.stop()
+    not_tls = make_receiver([200])
+    client = api_client(world.agency_admin)
+    last_errors = {}
+    for name, url in {
+        "answered 500": answering.url,
+        "closed port": closed.url,
+        "not TLS": not_tls.url.replace("http://", "https://"),
+    }.items():
+        WebhookEndpoint.objects.update(is_active=False)  # one delivery per round
+        endpoint = WebhookEndpoint.objects.create(
+            agency_id=world.ngo.pk, url=url, events=["referral.created"]
+        )
+        with transaction.atomic():
+            (delivery,) = webhooks.webhook_emit(
+                event="referral.created", agency_ids=[world.ngo.pk], payload={}
+            )
+        webhook_delivery.webhook_attempt(delivery.pk)
+        listed = client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()["results"]
+        last_errors[name] = (listed[0]["last_status_code"], listed[0]["last_error"])
+    assert last_errors == {
+        "answered 500": (500, "HTTP 500"),
+        "closed port": (None, "failed"),
+        "not TLS": (None, "failed"),
+    }
 
 
 def test_rotating_the_secret_shows_the_new_one_once_and_audits_it_masked(world: World) -> None:

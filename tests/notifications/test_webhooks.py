@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +18,7 @@ from django.utils import timezone
 from notifications import delivery as webhook_delivery
 from notifications import webhooks
 from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from tests.notifications.conftest import Receiver
+from tests.notifications.conftest import RECEIVER_HOST, Receiver
 
 AGENCY, OTHER_AGENCY = 101, 202
 PAYLOAD = {"referral": {"id": 7, "status": "sent", "to_agency": OTHER_AGENCY, "services": []}}
@@ -225,19 +228,94 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(
     assert delivery.status == DeliveryStatus.PENDING
 
 
-def test_an_unreachable_receiver_is_recorded_as_an_error(
-    db: None, make_receiver: Callable[[list[int]], Receiver]
+def _silent_port() -> socket.socket:
+    """A port that accepts connections and never answers (a receiver that hangs)."""
+    listener = socket.socket()
+    listener.bind((RECEIVER_HOST, 0))
+    listener.listen(8)
+    return listener
+
+
+@pytest.mark.parametrize("failure", ["closed port", "not TLS", "no answer"])
+def test_a_receiver_that_cannot_be_reached_is_recorded_as_failed_whatever_the_cause(
+    db: None,
+    make_receiver: Callable[[list[int]], Receiver],
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+) -> None:
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    receiver = make_receiver([200])
+    with closing(_silent_port()) as silent:
+        url = {
+            "closed port": receiver.url,
+            "not TLS": receiver.url.replace("http://", "https://"),
+            "no answer": f"http://{RECEIVER_HOST}:{silent.getsockname()[1]}/hooks",
+        }[failure]
+        if failure == "closed port":
+            receiver.stop()  # nothing listens on its port any more
+        _endpoint(url)
+        (delivery,) = _emit()
+        with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+            assert webhook_delivery.webhook_attempt(delivery.pk) is not None
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
+        DeliveryStatus.PENDING, None, "failed",
+    )  # fmt: skip
+    assert delivery.attempts == 1
+    # Operators still learn what went wrong, from the log.
+    assert str(delivery.delivery_id) in caplog.text
+    assert "Error" in caplog.text or "Timeout" in caplog.text
+
+
+def test_a_delivery_to_an_address_no_longer_allowed_is_refused_without_sending_anything(
+    db: None,
+    make_receiver: Callable[[list[int]], Receiver],
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     receiver = make_receiver([200])
-    url = receiver.url
-    receiver.stop()  # nothing listens on its port any more
-    _endpoint(url)
+    endpoint = _create(url=receiver.url)  # allowed when registered
+    # Now the host leads to an address that is not allowed, as when its DNS changed.
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = []
     (delivery,) = _emit()
-    assert webhook_delivery.webhook_attempt(delivery.pk) is not None
+
+    with caplog.at_level(logging.WARNING, logger="notifications.delivery"):
+        assert webhook_delivery.webhook_attempt(delivery.pk) is None
+
+    assert receiver.requests() == []
     delivery.refresh_from_db()
-    assert delivery.last_status_code is None
-    assert delivery.last_error.startswith("ConnectionError")
-    assert delivery.attempts == 1
+    assert delivery.endpoint_id == endpoint.pk
+    assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
+        DeliveryStatus.REFUSED, None, "refused",
+    )  # fmt: skip
+    assert delivery.next_attempt_at is None
+    assert "refused" in caplog.text
+    # A refusal is final: another task message for it sends nothing either.
+    assert webhook_delivery.webhook_attempt(delivery.pk) is None
+    assert receiver.requests() == []
+
+
+def test_a_private_host_is_allowed_by_the_name_the_url_gives_it_not_by_its_address(
+    db: None, make_receiver: Callable[[list[int]], Receiver], settings: Any
+) -> None:
+    receiver = make_receiver([200])
+    # "127.1" is a name the resolver turns into 127.0.0.1 without asking DNS.
+    _endpoint(f"http://127.1:{receiver.port}/hooks/cpims")
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    (refused,) = _emit()
+    assert webhook_delivery.webhook_attempt(refused.pk) is None
+    assert receiver.requests() == []
+
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["127.1"]
+    (delivery,) = _emit()
+    assert webhook_delivery.webhook_attempt(delivery.pk) is None
+    # Sent to the address checked, with the host name the URL gives.
+    (request,) = receiver.requests()
+    assert request.headers["Host"] == f"127.1:{receiver.port}"
+    assert WebhookDelivery.objects.get(pk=refused.pk).status == DeliveryStatus.REFUSED
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DELIVERED
 
 
 def test_the_last_allowed_attempt_that_fails_marks_the_delivery_failed(
@@ -306,15 +384,22 @@ def _create(**overrides: Any) -> WebhookEndpoint:
     return webhooks.webhook_endpoint_create(**arguments)
 
 
-def test_webhook_urls_must_use_https_except_on_this_machine(db: None, settings: Any) -> None:
-    settings.DEBUG = False
-    with pytest.raises(ValidationError) as error:
-        _create(url="http://partner.example.org/hooks")
-    assert "url" in error.value.message_dict
+def test_webhook_urls_must_use_https_except_to_an_allowed_private_host(
+    db: None, settings: Any
+) -> None:
+    settings.DEBUG = True  # no exception in development either
+    for url in ("http://partner.example.org/hooks", "http://127.0.0.1:8080/hooks"):
+        with pytest.raises(ValidationError) as error:
+            _create(url=url)
+        assert error.value.message_dict["url"] == ["Webhook URLs must use https."]
+    with pytest.raises(ValidationError):
+        _create(url="https://user:pass@partner.example.org/hooks")
+
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1", "localhost"]
     assert _create(url="http://127.0.0.1:8080/hooks").url == "http://127.0.0.1:8080/hooks"
     assert _create(url="http://localhost/hooks").pk
     with pytest.raises(ValidationError):
-        _create(url="https://user:pass@partner.example.org/hooks")
+        _create(url="http://partner.example.org/hooks")
 
 
 def test_an_agency_admin_registers_only_for_their_own_agency(db: None) -> None:

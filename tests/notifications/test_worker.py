@@ -89,6 +89,24 @@ def test_a_receiver_that_always_fails_leaves_the_delivery_failed_after_the_last_
     assert delivery.delivered_at is None
 
 
+def test_the_worker_refuses_a_delivery_whose_address_is_no_longer_allowed(
+    make_receiver: Callable[[list[int]], Receiver], settings: Any
+) -> None:
+    receiver = make_receiver([200])
+    _subscribe(receiver)
+    # The host now leads to an address that is not allowed, as when its DNS changed.
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = []
+
+    delivery = _emit()
+    wait_until(lambda: _status(delivery) == DeliveryStatus.REFUSED)
+
+    assert receiver.requests() == []
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.last_status_code, delivery.last_error) == (
+        1, None, "refused",
+    )  # fmt: skip
+
+
 def test_running_the_task_again_for_a_delivered_delivery_sends_nothing(
     make_receiver: Callable[[list[int]], Receiver],
 ) -> None:
