@@ -22,6 +22,12 @@ RUN groupadd --system --gid 10001 cpims \
     && useradd --system --uid 10001 --gid cpims --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin cpims
 
+# The audit trail's anchors are written here (AUDIT_ANCHOR_PATH in docker-compose.yml). A volume
+# mounted on it starts with this folder's owner, so the application can write to it.
+RUN mkdir -p /var/lib/cpims/audit-anchors \
+    && chown 10001:10001 /var/lib/cpims/audit-anchors \
+    && chmod 700 /var/lib/cpims/audit-anchors
+
 WORKDIR /app
 
 COPY . .
@@ -30,10 +36,11 @@ COPY . .
 RUN pip install --no-cache-dir -c constraints.txt . \
     && rm -rf build ./*.egg-info
 
-# Gather static files with the production settings. The secret key, host name, service URLs
-# (never contacted by collectstatic) and data folder exist only for this one command: the key is random, never written to a layer, and not used at
+# Gather static files with the production settings. The secret keys, host name, service URLs
+# (never contacted by collectstatic) and data folder exist only for this one command: the keys are random, never written to a layer, and not used at
 # run time; whatever the settings create in the data folder is thrown away.
 RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    AUDIT_ANCHOR_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=sqlite:////tmp/cpims-build/unused.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 \

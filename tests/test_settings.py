@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CPIMS_ENV", "DEBUG",
-                     "SECRET_KEY", "ALLOWED_HOSTS"}  # fmt: skip
+                     "SECRET_KEY", "ALLOWED_HOSTS", "AUDIT_ANCHOR_KEY",
+                     "AUDIT_ANCHOR_PATH"}  # fmt: skip
 
 
 def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -31,6 +32,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "cpims.example.org, www.cpims.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "AUDIT_ANCHOR_KEY": secrets.token_urlsafe(40),
 }
 
 
@@ -76,7 +78,9 @@ def test_with_no_environment_the_system_uses_sqlite_and_the_embedded_broker(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "AUDIT_ANCHOR_KEY"]
+)
 def test_production_never_falls_back_to_single_machine_defaults(
     tmp_path: Path, missing: str
 ) -> None:

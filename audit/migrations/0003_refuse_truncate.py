@@ -1,0 +1,28 @@
+"""On PostgreSQL the database also refuses to empty the audit table: a row trigger does not
+fire for TRUNCATE, so a statement-level one does."""
+
+from django.db import migrations
+
+GUARD = """
+CREATE TRIGGER audit_event_no_truncate
+    BEFORE TRUNCATE ON audit_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+"""
+
+UNGUARD = """
+DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;
+"""
+
+
+def _on_postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_append_only_guard")]
+
+    operations = [migrations.RunPython(_on_postgresql(GUARD), _on_postgresql(UNGUARD))]
