@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -145,9 +146,21 @@ class FamilyMemberForm(forms.Form):
 
 FamilyFormSet = formset_factory(FamilyMemberForm, extra=1, max_num=12)
 
+
+def add_family_row(data: QueryDict) -> None:
+    """One more row in the posted family formset, up to its maximum; a row count that is not
+    a number counts as one row."""
+    rows = _count(data, "family-TOTAL_FORMS", 1, FamilyFormSet.max_num - 1)
+    data["family-TOTAL_FORMS"] = str(rows + 1)
+
+
 CHILD_TEXT_FIELDS = (
     "given_name", "family_name", "given_name_km", "family_name_km", "nationality", "ethnicity",
     "disability", "address", "birth_certificate_number", "national_id_number", "id_poor_number",
+)  # fmt: skip
+CHILD_FIELDS = (
+    *CHILD_TEXT_FIELDS, "sex", "date_of_birth", "estimated_age", "age_disputed",
+    "birth_registration", "languages", "location",
 )  # fmt: skip
 
 
@@ -230,9 +243,10 @@ class CaseIntakeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if "location" in data and "sex" in data:
+        if all(field in data for field in CHILD_FIELDS):
             # The child's own invariants, beside the fields, before anything is checked against
-            # the children already known (as the API's input does).
+            # the children already known (as the API's input does); a field that is itself
+            # wrong already has its error, and the child cannot be put together without it.
             try:
                 self.unsaved_child().clean()
             except ValidationError as error:
@@ -241,14 +255,7 @@ class CaseIntakeForm(forms.Form):
 
     def child_values(self) -> dict[str, Any]:
         data = self.cleaned_data
-        values = {field: data[field] for field in CHILD_TEXT_FIELDS}
-        values.update(
-            sex=data["sex"], date_of_birth=data["date_of_birth"],
-            estimated_age=data["estimated_age"], age_disputed=data["age_disputed"],
-            birth_registration=data["birth_registration"], languages=data["languages"],
-            location=data["location"],
-        )  # fmt: skip
-        return values
+        return {field: data[field] for field in CHILD_FIELDS}
 
     def unsaved_child(self) -> Child:
         """The child as typed, for the checks that come before saving: its invariants and the

@@ -11,6 +11,7 @@ from accounts.models import User
 from cases.choices import Section
 from cases.models import RiskAssessment, RiskInstrument, RiskQuestion
 from cases.selectors import case_section
+from core.ids import as_id
 
 
 def risk_instrument_with_content() -> QuerySet[RiskInstrument]:
@@ -40,9 +41,10 @@ def risk_assessment_list(*, user: User, case_id: int | str) -> QuerySet[RiskAsse
 def risk_assessment_detail(
     *, user: User, case_id: int | str, assessment_id: int | str
 ) -> RiskAssessment:
+    pk = as_id(assessment_id)
     assessment = (
-        risk_assessment_list(user=user, case_id=case_id).filter(pk=assessment_id).first()
-        if str(assessment_id).isdigit()
+        risk_assessment_list(user=user, case_id=case_id).filter(pk=pk).first()
+        if pk is not None
         else None
     )
     if assessment is None:

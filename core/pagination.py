@@ -37,6 +37,11 @@ class LookAheadPage(Page):
         return self.paginator.per_page * (self.number - 1) + len(self.object_list)
 
 
+# Far past any list the service holds, and far below the database's largest OFFSET: a page
+# number that would start beyond it is a page that does not exist, not an overflow.
+MAX_OFFSET = 10_000_000
+
+
 class LookAheadPaginator(Paginator):
     """``count`` is the number of rows when ``count_is_exact`` (the last page was read), and
     otherwise the rows up to the end of the page read, which there are more than."""
@@ -61,6 +66,8 @@ class LookAheadPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if valid < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (valid - 1) * self.per_page > MAX_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
         return valid
 
     def page(self, number: Any) -> Page:

@@ -11,6 +11,7 @@ from cases.choices import Section
 from cases.policy import section_readable
 from cases.selectors import case_section
 from cases.services.case import case_record_view
+from core.ids import as_id
 from reintegration.models import FollowUp, Placement, Reintegration
 
 
@@ -36,11 +37,8 @@ def follow_ups_visible(*, user: User) -> QuerySet[FollowUp]:
 
 
 def follow_up_detail(*, user: User, follow_up_id: int | str, record_read: bool = True) -> FollowUp:
-    follow_up = (
-        follow_ups_visible(user=user).filter(pk=follow_up_id).first()
-        if str(follow_up_id).isdigit()
-        else None
-    )
+    pk = as_id(follow_up_id)
+    follow_up = follow_ups_visible(user=user).filter(pk=pk).first() if pk is not None else None
     if follow_up is None:
         raise Http404("No such follow-up.")
     if record_read:

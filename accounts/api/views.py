@@ -32,6 +32,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import Agency, ApiToken, Location, User
 from core.api.conditional import check_if_match, with_etag
+from core.ids import ID_REGEX
 
 
 class TokenView(APIView):
@@ -82,6 +83,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated, ManagesUsers]
     queryset = User.objects.none()  # for the schema; requests use get_queryset()
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[User]:
@@ -121,6 +123,7 @@ class AgencyViewSet(
 
     serializer_class = AgencySerializer
     permission_classes = [IsAuthenticated, EditsDirectoryOrReadOnly]
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["type"]
 
@@ -164,6 +167,7 @@ class LocationViewSet(
     serializer_class = LocationSerializer
     permission_classes = [IsAuthenticated, EditsDirectoryOrReadOnly]
     filterset_class = LocationFilter
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Location]:
