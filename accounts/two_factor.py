@@ -14,10 +14,11 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audit import services as audit
 
 DEVICE_NAME = "Authenticator app"
@@ -38,7 +39,7 @@ def secret_of(device: TOTPDevice) -> str:
 def code_is_right(*, device: TOTPDevice, code: str) -> bool:
     """Whether the code is the device's current one (each code is accepted once)."""
     code = (code or "").strip().replace(" ", "")
-    if not code.isdigit() or len(code) != device.digits:
+    if not (code.isascii() and code.isdigit()) or len(code) != device.digits:
         device.throttle_increment(commit=True)
         return False
     return bool(device.verify_token(code))
@@ -75,7 +76,19 @@ def _confirm(*, actor: User, device: TOTPDevice) -> TOTPDevice:
     device.save(update_fields=["confirmed"])
     # Any other device left from earlier attempts goes: one device per person.
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
-    audit.record(actor=actor, action="two_factor.enable", obj=device, changes={"confirmed": True})
+    # Tokens issued on the password alone would go on working for hours as if the second factor
+    # were still off (perhaps in the hands of whoever made the person turn it on). A new one
+    # asks for the code. The signed-in session that confirmed the device stays.
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(
+        user=actor, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    audit.record(
+        actor=actor,
+        action="two_factor.enable",
+        obj=device,
+        changes={"confirmed": True, "api_tokens_revoked": revoked},
+    )
     return device
 
 

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from cpims import health, i18n, two_factor_views, views
+from cpims import api_docs, health, i18n, two_factor_views, views
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -16,7 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("reintegration.api.urls")),
     path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", api_docs.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [

@@ -4,15 +4,22 @@ child: it leaves the system's protection once sent.
 
 The notification row is the truth: an attempt claims its email with a conditional UPDATE, so a
 task message delivered twice (``acks_late`` after a worker died, a sweep's re-queue) sends it
-once, and a failure leaves it pending for the retry."""
+once, and a failure leaves it pending for the retry.
+
+Delivery is at least once: a worker that dies between handing the email to the mail server and
+recording it leaves the claim to run out, and the email is sent again. Both copies carry the
+same ``Message-ID``, derived from the notification, so a mail server or provider that
+deduplicates by it delivers one."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -57,6 +64,26 @@ def _language_of(user: object) -> str:
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
+def _message_id(local_part: str) -> str:
+    """A Message-ID that is the same each time the same email is sent: a retry after a lost
+    answer is recognisable as the same message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "cpims.localhost"
+    return f"<{local_part}@{domain}>"
+
+
+def notification_message_id(notification_id: int) -> str:
+    return _message_id(f"cpims.notification.{notification_id}")
+
+
+def digest_message_id(user_id: int, notification_ids: list[int]) -> str:
+    batch = hashlib.sha256(",".join(map(str, sorted(notification_ids))).encode()).hexdigest()
+    return _message_id(f"cpims.digest.{user_id}.{batch[:24]}")
+
+
+def _send(*, subject: str, body: str, to: str, message_id: str) -> None:
+    EmailMessage(subject, body, None, [to], headers={"Message-ID": message_id}).send()
+
+
 def _finish(pk: int, status: str, **fields: object) -> None:
     Notification.objects.filter(pk=pk).update(
         email_status=status, email_claimed_until=None, **fields
@@ -98,7 +125,12 @@ def email_attempt(notification_id: int) -> float | None:
             "notifications on your profile."
         ) % {"line": _line(notification), "link": link_of(notification)}
     try:
-        send_mail(subject, body, None, [recipient.email])
+        _send(
+            subject=subject,
+            body=body,
+            to=recipient.email,
+            message_id=notification_message_id(notification_id),
+        )
     except OSError:  # smtplib's errors and connection failures alike
         if notification.email_attempts >= max_email_attempts():
             _finish(notification_id, EmailStatus.FAILED)
@@ -154,8 +186,9 @@ def send_digest(user_id: int) -> bool:
             subject = _("CPIMS: %(count)d notifications") % {"count": len(waiting)}
             lines = [f"- {_line(row)}: {link_of(row)}" for row in waiting]
             body = "\n".join([_("Your notifications since the last digest:"), "", *lines])
-        send_mail(subject, body, None, [user.email])
-        Notification.objects.filter(pk__in=[row.pk for row in waiting]).update(
+        ids = [row.pk for row in waiting]
+        _send(subject=subject, body=body, to=user.email, message_id=digest_message_id(user_id, ids))
+        Notification.objects.filter(pk__in=ids).update(
             email_status=EmailStatus.SENT, emailed_at=timezone.now()
         )
     return True

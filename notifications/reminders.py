@@ -74,11 +74,21 @@ def run_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
     return created
 
 
+def requeue_stale_emails() -> int:
+    """Queues again the emails whose task message was lost: pending past the grace period (the
+    broker was down), or stuck in "sending" after the claiming worker died. Returns how many.
+    Their claim makes a message queued twice harmless. Always as of the real time, whatever
+    time the sweep ran for: claims run out in real time."""
+    stale = email.stale_email_ids(now=timezone.now(), grace=email_grace())
+    for pk in stale:
+        deliver_notification.delay(pk)
+    return len(stale)
+
+
 @shared_task(ignore_result=True)
 def reminder_sweep() -> int:
     """Beat's sweep: creates the reminders due now, then queues again the emails whose task
     message was lost (the broker was down, a worker died)."""
     created = run_sweep()
-    for pk in email.stale_email_ids(now=timezone.now(), grace=email_grace()):
-        deliver_notification.delay(pk)
+    requeue_stale_emails()
     return created

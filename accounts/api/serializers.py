@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts import selectors
 from accounts.choices import AgencyType, EmailDelivery, LocationLevel, Role
 from accounts.models import Agency, Location, ServiceType, User
+from core.api.serializers import StrictInputSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -71,7 +72,7 @@ class UserCreateSerializer(serializers.Serializer):
         return value
 
 
-class UserUpdateSerializer(serializers.Serializer):
+class UserUpdateSerializer(StrictInputSerializer):
     password = serializers.CharField(write_only=True, max_length=256, trim_whitespace=False)
     full_name = serializers.CharField(max_length=200)
     email = serializers.EmailField(allow_blank=True)
@@ -100,7 +101,7 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PreferencesSerializer(serializers.Serializer):
+class PreferencesSerializer(StrictInputSerializer):
     preferred_language = serializers.CharField(required=False, allow_blank=True, max_length=8)
     email_delivery = serializers.ChoiceField(choices=EmailDelivery.choices, required=False)
 
@@ -147,7 +148,7 @@ class ServiceCodeField(serializers.SlugRelatedField):
         return str(super().to_internal_value(data).code)
 
 
-class AgencyWriteSerializer(serializers.Serializer):
+class AgencyWriteSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=AgencyType.choices)
     location = serializers.PrimaryKeyRelatedField(

@@ -18,6 +18,7 @@ from cases.choices import (
 )
 from cases.models import CaseNote, CasePlan, CaseService, Consent, PlanAction, PlanGoal
 from cases.services.plan import ActionDraft, GoalDraft, Path, plan_problems
+from core.api.serializers import StrictInputSerializer
 
 # --- Case plan ---------------------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ def _nested(problems: dict[Path, list[str]]) -> dict[str, Any]:
     return result
 
 
-class CasePlanWriteSerializer(serializers.Serializer):
+class CasePlanWriteSerializer(StrictInputSerializer):
     """The whole plan, on creation and when a draft or rejected plan is edited. Needs the case in
     the context (``case``): who may be responsible depends on it."""
 
@@ -163,7 +164,7 @@ class CaseServiceCreateSerializer(serializers.Serializer):
     )
 
 
-class CaseServiceUpdateSerializer(serializers.Serializer):
+class CaseServiceUpdateSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ServiceStatus.choices)
     start_date = serializers.DateField(allow_null=True)
     end_date = serializers.DateField(allow_null=True)

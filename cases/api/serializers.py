@@ -20,6 +20,7 @@ from cases.choices import (
 from cases.models import Case, Child, FamilyMember
 from cases.policy import CaseAccess
 from cases.selectors import PossibleDuplicate
+from core.api.serializers import StrictInputSerializer
 
 # --- input ------------------------------------------------------------------------------------
 
@@ -104,8 +105,15 @@ class CaseCreateSerializer(serializers.Serializer):
     restricted = serializers.BooleanField(required=False, default=False)
 
 
-class CaseUpdateSerializer(serializers.Serializer):
-    child = ChildInputSerializer(partial=True)
+class ChildUpdateSerializer(StrictInputSerializer, ChildInputSerializer):
+    pass
+
+
+class CaseUpdateSerializer(StrictInputSerializer):
+    """The fields an edit may change; any other (``owner``, ``status``, ``case_number``, a typo)
+    is refused by name, as are the child's fields it may not change."""
+
+    child = ChildUpdateSerializer(partial=True)
     concerns = serializers.ListField(
         child=serializers.CharField(max_length=48), allow_empty=False, max_length=30
     )

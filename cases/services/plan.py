@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +133,29 @@ def _locked_plan(plan: CasePlan, case: Case) -> CasePlan:
     return CasePlan.objects.select_for_update().get(pk=plan.pk, case=case)
 
 
+def _as_tuples(goals: Sequence[GoalDraft]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            goal.description,
+            tuple((a.description, a.responsible_id, a.due_date) for a in goal.actions),
+        )
+        for goal in goals
+    )
+
+
+def _goals_as_written(plan: CasePlan) -> tuple[Any, ...]:
+    goals = plan.goals.order_by("order", "id").prefetch_related(
+        Prefetch("actions", queryset=PlanAction.objects.order_by("order", "id"))
+    )
+    return tuple(
+        (
+            goal.description,
+            tuple((a.description, a.responsible_id, a.due_date) for a in goal.actions.all()),
+        )
+        for goal in goals
+    )
+
+
 def _reopen_for_editing(plan: CasePlan) -> None:
     """A rejected plan goes back to draft; its decision stays in the audit trail only, so the
     next decision is judged against the next submission."""
@@ -165,6 +189,10 @@ def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> C
     _require_none_in_the_making(case, besides=plan)
     _check_goals(case, goals)
     before = plan.status
+    if before == PlanStatus.DRAFT and _goals_as_written(plan) == _as_tuples(goals):
+        # The same goals again: rewriting them would give them new ids, and so the plan a new
+        # ETag and other editors a needless 412.
+        return plan
     _reopen_for_editing(plan)
     plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     PlanGoal.objects.filter(plan=plan).delete()

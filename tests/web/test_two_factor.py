@@ -207,6 +207,32 @@ def test_with_it_on_the_token_endpoint_needs_the_code(world: World) -> None:
     assert right.json()["token"]
 
 
+def _bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def test_turning_it_on_revokes_the_tokens_issued_on_the_password_alone(world: World) -> None:
+    old = _token().json()["token"]
+    colleagues = _token(username=world.teammate.username).json()["token"]
+    assert _bearer(old).get("/api/v1/users/me/").status_code == 200
+    client = signed_in(world.worker)
+    client.post(PAGE, {"action": "start"})
+    device = TOTPDevice.objects.get(user=world.worker)
+
+    turned_on = client.post(PAGE, {"action": "enable", "code": _code(device)})
+
+    assert turned_on.status_code == 302, turned_on.content
+    assert _bearer(old).get("/api/v1/users/me/").status_code == 401
+    assert _bearer(colleagues).get("/api/v1/users/me/").status_code == 200
+    assert client.get(PAGE).status_code == 200  # the session that turned it on stays
+    event = AuditEvent.objects.get(action="two_factor.enable", actor_id=world.worker.pk)
+    assert event.changes["api_tokens_revoked"] == 1
+    fresh = _token(otp_token=_code(device)).json()["token"]
+    assert _bearer(fresh).get("/api/v1/users/me/").status_code == 200
+
+
 def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(world: World) -> None:
     device = _enable(world.worker)
     for attempt in range(FAILURE_LIMIT - 1):
