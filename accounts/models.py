@@ -9,7 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import LEVEL_ORDER, AgencyType, EmailDelivery, LocationLevel, Role
+from accounts.choices import (
+    LEVEL_ORDER,
+    OVERSIGHT_AGENCY_TYPES,
+    AgencyType,
+    EmailDelivery,
+    LocationLevel,
+    Role,
+)
 
 PATH_SEPARATOR = "/"
 
@@ -233,8 +240,31 @@ class User(AbstractUser):
             self.location is None or self.location.level != LocationLevel.COMMUNE
         ):
             errors["location"] = _("A commune committee member's location must be a commune.")
+        elif outside := self._place_outside_agency():
+            errors["location"] = outside
         if errors:
             raise ValidationError(errors)
+
+    def _place_outside_agency(self) -> str:
+        """Where a person's place is their reach (a provincial office's territory, the children
+        followed in a commune member's commune), it lies within their agency's place: nobody is
+        given a territory their agency does not cover. Returns the error, or ""."""
+        if self.location is None or self.agency is None:
+            return ""
+        if self.role != Role.COMMUNE_COMMITTEE and self.agency.type not in OVERSIGHT_AGENCY_TYPES:
+            return ""
+        seat = self.agency.location
+        if seat is None:
+            # Only the ministry covers the whole country without a seat.
+            if self.agency.type == AgencyType.MOSVY:
+                return ""
+            return str(_("Give the agency its place first: this person's must lie within it."))
+        if not seat.contains(self.location):
+            return str(
+                _("This person's place must lie within their agency's place (%(place)s).")
+                % {"place": seat.name_en}
+            )
+        return ""
 
 
 class ApiToken(models.Model):

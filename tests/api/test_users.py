@@ -9,10 +9,10 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Agency, User
 from audit.models import AuditEvent
 from tests.conftest import World, api_client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 USERS_URL = "/api/v1/users/"
 ME_FIELDS = {"id", "username", "full_name", "agency", "role", "location", "supervisor"}
@@ -417,3 +417,70 @@ def test_createsuperuser_makes_a_system_admin_who_can_create_agencies_at_once(
         "/api/v1/agencies/", {"name": "First Agency", "type": "mosvy"}, format="json"
     )
     assert response.status_code == 201, response.content
+
+
+# --- Nobody is given a territory their agency does not cover ----------------------------------
+
+
+def _admin_of(agency: Agency, username: str) -> User:
+    return UserFactory.create(username=username, role=Role.AGENCY_ADMIN, agency=agency)
+
+
+def test_a_provincial_office_admin_cannot_make_a_supervisor_of_another_province(
+    world: World,
+) -> None:
+    admin = _admin_of(world.dosvy_pp, "dosvy_pp_admin")
+    request = _new_user(world, agency=world.dosvy_pp.pk, role=Role.SUPERVISOR, supervisor=None,
+                        location=world.banteay_meanchey.pk)  # fmt: skip
+
+    response = api_client(admin).post(USERS_URL, request, format="json")
+
+    assert response.status_code == 400
+    assert "location" in response.json()
+    assert not User.objects.filter(username="new_worker").exists()
+    far_case = f"/api/v1/cases/{world.other_province_case.pk}/"
+    inside = _new_user(world, agency=world.dosvy_pp.pk, role=Role.SUPERVISOR, supervisor=None,
+                       location=world.pp_village.pk)  # fmt: skip
+    assert api_client(admin).post(USERS_URL, inside, format="json").status_code == 201
+    made = User.objects.get(username="new_worker")
+    assert api_client(made).get(far_case).status_code == 404
+
+
+def test_an_admin_cannot_move_a_provincial_supervisor_to_another_province(world: World) -> None:
+    admin = _admin_of(world.dosvy_pp, "dosvy_pp_admin")
+    response = api_client(admin).patch(
+        _detail(world.dosvy_officer), {"location": world.bmc_village.pk}, format="json"
+    )
+    assert response.status_code == 400
+    world.dosvy_officer.refresh_from_db()
+    assert world.dosvy_officer.location == world.phnom_penh
+
+
+def test_a_commune_committee_admin_cannot_make_a_member_for_another_provinces_commune(
+    world: World,
+) -> None:
+    admin = _admin_of(world.ccwc, "ccwc_admin")
+    far_commune = world.bmc_village.parent
+    assert far_commune is not None
+    request = _new_user(world, agency=world.ccwc.pk, role=Role.COMMUNE_COMMITTEE,
+                        supervisor=None, location=far_commune.pk)  # fmt: skip
+
+    response = api_client(admin).post(USERS_URL, request, format="json")
+
+    assert response.status_code == 400
+    assert "location" in response.json()
+    same = _new_user(world, agency=world.ccwc.pk, role=Role.COMMUNE_COMMITTEE, supervisor=None,
+                     location=world.pp_commune.pk)  # fmt: skip
+    assert api_client(admin).post(USERS_URL, same, format="json").status_code == 201
+
+
+def test_a_system_admin_cannot_give_an_office_a_territory_it_does_not_cover(world: World) -> None:
+    request = _new_user(world, agency=world.dosvy_bmc.pk, role=Role.SUPERVISOR, supervisor=None,
+                        location=world.phnom_penh.pk)  # fmt: skip
+    response = api_client(world.system_admin).post(USERS_URL, request, format="json")
+    assert response.status_code == 400
+    national = _new_user(world, agency=world.mosvy.pk, role=Role.SUPERVISOR, supervisor=None,
+                         location=world.banteay_meanchey.pk)  # fmt: skip
+    assert (
+        api_client(world.system_admin).post(USERS_URL, national, format="json").status_code == 201
+    )
