@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from cases.models import Case
-from referrals.choices import ReferralStatus, ReferralType, Urgency
+from referrals.choices import LIVE_STATUSES, ReferralStatus, ReferralType, Urgency
 
 
 class Referral(models.Model):
@@ -72,7 +72,13 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ReferralStatus.values), name="referral_status_known"
             ),
-        ]
+            # One live referral of a case to an agency at a time, however many requests race
+            # to make it (referral_create also locks the case row to answer 409 cleanly).
+            models.UniqueConstraint(
+                fields=["case", "to_agency"], condition=Q(status__in=sorted(LIVE_STATUSES)),
+                name="referral_one_live_per_case_and_agency",
+            ),
+        ]  # fmt: skip
         indexes = [
             # Incoming list: the receiving agency's referrals by status.
             models.Index(fields=["to_agency", "status", "-created_at"],

@@ -52,24 +52,31 @@ def queue_world(world: World, dosvy_case: Case) -> dict[str, Referral]:
     unsupervised = UserFactory.create(username="unsupervised", agency=world.ngo)
     own, teammates = world.own_case, world.teammates_case
     pending, sent = ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT
+
+    def another(owner: User) -> Case:
+        """One more case of ``owner``: a case has one live referral to an agency at a time."""
+        return CaseFactory.create(owner=owner, location=world.pp_village)
+
     return {
         "to_approve": _referral(by=world.worker, case=own, to=world.other_ngo, status=pending,
                                 respond_in=72 * HOUR),
         "to_approve_sooner": _referral(by=world.teammate, case=teammates, to=world.dosvy_pp,
                                        status=pending, respond_in=24 * HOUR),
-        "not_my_team": _referral(by=unsupervised, case=own, to=world.other_ngo, status=pending),
+        "not_my_team": _referral(by=unsupervised, case=another(unsupervised), to=world.other_ngo,
+                                 status=pending),
         "incoming": _referral(by=dosvy_worker, case=dosvy_case, to=world.ngo, status=sent,
                               respond_in=48 * HOUR),
-        "incoming_late": _referral(by=dosvy_worker, case=dosvy_case, to=world.ngo, status=sent,
-                                   respond_in=-2 * HOUR),
-        "incoming_pending": _referral(by=dosvy_worker, case=dosvy_case, to=world.ngo,
+        "incoming_late": _referral(by=dosvy_worker, case=another(dosvy_worker), to=world.ngo,
+                                   status=sent, respond_in=-2 * HOUR),
+        "incoming_pending": _referral(by=dosvy_worker, case=another(dosvy_worker), to=world.ngo,
                                       status=pending, respond_in=-5 * HOUR),
-        "incoming_accepted": _referral(by=dosvy_worker, case=dosvy_case, to=world.ngo,
-                                       status=ReferralStatus.ACCEPTED, respond_in=-5 * HOUR),
+        "incoming_accepted": _referral(by=dosvy_worker, case=another(dosvy_worker),
+                                       to=world.ngo, status=ReferralStatus.ACCEPTED,
+                                       respond_in=-5 * HOUR),
         "outgoing_late": _referral(by=world.worker, case=own, to=world.dosvy_pp, status=sent,
                                    respond_in=-30 * HOUR),
-        "outgoing_in_time": _referral(by=world.worker, case=own, to=world.dosvy_pp, status=sent,
-                                      respond_in=10 * HOUR),
+        "outgoing_in_time": _referral(by=world.worker, case=another(world.worker),
+                                      to=world.dosvy_pp, status=sent, respond_in=10 * HOUR),
         "elsewhere_late": _referral(by=dosvy_worker, case=dosvy_case, to=world.other_ngo,
                                     status=sent, respond_in=-5 * HOUR),
     }  # fmt: skip
@@ -105,7 +112,8 @@ def test_each_list_is_bounded(world: World, dosvy_case: Case) -> None:
     now = timezone.now()
     Referral.objects.bulk_create(
         Referral(
-            case=dosvy_case, from_agency=world.dosvy_pp, to_agency=world.ngo,
+            case=CaseFactory.create(owner=dosvy_case.owner, location=world.pp_village),
+            from_agency=world.dosvy_pp, to_agency=world.ngo,
             type=ReferralType.SERVICE, urgency=Urgency.ROUTINE, reason="Routine.",
             status=ReferralStatus.SENT, created_by=dosvy_case.owner,
             respond_by=now + number * HOUR,
@@ -195,8 +203,10 @@ def test_api_query_count_does_not_grow_with_the_referrals(
     second_dosvy = UserFactory.create(username="dosvy_two", role=Role.SOCIAL_WORKER,
                                       agency=world.dosvy_pp)  # fmt: skip
     for hours in range(1, 6):
-        _referral(by=world.worker, case=world.own_case, to=world.other_ngo,
+        own = CaseFactory.create(owner=world.worker, location=world.pp_village)
+        _referral(by=world.worker, case=own, to=world.other_ngo,
                   status=ReferralStatus.PENDING_APPROVAL, respond_in=hours * HOUR)  # fmt: skip
-        _referral(by=second_dosvy, case=dosvy_case, to=world.ngo, status=ReferralStatus.SENT,
+        theirs = CaseFactory.create(owner=second_dosvy, location=world.pp_village)
+        _referral(by=second_dosvy, case=theirs, to=world.ngo, status=ReferralStatus.SENT,
                   respond_in=-hours * HOUR)  # fmt: skip
     assert count() == before
