@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cases import views
+from cases import named_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.case_list, name="case-list-page"),
@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.case_file, name="case-page"),
     path("<int:pk>/print/", views.case_print, name="case-print-page"),
     path("<int:pk>/edit/", views.case_edit, name="case-edit-page"),
+    path("<int:pk>/named/", named_views.case_named_people, name="case-named-page"),
     path("<int:pk>/do/<slug:action>/", views.case_act, name="case-act"),
     path("<int:pk>/notes/add/", views.case_note_add, name="case-note-add"),
     path("<int:pk>/services/add/", views.case_service_add, name="case-service-add"),

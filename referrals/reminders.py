@@ -19,6 +19,7 @@ from django.conf import settings
 
 from accounts.choices import Role
 from accounts.models import User
+from cases.policy import visible_cases
 from notifications.models import NotificationKind
 from notifications.outbox import Notice
 from notifications.reminders import Batch, register
@@ -30,12 +31,47 @@ def approval_wait() -> timedelta:
     return timedelta(hours=int(getattr(settings, "APPROVAL_REMIND_HOURS", 48)))
 
 
-def notice(referral: Referral, kind: str, person_id: int, period: str = "") -> Notice:
-    return Notice(
-        kind=kind, recipient_id=person_id, subject=f"referral:{referral.pk}", period=period,
-        case_id=referral.case_id, case_number=referral.case.case_number,
-        referral_id=referral.pk, due_at=referral.respond_by,
-    )  # fmt: skip
+def notices(entries: Iterable[tuple[Referral, str, int, str]]) -> list[Notice]:
+    """Notifications of (referral, kind, person, period): each names the referral, and names
+    its case only to a person who may open that case (the receiving side learns the case when
+    it works on it, through the referral). Of a restricted case's referral, the sending side
+    hears only when named on the case. One query per distinct person, none per row."""
+    entries = list(entries)
+    people = {person for _referral, _kind, person, _period in entries}
+    users = {
+        user.pk: user
+        for user in User.objects.filter(pk__in=people).select_related("agency", "location")
+    }
+    case_ids_of: dict[int, set[int]] = defaultdict(set)
+    for referral, _kind, person, _period in entries:
+        case_ids_of[person].add(referral.case_id)
+    sighted = {
+        (person, case_id)
+        for person, case_ids in case_ids_of.items()
+        if person in users
+        for case_id in visible_cases(users[person])
+        .filter(pk__in=case_ids)
+        .values_list("pk", flat=True)
+    }
+    found = []
+    for referral, kind, person, period in entries:
+        shows_case = (person, referral.case_id) in sighted
+        receiving = person in users and users[person].agency_id == referral.to_agency_id
+        if referral.case.restricted and not (shows_case or receiving):
+            continue
+        found.append(
+            Notice(
+                kind=kind,
+                recipient_id=person,
+                subject=f"referral:{referral.pk}",
+                period=period,
+                case_id=referral.case_id if shows_case else None,
+                case_number=referral.case.case_number if shows_case else "",
+                referral_id=referral.pk,
+                due_at=referral.respond_by,
+            )
+        )
+    return found
 
 
 def _supervisors_of(agency_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -83,7 +119,7 @@ def referral_reminders(now: datetime, limit: int) -> Batch:
     supervisors = _supervisors_of(
         {agency for r in overdue for agency in (r.from_agency_id, r.to_agency_id)}
     )
-    notices: list[Notice] = []
+    due: list[tuple[Referral, str, int, str]] = []
     for referral in referrals:
         if referral.status == ReferralStatus.SENT and referral.respond_by:
             people = {
@@ -91,21 +127,21 @@ def referral_reminders(now: datetime, limit: int) -> Batch:
                 *supervisors[referral.from_agency_id],
                 *supervisors[referral.to_agency_id],
             }
-            notices.extend(
-                notice(referral, NotificationKind.REFERRAL_OVERDUE, person,
-                       referral.respond_by.isoformat())
+            due.extend(
+                (referral, NotificationKind.REFERRAL_OVERDUE, person,
+                 referral.respond_by.isoformat())
                 for person in sorted(people)
             )  # fmt: skip
         elif referral.status == ReferralStatus.PENDING_APPROVAL:
             creator = referral.created_by
             if creator.supervisor_id:
-                notices.append(
-                    notice(referral, NotificationKind.APPROVAL_WAITING, creator.supervisor_id,
-                           referral.created_at.isoformat())
+                due.append(
+                    (referral, NotificationKind.APPROVAL_WAITING, creator.supervisor_id,
+                     referral.created_at.isoformat())
                 )  # fmt: skip
         referral.reminder_at = None
     Referral.objects.bulk_update(referrals, ["reminder_at"])
-    return Batch(claimed=len(referrals), notices=notices)
+    return Batch(claimed=len(referrals), notices=notices(due))
 
 
 register("referrals", referral_reminders)

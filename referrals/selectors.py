@@ -1,22 +1,30 @@
 """Who sees which referral. The sending side: the person who sent it, her supervisor, the
-case's owner and the agency admin. The receiving side: the receiving agency's case workers and
-admin, once it has been sent. One SQL filter on indexed columns."""
+case's owner and the agency admin; for a restricted case only those of them named on it. The
+receiving side: the receiving agency's case workers and admin, once it has been sent; of a
+restricted case they learn which case it is only when named on it. One SQL filter on indexed
+columns."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
 from accounts.models import User
-from cases.models import CaseConcern, CaseNote, CaseService
+from cases.models import CaseConcern, CaseNamedUser, CaseNote, CaseService
 from referrals.choices import ANSWERING_ROLES, ReferralStatus
 from referrals.models import Referral
 
 RECEIVING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.AGENCY_ADMIN})
 
 
+def _named_on_case(user: User) -> Exists:
+    return Exists(CaseNamedUser.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk))
+
+
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """The referrals ``user``'s side may read, each annotated with ``reader_named`` (whether
+    the reader is named on its case, which decides what a restricted case's referral shows)."""
     if not user.is_active or user.agency_id is None:
         return Referral.objects.none()
     sending = Q(from_agency_id=user.agency_id)
@@ -25,10 +33,13 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
             Q(created_by_id=user.pk) | Q(created_by__supervisor_id=user.pk)
             | Q(case__owner_id=user.pk)
         )  # fmt: skip
+    # A restricted case's referral would tell the sender's colleagues what the case hides from
+    # them (the child, the concerns, the reason): on that side only the people named see it.
+    sending &= Q(case__restricted=False) | Q(reader_named=True)
     visible = sending
     if user.role in RECEIVING_ROLES:
         visible |= Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.PENDING_APPROVAL)
-    return Referral.objects.filter(visible)
+    return Referral.objects.annotate(reader_named=_named_on_case(user)).filter(visible)
 
 
 def referral_list(*, user: User) -> QuerySet[Referral]:

@@ -89,7 +89,7 @@ def _announce(referral: Referral, event: str) -> None:
     webhook_emit(event=event, agency_ids=agencies, payload=_event_payload(referral))
     kind, people = reminders.people_to_tell(referral, event)
     if kind:
-        notify(reminders.notice(referral, kind, person) for person in people)
+        notify(reminders.notices((referral, kind, person, "") for person in people))
 
 
 def _send(referral: Referral) -> None:
@@ -123,6 +123,35 @@ def _check_services(codes: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def _check_consent(actor: User, case: Case, override_reason: str) -> bool:
+    """Whether a recorded consent covers the referral; without one, the reason for referring
+    anyway is required, from a role that may give it."""
+    if consent_covers(case, "referral"):
+        return True
+    if not override_reason.strip():
+        raise ValidationError(
+            {"consent_override_reason": [_(
+                "No recorded consent covers referral: record the child's or caregiver's "
+                "consent, or give the reason for referring without it."
+            )]}
+        )  # fmt: skip
+    if actor.role not in CONSENT_OVERRIDE_ROLES:
+        raise PermissionDenied(_("Your role cannot refer a child without recorded consent."))
+    return False
+
+
+def _check_approver_sees(actor: User, case: Case) -> None:
+    """Of a restricted case, the supervisor who approves a referral must be named on it: she
+    could otherwise neither see the referral nor approve it."""
+    if case.restricted and (
+        actor.supervisor_id is None
+        or not CaseNamedUser.objects.filter(case=case, user_id=actor.supervisor_id).exists()
+    ):
+        raise StateConflictError(
+            _("Name your supervisor on this restricted case first: she approves the referral.")
+        )
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -138,6 +167,9 @@ def referral_create(
 ) -> Referral:
     if not case_access(actor, case).manage or actor.agency is None:
         raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
+    # Referrals of one case are made one at a time: of two requests racing to refer it to the
+    # same agency, the second waits here and then finds the first (409).
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     require_open(case)
     errors: dict[str, list[str]] = {}
     if not to_agency.is_active:
@@ -156,17 +188,7 @@ def referral_create(
     if errors:
         raise ValidationError(errors)
     services = _check_services(services)
-    consented = consent_covers(case, "referral")
-    if not consented:
-        if not consent_override_reason.strip():
-            raise ValidationError(
-                {"consent_override_reason": [_(
-                    "No recorded consent covers referral: record the child's or caregiver's "
-                    "consent, or give the reason for referring without it."
-                )]}
-            )  # fmt: skip
-        if actor.role not in CONSENT_OVERRIDE_ROLES:
-            raise PermissionDenied(_("Your role cannot refer a child without recorded consent."))
+    consented = _check_consent(actor, case, consent_override_reason)
     if Referral.objects.filter(case=case, to_agency=to_agency, status__in=LIVE_STATUSES).exists():
         raise StateConflictError(_("This case is already referred to this agency."))
     referral = Referral(
@@ -176,6 +198,8 @@ def referral_create(
         created_by=actor, status=ReferralStatus.PENDING_APPROVAL,
     )  # fmt: skip
     needs_approval = actor.agency.requires_referral_approval and actor.role != Role.SUPERVISOR
+    if needs_approval:
+        _check_approver_sees(actor, case)
     # Waiting for approval, its supervisor is reminded after a while; once sent, its sender
     # is, at the answer's deadline (_send).
     referral.reminder_at = referral.created_at + reminders.approval_wait()

@@ -484,7 +484,8 @@ class CaseHistories:
         if restricted:  # only the people named on it see it: its owner and her supervisor
             named = sorted({story.owner.id, story.owner.supervisor_id or story.owner.id})
             for user_id in named:
-                c.t["named"].add(id=c.t["named"].new_id(), case_id=story.id, user_id=user_id)
+                c.t["named"].add(id=c.t["named"].new_id(), case_id=story.id, user_id=user_id,
+                                 named_at=story.opened)  # fmt: skip
         for user_id, sections in story.granted.items():
             codenames = {SECTION_PERMISSIONS[s] for s in sections} | {CONTRIBUTE_PERMISSION}
             for codename in sorted(codenames):

@@ -58,7 +58,7 @@ def make_tables() -> dict[str, Table]:
             "created_by_id", "created_at", "updated_at", "version",
         ], {"closure_note": ""}),
         "concern": Table(CaseConcern, ["id", "case_id", "concern_id"]),
-        "named": Table(CaseNamedUser, ["id", "case_id", "user_id"]),
+        "named": Table(CaseNamedUser, ["id", "case_id", "user_id", "named_at"]),
         "assessment": Table(RiskAssessment, [
             "id", "case_id", "instrument_id", "answers", "score", "max_score", "risk_level",
             "respond_within_hours", "respond_by", "reassess_by", "notes", "assessed_by_id",

@@ -59,8 +59,9 @@ class Case(models.Model):
                     "(for instance when an official is implicated)."),
     )  # fmt: skip
     named_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="CaseNamedUser", related_name="+", blank=True
-    )
+        settings.AUTH_USER_MODEL, through="CaseNamedUser", through_fields=("case", "user"),
+        related_name="+", blank=True,
+    )  # fmt: skip
     # Follows the latest risk assessment.
     risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
     respond_by = models.DateTimeField(null=True, blank=True)
@@ -166,10 +167,16 @@ class CaseNumberSequence(models.Model):
 
 
 class CaseNamedUser(models.Model):
-    """A person named on a restricted case: the only people who see it."""
+    """A person named on a restricted case: the only people who see it. Named by the case's
+    registration, a change of owner, or a named manager of the case (cases.services.restricted)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="named_user_rows")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    named_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

@@ -71,10 +71,12 @@ class ReferralSerializer(serializers.ModelSerializer):
         data["direction"] = "outgoing" if sender else "incoming"
         data["consent_overridden"] = bool(instance.consent_override_reason)
         data["child"] = _child_summary(instance.case)
-        # The receiver learns which case it is only while it works on it.
+        # The receiver learns which case it is only while it works on it; of a restricted
+        # case, only a reader named on it does (the selector annotates ``reader_named``).
         working = instance.status == ReferralStatus.ACCEPTED
-        data["case"] = instance.case_id if sender or working else None
-        if sender:
+        may_know_case = not instance.case.restricted or getattr(instance, "reader_named", False)
+        data["case"] = instance.case_id if (sender or working) and may_know_case else None
+        if sender and may_know_case:
             data["case_number"] = instance.case.case_number
         return data
 

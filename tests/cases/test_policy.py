@@ -13,10 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from accounts.choices import AgencyType, Role
+from accounts.models import User
 from audit.models import AuditEvent
 from cases.models import Case, CaseNamedUser
 from cases.policy import ALL_SECTIONS, case_access, visible_cases
 from cases.services.access import case_set_grants
+from cases.services.records import consent_create
+from referrals import services as referral_services
 from tests.conftest import World, api_client
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
@@ -38,29 +41,81 @@ EXPECTED_VISIBLE: dict[str, set[str]] = {
     "agency_admin": {"own_case", "teammates_case"},
     # Commune members, police, analysts and system admins have no scope over case files.
     "commune_member": set(),
+    "far_commune_member": set(),
     "police": set(),
     "analyst": set(),
     "system_admin": set(),
+    # Admins of a provincial office and of a commune committee: their agency holds no case.
+    "dosvy_admin": set(),
+    "ccwc_admin": set(),
 }
+
+
+@pytest.fixture
+def personas(world: World) -> dict[str, User]:
+    """The world's people, and an agency admin of each other kind and a commune member of
+    another province."""
+    far_commune = world.bmc_village.parent
+    assert far_commune is not None
+    far_ccwc = AgencyFactory.create(name="CCWC far", type=AgencyType.COMMUNE_COMMITTEE,
+                                    location=far_commune)  # fmt: skip
+    extra = {
+        "dosvy_admin": UserFactory.create(username="dosvy_admin", role=Role.AGENCY_ADMIN,
+                                          agency=world.dosvy_pp),
+        "ccwc_admin": UserFactory.create(username="ccwc_admin", role=Role.AGENCY_ADMIN,
+                                         agency=world.ccwc),
+        "far_commune_member": UserFactory.create(
+            username="far_commune_member", role=Role.COMMUNE_COMMITTEE, agency=far_ccwc,
+            location=far_commune,
+        ),
+    }  # fmt: skip
+    return {name: extra.get(name) or getattr(world, name) for name in EXPECTED_VISIBLE}
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED_VISIBLE))
 @pytest.mark.parametrize("relation", RELATIONS)
 def test_case_detail_answers_200_inside_reach_and_404_outside(
-    world: World, persona: str, relation: str
+    world: World, personas: dict[str, User], persona: str, relation: str
 ) -> None:
     case: Case = getattr(world, relation)
-    response = api_client(getattr(world, persona)).get(f"/api/v1/cases/{case.pk}/")
+    response = api_client(personas[persona]).get(f"/api/v1/cases/{case.pk}/")
     expected = 200 if relation in EXPECTED_VISIBLE[persona] else 404
     assert response.status_code == expected, (persona, relation, response.content)
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED_VISIBLE))
-def test_case_list_holds_exactly_the_cases_in_reach(world: World, persona: str) -> None:
-    response = api_client(getattr(world, persona)).get("/api/v1/cases/")
+def test_case_list_holds_exactly_the_cases_in_reach(
+    world: World, personas: dict[str, User], persona: str
+) -> None:
+    response = api_client(personas[persona]).get("/api/v1/cases/")
     assert response.status_code == 200
     listed = {row["id"] for row in response.json()["results"]}
     assert listed == {getattr(world, rel).pk for rel in EXPECTED_VISIBLE[persona]}
+
+
+# Who reads a referral of the restricted case, sent by its owner to the DoSVY office: the
+# sender (named), and the receiving office's people who answer referrals; not the sender's
+# unnamed supervisor or agency admin, nor anybody else.
+RESTRICTED_REFERRAL_READERS = {"worker", "dosvy_officer", "dosvy_admin"}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_VISIBLE))
+def test_a_restricted_cases_referral_is_read_only_by_its_named_sender_and_its_receiver(
+    world: World, personas: dict[str, User], persona: str
+) -> None:
+    consent_create(actor=world.worker, case=world.restricted_case, given_by="child",
+                   scope=["referral"], date=world.restricted_case.created_at.date())  # fmt: skip
+    referral = referral_services.referral_create(
+        actor=world.worker, case=world.restricted_case, to_agency=world.dosvy_pp,
+        type="service", urgency="urgent", services=["shelter"], reason="Official implicated",
+        shared_sections=["profile"], consent_override_reason="",
+    )  # fmt: skip
+    client = api_client(personas[persona])
+    detail = client.get(f"/api/v1/referrals/{referral.pk}/")
+    expected = 200 if persona in RESTRICTED_REFERRAL_READERS else 404
+    assert detail.status_code == expected, persona
+    if expected == 200 and persona != "worker":
+        assert detail.json()["case"] is None
 
 
 def test_missing_and_invisible_cases_answer_identically(world: World) -> None:
@@ -177,8 +232,9 @@ def test_deactivated_user_sees_no_case(world: World) -> None:
     assert not visible_cases(world.worker).exists()
 
 
-# count, page, concerns, family, supervisees, user grants, group grants, named users
-CASE_LIST_QUERIES = 8
+# count, page, concerns, family, supervisees, user grants, group grants, named users; and the
+# page's reading in the audit trail (savepoint, chain lock, chain head, the event)
+CASE_LIST_QUERIES = 12
 
 
 def test_case_list_runs_the_same_number_of_queries_whatever_the_page_size(world: World) -> None:

@@ -1,0 +1,69 @@
+"""The people named on a restricted case (GET, POST /cases/{id}/named-people/, DELETE
+/cases/{id}/named-people/{user_id}/): listed to those who see the case, changed by its named
+managers through cases.services.restricted."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.authentication import actor_of
+from accounts.models import User
+from cases.models import CaseNamedUser
+from cases.policy import get_visible_case
+from cases.services import restricted
+
+
+class NamedPersonSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    role = serializers.CharField(source="user.role", read_only=True)
+    agency = serializers.IntegerField(source="user.agency_id", read_only=True, allow_null=True)
+    named_by = serializers.IntegerField(source="named_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseNamedUser
+        fields = ["user", "username", "full_name", "role", "agency", "named_by", "named_at"]
+        read_only_fields = fields
+
+
+class NamePersonSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class NamedPeopleView(APIView):
+    """Who sees a restricted case. Listing needs sight of the case (404 otherwise); naming
+    needs to be its owner or her supervisor, named on it (403), on a restricted case (409)."""
+
+    @extend_schema(responses=NamedPersonSerializer(many=True))
+    def get(self, request: Request, case_id: int) -> Response:
+        case = get_visible_case(actor_of(request), case_id)
+        people = restricted.case_named_people(case=case)
+        return Response(NamedPersonSerializer(people, many=True).data)
+
+    @extend_schema(request=NamePersonSerializer, responses={201: NamedPersonSerializer})
+    def post(self, request: Request, case_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        data = NamePersonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = data.validated_data["user"]
+        row = restricted.case_name_person(actor=actor, case=case, person=person)
+        return Response(NamedPersonSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class NamedPersonView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, case_id: int, user_id: int) -> Response:
+        actor = actor_of(request)
+        case = get_visible_case(actor, case_id)
+        person = User.objects.filter(pk=user_id).first()
+        if person is None:
+            raise Http404("No such person.")
+        restricted.case_unname_person(actor=actor, case=case, person=person)
+        return Response(status=status.HTTP_204_NO_CONTENT)

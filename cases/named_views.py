@@ -1,0 +1,85 @@
+"""The page of who is named on a restricted case (/cases/{id}/named/): the list for those who
+see the case, and naming or taking off people for its named managers, through the same service
+as the API (cases.services.restricted)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from cases.models import Case, CaseNamedUser
+from cases.policy import case_access, get_visible_case
+from cases.services import restricted
+from core.errors import StateConflictError
+from core.ids import as_id
+
+
+class NamePersonForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=gettext_lazy("Person to name"),
+        empty_label=gettext_lazy("Choose a person"),
+    )  # fmt: skip
+
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        named = CaseNamedUser.objects.filter(case=case).values("user_id")
+        field = cast(forms.ModelChoiceField, self.fields["user"])
+        field.queryset = restricted.case_nameable_people(case=case).exclude(pk__in=named)
+        field.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
+
+
+def _may_change_names(user: User, case: Case) -> bool:
+    """The service's rule, to draw the forms (it checks again)."""
+    return (
+        case.restricted
+        and case_access(user, case).manage
+        and CaseNamedUser.objects.filter(case=case, user_id=user.pk).exists()
+    )
+
+
+def _page(
+    request: HttpRequest, case: Case, form: NamePersonForm, status: int = 200
+) -> HttpResponse:
+    user = cast(User, request.user)
+    return render(request, "cases/named_people.html", {
+        "case": case, "people": restricted.case_named_people(case=case),
+        "may_change": _may_change_names(user, case), "form": form,
+    }, status=status)  # fmt: skip
+
+
+@login_required
+def case_named_people(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    case = get_visible_case(user, pk)
+    if not case.restricted:
+        raise Http404("Only a restricted case has people named on it.")
+    if request.method != "POST":
+        return _page(request, case, NamePersonForm(case=case))
+    try:
+        if "remove" in request.POST:
+            person_id = as_id(request.POST["remove"])
+            person = User.objects.filter(pk=person_id).first() if person_id else None
+            if person is None:
+                raise Http404("No such person.")
+            restricted.case_unname_person(actor=user, case=case, person=person)
+            messages.success(request, _("%(person)s no longer sees the case.") % {"person": person})
+            return redirect("case-named-page", pk=case.pk)
+        form = NamePersonForm(request.POST, case=case)
+        if not form.is_valid():
+            return _page(request, case, form, status=400)
+        person = form.cleaned_data["user"]
+        restricted.case_name_person(actor=user, case=case, person=person)
+    except (StateConflictError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return _page(request, case, NamePersonForm(case=case), status=409)
+    messages.success(request, _("%(person)s now sees the case.") % {"person": person})
+    return redirect("case-named-page", pk=case.pk)
