@@ -40,6 +40,7 @@ from cases.models import (
     CaseNamedUser,
     CaseUserObjectPermission,
 )
+from core.ids import as_id
 
 ALL_SECTIONS = frozenset(Section.values)
 _SECTION_OF_PERMISSION = {codename: section for section, codename in SECTION_PERMISSIONS.items()}
@@ -124,7 +125,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 def get_visible_case(user: User, case_id: int | str) -> Case:
     """The case if ``user`` may see it; otherwise Http404, as for a case that does not exist."""
-    case = visible_cases(user).filter(pk=case_id).first() if str(case_id).isdigit() else None
+    pk = as_id(case_id)
+    case = visible_cases(user).filter(pk=pk).first() if pk is not None else None
     if case is None:
         raise Http404("No such case.")
     return case
@@ -234,6 +236,34 @@ def section_readable(user: User, section: str, *, through: str = "") -> Q:
         *_area_branch(user, section),
     ]
     return _visibility(reach, branches, through)
+
+
+def readable_filter(user: User, section: str | None = None) -> Q | None:
+    """A condition narrowing :func:`visible_cases` to the cases whose child's identity (with
+    no ``section``) or whose ``section`` ``user`` reads, as :func:`case_accesses` decides it;
+    None when every case they see is read so and no condition is needed. A filter or a search
+    on a field uses it: finding cases by a field one may not read would reveal the field (an
+    agency admin searching a name among cases she sees by number only)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    reach = reach_of(user)
+    if section is None:
+        # Everything visible shows the child, but for what an agency scope alone opens.
+        if not reach.agency:
+            return None
+        branches = [
+            *_scope_branches(reach, with_agency=False),
+            *_grant_branches(user, None),
+            _named_branch(user),
+        ]
+        return _visibility(reach, branches)
+    partly_granted = (
+        CaseUserObjectPermission.objects.filter(user_id=user.pk).exists()
+        or CaseGroupObjectPermission.objects.filter(group__user=user).exists()
+    )
+    if not reach.agency and not partly_granted:
+        return None
+    return section_readable(user, section)
 
 
 def may_record_in_section(user: User, case: Case, section: str) -> bool:

@@ -76,6 +76,11 @@ def _matching_children(condition: Q) -> list[int]:
     )
 
 
+def is_case_number(text: str) -> bool:
+    """Whether a search is for a case number (or its beginning) rather than a name."""
+    return bool(CASE_NUMBER.fullmatch(text.strip()))
+
+
 def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases whose number starts with ``text``, or whose child is named like it: in Latin
     letters every word, misspelt a little; in Khmer script (written without spaces between
@@ -86,7 +91,7 @@ def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     it would rather walk them all. The most recently registered
     ``MATCHING_CHILDREN_LIMIT`` children are kept."""
     text = text.strip()
-    if CASE_NUMBER.fullmatch(text):
+    if is_case_number(text):
         return cases.filter(case_number__startswith=text)
     latin = latin_search_key("".join(char for char in text if not _is_khmer(char)))
     # Digits and signs go with the Khmer too ("ស្រីពៅ3"); only Latin letters are left out.

@@ -50,6 +50,7 @@ from cases.forms import (
     RiskAssessmentForm,
     ServiceForm,
     ServiceStatusForm,
+    add_family_row,
     adopt,
     family_values,
     localized,
@@ -62,6 +63,7 @@ from cases.services.case import (
     case_approve_closure,
     case_assign,
     case_open,
+    case_record_list_read,
     case_record_view,
     case_reject_closure,
     case_reopen,
@@ -77,6 +79,7 @@ from cases.services.records import (
 )
 from cases.services.risk import risk_assessment_record
 from core.errors import StateConflictError
+from core.ids import as_id
 from core.pagination import LookAheadPaginator
 
 PAGE_SIZE = 25
@@ -146,6 +149,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # The API's own filters, so the page and GET /api/v1/cases/ always agree.
     cases = CaseFilter(request.GET, queryset=selectors.case_list(user=user), request=request).qs
     page = LookAheadPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    case_record_list_read(
+        actor=user, what="case", query=request.GET.dict(),
+        case_ids=[case.pk for case in page.object_list],
+    )  # fmt: skip
     accesses = case_accesses(user, page.object_list)
     rows = [
         CaseRow(
@@ -194,10 +201,11 @@ def places_matching(query: str, chosen: Location | None) -> list[Location]:
 
 
 def chosen_place(value: str | None) -> Location | None:
-    if not value or not value.isdigit():
+    pk = as_id(value)
+    if pk is None:
         return None
     return (
-        Location.objects.filter(pk=value, level__in=[LocationLevel.COMMUNE, LocationLevel.VILLAGE])
+        Location.objects.filter(pk=pk, level__in=[LocationLevel.COMMUNE, LocationLevel.VILLAGE])
         .select_related("parent__parent__parent")
         .first()
     )
@@ -227,7 +235,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
     data = request.POST.copy()
     if "add_family" in data:
-        data["family-TOTAL_FORMS"] = str(int(data.get("family-TOTAL_FORMS") or 0) + 1)
+        add_family_row(data)
     form = CaseIntakeForm(data, concerns=concerns)
     family = FamilyFormSet(data, prefix="family")
     chosen = chosen_place(data.get("location"))

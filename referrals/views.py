@@ -29,7 +29,9 @@ from cases.models import Case, ConcernType
 from cases.policy import case_access, get_visible_case
 from cases.selectors import case_approvals_waiting
 from cases.selectors_records import consent_covers
+from cases.services.case import case_record_list_read
 from core.errors import StateConflictError
+from core.ids import as_id
 from core.pagination import LookAheadPaginator
 from referrals import selectors, services
 from referrals.api.views import ReferralFilter
@@ -204,6 +206,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         query, queryset=selectors.referral_list(user=user), request=request
     ).qs
     page = LookAheadPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    case_record_list_read(
+        actor=user, what="referral", query=request.GET.dict(),
+        case_ids=[referral.case_id for referral in page.object_list],
+    )  # fmt: skip
     query.pop("page", None)
     return render(request, "referrals/referral_list.html", {
         "form": form, "page": page, "rows": _rows(user, page.object_list),
@@ -261,7 +267,11 @@ def _referral_page(
         # The receiver learns which case it is only while it works on it, and only the worker
         # given the child holds the grants that open it.
         "case_open_to_reader": outgoing
-        or (referral.status == ReferralStatus.ACCEPTED and referral.assigned_to_id == user.pk),
+        or (
+            referral.status == ReferralStatus.ACCEPTED
+            and referral.assigned_to_id == user.pk
+            and (not referral.case.restricted or getattr(referral, "reader_named", False))
+        ),
         "shared_sections": [
             Section(section).label
             for section in referral.shared_sections
@@ -337,9 +347,10 @@ def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _case_to_refer(user: User, value: str | None) -> Case:
     """The case named by ``?case=``: 404 outside the reader's reach, 403 for those who may see
     it but not refer it (the service's rule: its owner and her supervisor)."""
-    if not value or not value.isdigit():
+    case_id = as_id(value)
+    if case_id is None:
         raise Http404("No such case.")
-    case = get_visible_case(user, value)
+    case = get_visible_case(user, case_id)
     if not case_access(user, case).manage or user.agency_id is None:
         raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
     return case

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from cases.choices import Section
 from cases.policy import may_record_in_section
+from cases.services.case import case_record_list_read
 from core.errors import StateConflictError
 from core.pagination import LookAheadPaginator
 from reintegration import selectors, services
@@ -45,6 +46,10 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         else visits.order_by("-scheduled_date", "-id")
     )
     page = LookAheadPaginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    case_record_list_read(
+        actor=user, what="follow_up", query=request.GET.dict(),
+        case_ids=[visit.case_id for visit in page.object_list],
+    )  # fmt: skip
     return render(request, "reintegration/follow_up_list.html", {
         "page": page, "show": show, "today": timezone.localdate(),
     })  # fmt: skip

@@ -3,10 +3,18 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from accounts.models import Location
-from cases.choices import RiskLevel, Stage, Status
+from accounts.models import Location, User
+from cases.choices import RiskLevel, Section, Stage, Status
 from cases.models import Case, ConcernType
-from cases.search import search_cases
+from cases.policy import readable_filter
+from cases.search import is_case_number, search_cases
+
+
+def _readable(cases: QuerySet[Case], user: User, section: str | None = None) -> QuerySet[Case]:
+    """``cases`` narrowed to those whose filtered field the user may read: a filter on a field
+    hidden from them would tell them its value."""
+    condition = readable_filter(user, section)
+    return cases if condition is None else cases.filter(condition)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -14,7 +22,7 @@ class CaseFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     concern = django_filters.ModelChoiceFilter(
-        queryset=ConcernType.objects.all(), field_name="concern_rows__concern",
+        queryset=ConcernType.objects.all(), method="filter_concern",
         to_field_name="code", label="Concern code",
     )  # fmt: skip
     location = django_filters.ModelChoiceFilter(
@@ -32,13 +40,26 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = ["status", "stage", "risk_level", "concern", "location", "owner", "q"]
 
+    def filter_concern(
+        self, queryset: QuerySet[Case], name: str, value: ConcernType
+    ) -> QuerySet[Case]:
+        readable = _readable(queryset, self.request.user, Section.CONCERNS)
+        return readable.filter(concern_rows__concern=value)
+
     def filter_location(
         self, queryset: QuerySet[Case], name: str, value: Location
     ) -> QuerySet[Case]:
-        return queryset.filter(location_path__startswith=value.path)
+        # Where a case is, is where its child lives: part of the identity.
+        readable = _readable(queryset, self.request.user)
+        return readable.filter(location_path__startswith=value.path)
 
     def filter_owner(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(owner_id=self.request.user.pk)
 
     def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return search_cases(queryset, value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        # A case number is an administrative field; a name is the child's identity.
+        if not is_case_number(value):
+            queryset = _readable(queryset, self.request.user)
+        return search_cases(queryset, value)

@@ -17,6 +17,7 @@ from rest_framework.serializers import Serializer
 from accounts.api.authentication import actor_of
 from cases import selectors
 from cases.api.filters import CaseFilter
+from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
     AssignSerializer,
     CaseCreateSerializer,
@@ -48,10 +49,16 @@ def _check_if_match(request: Request, case: Case) -> None:
         raise PreconditionFailed()
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
+class CaseViewSet(
+    RecordsListReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Case],
+):
     """Cases the caller may see, each showing only the sections the caller may see. Any other
-    case answers 404, as a missing one does."""
+    case answers 404, as a missing one does. Each page listed is recorded in the audit trail."""
 
+    list_read = "case"
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     queryset = Case.objects.none()  # for the schema; requests use get_queryset()

@@ -192,12 +192,15 @@ def case_update(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Case:
                 timezone.localdate() if child.estimated_age is not None else None
             )
         _clean_child(child)
-        child.save()
         child_diff = audit.diff(before, _child_values(child))
         if child_diff:
+            child.save()
             recorded["child"] = _masked(child_diff)
         if child.location_id != case.location_id:
             case.location = child.location
+    if not recorded:
+        # Nothing changed: the version stays, so other clients' ETags stay good.
+        return case
     case_changed(case, "stage", "source", "summary", "labour_sector", "location", "location_path")
     audit.record(actor=actor, action="case.update", obj=case, case_id=case.pk,
                  changes=recorded, masked=MASKED_CHILD_FIELDS)  # fmt: skip
@@ -341,3 +344,16 @@ def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
 def case_record_view(*, actor: User, case: Case, what: str = "file") -> None:
     """Every reading of a case file is traceable: who read which case, when, from where."""
     audit.record(actor=actor, action=f"case.view_{what}", obj=case, case_id=case.pk)
+
+
+@transaction.atomic
+def case_record_list_read(
+    *, actor: User, what: str, query: Mapping[str, Any], case_ids: Sequence[int]
+) -> None:
+    """A page of a list that shows children's details is a reading of every case on it: one
+    event names the list, the query (a search for a name says whom the reader looked for)
+    and the cases shown, so browsing page after page is as traceable as opening each file."""
+    audit.record(
+        actor=actor, action=f"{what}.list_read",
+        changes={"query": dict(query), "case_ids": list(case_ids)},
+    )  # fmt: skip

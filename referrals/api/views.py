@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
+from cases.api.list_reads import RecordsListReads
 from cases.policy import get_visible_case
 from core.idempotency import idempotent
+from core.ids import ID_REGEX
 from referrals import selectors, services
 from referrals.api.serializers import (
     AcceptSerializer,
@@ -49,15 +51,19 @@ class ReferralFilter(django_filters.FilterSet):
 
 
 class ReferralViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Referral]
+    RecordsListReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Referral],
 ):
     """Referrals the caller's side sent or received. Before acceptance the receiver sees a
     summary of the child (initials, age, sex, concerns), never the case."""
 
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
+    list_read = "referral"
     queryset = Referral.objects.none()  # for the schema; requests use get_queryset()
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[Referral]:
         return selectors.referral_list(user=actor_of(self.request))

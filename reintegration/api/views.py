@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
 from accounts.models import User
+from cases.api.list_reads import RecordsListReads
 from cases.policy import get_visible_case
 from reintegration import selectors, services
 from reintegration.api.filters import FollowUpFilter
@@ -79,9 +80,10 @@ class ReintegrationView(generics.ListAPIView[Reintegration]):
         return Response(ReintegrationSerializer(reintegration).data, status=status.HTTP_201_CREATED)
 
 
-class FollowUpListView(generics.ListAPIView[FollowUp]):
+class FollowUpListView(RecordsListReads, generics.ListAPIView[FollowUp]):
     """The visits I may see, soonest first: filter by status, dates and case."""
 
+    list_read = "follow_up"
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # The most statements each endpoint may run: the counts measured when the guard was written.
 # Reading a case or one of its sections writes an audit event (three statements: the chain's
-# lock, its last hash, the insert).
+# lock, its last hash, the insert), and so does each page of a list of cases, referrals or visits.
 BUDGETS = {
     "user-me": 3,
     "user-list": 4,
@@ -40,9 +40,10 @@ BUDGETS = {
     "agency-detail": 4,
     "location-list": 2,
     "location-detail": 1,
-    "case-list": 8,
+    "case-list": 12,
     "case-detail": 13,
     "case-history": 15,
+    "case-named-people": 3,
     "risk-instrument-current": 4,
     "case-risk-assessment-list": 12,
     "case-risk-assessment-detail": 11,
@@ -55,14 +56,14 @@ BUDGETS = {
     "webhook-list": 2,
     "webhook-detail": 1,
     "webhook-deliveries": 3,
-    "referral-list": 4,
+    "referral-list": 8,
     "referral-detail": 6,
     "service-directory": 4,
     "case-custody-transfer-list": 12,
     "referral-queue": 4,
     "case-placement-list": 12,
     "case-reintegration": 13,
-    "follow-up-list": 3,
+    "follow-up-list": 7,
     "follow-up-detail": 10,
     "notification-list": 2,
     "notification-unread-count": 1,
@@ -173,6 +174,10 @@ PROBES: dict[str, Probe] = {
         variant
         for case in _extremes(Case.objects.filter(restricted=False), "risk_assessments")
         for variant in _paged(s.national, reverse("case-history", args=[case.pk]))
+    ],
+    "case-named-people": lambda s: [
+        (case.owner, reverse("case-named-people", args=[case.pk]))
+        for case in _extremes(Case.objects.filter(restricted=True), "named_user_rows")
     ],
     "risk-instrument-current": lambda s: [(s.national, reverse("risk-instrument-current"))],
     "case-risk-assessment-list": _case_list("case-risk-assessment-list", "risk_assessments"),
