@@ -352,3 +352,25 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="token.revoke", obj=token)
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, username: str) -> int:
+    """Lifts a sign-in lockout before its time is up: the failed attempts recorded for the
+    username stop counting. Returns how many records were removed."""
+    if not username:
+        # An empty username would match every lockout, not none.
+        raise ValidationError({"username": [_("Name the account to unlock.")]})
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        _require_system_admin(actor)
+    else:
+        _check_user_management(actor=actor, agency=user.agency, role=user.role)
+    removed = reset_failed_sign_ins(username=username)
+    audit.record(
+        actor=actor,
+        action="user.unlock",
+        obj=user,
+        changes={"username": username, "failed_attempts_removed": removed},
+    )
+    return removed

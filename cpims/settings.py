@@ -8,6 +8,7 @@ host names, and turns on every transport-security setting ``check --deploy`` loo
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL in the path or query string is a 400 before any view passes it to PostgreSQL.
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,6 +117,8 @@ MIDDLEWARE = [
     "cpims.i18n.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: no-store for signed-in people and the API, CSP on every page.
+    "cpims.security_headers.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -213,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.email_digest",
         "schedule": crontab(hour=env.int("EMAIL_DIGEST_HOUR", default=7), minute=0),
     },
+    # Signed checkpoints of the audit chain (docs/operations.md, "The audit trail").
+    "audit-anchor": {
+        "task": "audit.tasks.audit_anchor",
+        "schedule": timedelta(minutes=env.int("AUDIT_ANCHOR_MINUTES", default=5)),
+    },
 }
 # A broker that is down must not hold a user's request: publishing gives up quickly, the row
 # stays pending, and the next sweep queues it again.
@@ -294,11 +304,30 @@ APPROVAL_REMIND_HOURS = env.int("APPROVAL_REMIND_HOURS", default=48)
 # pending before the sweep queues it again (its task message was lost).
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", default=6)
 NOTIFICATION_EMAIL_GRACE_SECONDS = env.int("NOTIFICATION_EMAIL_GRACE_SECONDS", default=600)
+# Webhooks reach only public internet addresses; these host names or IPs (as the URL writes
+# them) may be private all the same, and only they may use plain http.
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
 # The address links in emails point to; in production, by default, the first allowed host.
 SITE_URL = env.str("SITE_URL", default="") or (
     f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"
 )
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=12))
+
+# --- Audit trail anchors (docs/operations.md, "The audit trail") ---------------------------
+# Signed checkpoints of the audit chain, appended to a file outside the database. The key must
+# never be stored in the database: whoever owns the audit table must not be able to sign.
+AUDIT_ANCHOR_PATH = Path(env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchors.jsonl")))
+if PRODUCTION:
+    AUDIT_ANCHOR_KEY = env.str("AUDIT_ANCHOR_KEY")  # no default: production must be given one
+    if len(AUDIT_ANCHOR_KEY) < 32:
+        raise ImproperlyConfigured("AUDIT_ANCHOR_KEY must be at least 32 random characters.")
+    if AUDIT_ANCHOR_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("AUDIT_ANCHOR_KEY must differ from SECRET_KEY.")
+else:
+    # Development only, and marked as such: derived from the secret key, nothing to set up.
+    AUDIT_ANCHOR_KEY = env.str("AUDIT_ANCHOR_KEY", default="") or (
+        "development-only-" + hashlib.sha256(f"audit-anchor:{SECRET_KEY}".encode()).hexdigest()
+    )
 
 # Object permissions: guardian's anonymous user is not wanted; nobody anonymous sees anything.
 ANONYMOUS_USER_NAME = None
@@ -323,6 +352,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's own, refusing JSON nested too deep and NUL in any string with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
