@@ -18,9 +18,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def client_ip(request: HttpRequest) -> str | None:
     """The caller's address: REMOTE_ADDR, or the forwarded address set by as many trusted proxies
     as the deployment declares (never a client-supplied header otherwise)."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
     if proxies:
-        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        header = request.headers.get("x-forwarded-for", "")
         forwarded = [part.strip() for part in header.split(",")]
         if len(forwarded) >= proxies and forwarded[-proxies]:
             return forwarded[-proxies]

@@ -52,13 +52,13 @@ CONTACT_NOTE_KINDS = frozenset({"home_visit", "office_visit", "phone", "meeting"
 
 
 def review_interval(risk_level: str) -> timedelta:
-    configured: dict[str, int] = getattr(settings, "CASE_REVIEW_DAYS", {})
+    configured: dict[str, int] = settings.CASE_REVIEW_DAYS
     level = risk_level or RiskLevel.MEDIUM
     return timedelta(days=configured.get(level, DEFAULT_REVIEW_DAYS[RiskLevel(level)]))
 
 
 def _approval_wait() -> timedelta:
-    return timedelta(hours=int(getattr(settings, "APPROVAL_REMIND_HOURS", 48)))
+    return timedelta(hours=settings.APPROVAL_REMIND_HOURS)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _no_contact_moments(case: Case, at: datetime) -> list[datetime]:
     gone NO_CONTACT_DAYS (or a multiple of it) without a recorded contact."""
     if case.risk_level not in NO_CONTACT_LEVELS:
         return []
-    period = timedelta(days=int(getattr(settings, "NO_CONTACT_DAYS", 14)))
+    period = timedelta(days=settings.NO_CONTACT_DAYS)
     since = case.last_contact_at or case.created_at
     first = since + period
     if at < first:
@@ -135,7 +135,7 @@ def _deadlines(case: Case, plans: _Plans, at: datetime) -> list[_Deadline]:
                                case.closure_requested_at + _approval_wait(), f"closure:{case.pk}",
                                case.closure_requested_at.isoformat(), (supervisor,)))  # fmt: skip
     if owner.role in REFERRER_ROLES:
-        hours = timedelta(hours=int(getattr(settings, "REFER_ON_HOURS", 24)))
+        hours = timedelta(hours=settings.REFER_ON_HOURS)
         found.append(_Deadline(NotificationKind.REFERRAL_NEEDED, case.created_at + hours,
                                f"case:{case.pk}", f"owner:{owner.pk}", (owner,)))  # fmt: skip
     plan = plans.submitted

@@ -307,6 +307,13 @@ NOTIFICATION_EMAIL_GRACE_SECONDS = env.int("NOTIFICATION_EMAIL_GRACE_SECONDS", d
 # Webhooks reach only public internet addresses; these host names or IPs (as the URL writes
 # them) may be private all the same, and only they may use plain http.
 WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
+# Seconds a webhook request may take before the attempt counts as failed.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Attempts at a webhook delivery (the first and the retries) before it is marked failed.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=9)
+# The wait after a failed webhook attempt: doubling from the base, never above the cap.
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_CAP_SECONDS = env.float("WEBHOOK_RETRY_CAP_SECONDS", default=3600.0)
 # The address links in emails point to; in production, by default, the first allowed host.
 SITE_URL = env.str("SITE_URL", default="") or (
     f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"

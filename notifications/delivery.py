@@ -48,21 +48,21 @@ _LEASE_MARGIN = timedelta(seconds=30)
 
 
 def _timeout() -> float:
-    return float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10))
+    return settings.WEBHOOK_TIMEOUT_SECONDS
 
 
 def max_attempts() -> int:
     """Attempts before a delivery is given up as failed: the first and eight retries, by
     default about two hours of trying with the default backoff."""
-    return int(getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 9))
+    return settings.WEBHOOK_MAX_ATTEMPTS
 
 
 def retry_delay(attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failure: doubling from
     ``WEBHOOK_RETRY_BASE_SECONDS`` up to ``WEBHOOK_RETRY_CAP_SECONDS``, with jitter so that
     deliveries which failed together (a partner's outage) do not all come back at once."""
-    base = float(getattr(settings, "WEBHOOK_RETRY_BASE_SECONDS", 30))
-    cap = float(getattr(settings, "WEBHOOK_RETRY_CAP_SECONDS", 3600))
+    base = settings.WEBHOOK_RETRY_BASE_SECONDS
+    cap = settings.WEBHOOK_RETRY_CAP_SECONDS
     delay = min(base * 2 ** max(attempts - 1, 0), cap)
     # Spreading retries needs no unpredictability, so the plain generator does.
     return min(delay * random.uniform(0.75, 1.25), cap)  # noqa: S311

@@ -79,7 +79,7 @@ def _normalized_host(host: str) -> str:
 
 def is_allowed_private_host(host: str) -> bool:
     """Whether the operator named ``host`` in ``WEBHOOK_ALLOWED_PRIVATE_HOSTS``."""
-    allowed = getattr(settings, "WEBHOOK_ALLOWED_PRIVATE_HOSTS", ())
+    allowed = settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS
     return _normalized_host(host) in {_normalized_host(entry) for entry in allowed if entry}
 
 

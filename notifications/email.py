@@ -35,7 +35,7 @@ _IMMEDIATE, _DIGEST = "immediate", "digest"
 
 
 def max_email_attempts() -> int:
-    return int(getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 6))
+    return settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
 
 
 def path_of(notification: Notification) -> str:

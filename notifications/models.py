@@ -76,9 +76,7 @@ class WebhookDelivery(models.Model):
     event = models.CharField(max_length=50)
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     payload = models.JSONField(encoder=DjangoJSONEncoder)
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
+    status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     # Deliberately vague: the kind of network error would tell a closed port from a silent
@@ -156,7 +154,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=24, choices=NotificationKind)
     key = models.CharField(max_length=200, unique=True)
     case_id = models.BigIntegerField(null=True, blank=True)
     case_number = models.CharField(max_length=32, blank=True)
@@ -167,9 +165,7 @@ class Notification(models.Model):
     # The notify() call that created the row: how a batch finds which of its rows are new.
     batch = models.UUIDField(editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
-    email_status = models.CharField(
-        max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING
-    )
+    email_status = models.CharField(max_length=8, choices=EmailStatus, default=EmailStatus.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     # While sending: until when the worker that claimed the email holds it.
     email_claimed_until = models.DateTimeField(null=True, blank=True)

@@ -31,7 +31,7 @@ BATCH_SIZE = 500
 
 def email_grace() -> timedelta:
     """How old a pending email must be to be taken for one whose task message was lost."""
-    return timedelta(seconds=int(getattr(settings, "NOTIFICATION_EMAIL_GRACE_SECONDS", 600)))
+    return timedelta(seconds=settings.NOTIFICATION_EMAIL_GRACE_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -15,4 +15,4 @@ def start_of(day: date) -> datetime:
 
 def lead_time() -> timedelta:
     """How long before a deadline its reminder comes (REMINDER_LEAD_DAYS)."""
-    return timedelta(days=int(getattr(settings, "REMINDER_LEAD_DAYS", 3)))
+    return timedelta(days=settings.REMINDER_LEAD_DAYS)

@@ -28,7 +28,7 @@ from referrals.models import Referral
 
 
 def approval_wait() -> timedelta:
-    return timedelta(hours=int(getattr(settings, "APPROVAL_REMIND_HOURS", 48)))
+    return timedelta(hours=settings.APPROVAL_REMIND_HOURS)
 
 
 def notices(entries: Iterable[tuple[Referral, str, int, str]]) -> list[Notice]:

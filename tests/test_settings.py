@@ -4,6 +4,7 @@ manage.py in a fresh process, since settings are read once at start-up."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -105,3 +106,45 @@ def test_production_reads_host_lists_with_spaces_and_exempts_health_from_https_r
     hosts, status = result.stdout.strip().splitlines()
     assert hosts == "['cpims.example.org', 'www.cpims.example.org']"
     assert status == "200"  # not a 301 to https: probes speak plain HTTP
+
+
+@pytest.mark.slow
+def test_webhook_timeout_attempts_and_retry_delays_are_read_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    result = _manage(
+        tmp_path, "shell", "--no-imports", "-c",
+        "from notifications import delivery; "
+        "print(delivery._timeout(), delivery.max_attempts(), delivery.retry_delay(10))",
+        WEBHOOK_TIMEOUT_SECONDS="2.5", WEBHOOK_MAX_ATTEMPTS="4",
+        WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_RETRY_CAP_SECONDS="7",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    timeout, attempts, longest_delay = result.stdout.split()
+    assert (timeout, attempts) == ("2.5", "4")
+    assert float(longest_delay) <= 7  # the cap, whatever the jitter
+
+
+# Every variable settings.py reads: env("NAME"), env.<type>("NAME"), env_list("NAME").
+_ENVIRONMENT_READ = re.compile(r"""\benv(?:\.\w+|_list)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+def test_every_variable_the_settings_read_is_documented_in_the_operations_guide() -> None:
+    read = set(_ENVIRONMENT_READ.findall((ROOT / "cpims" / "settings.py").read_text()))
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    assert "WEBHOOK_MAX_ATTEMPTS" in read  # the pattern finds what it is meant to
+    undocumented = sorted(name for name in read if f"| `{name}` |" not in guide)
+    assert undocumented == [], "add them to docs/operations.md, Settings"
+
+
+def test_application_code_reads_settings_by_name_never_with_a_fallback_default() -> None:
+    """A fallback default hides a setting from settings.py and its documentation."""
+    skipped = {".venv", ".git", "tests", "migrations", "var", "node_modules"}
+    offenders = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in skipped]
+        for name in files:
+            path = Path(folder) / name
+            if name.endswith(".py") and re.search(r"getattr\(\s*settings\b", path.read_text()):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
