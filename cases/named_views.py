@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.models import Case, CaseNamedUser
-from cases.policy import case_access, get_visible_case
+from cases.policy import CaseAccess, case_get
 from cases.services import restricted
 from core.errors import StateConflictError
 from core.ids import as_id
@@ -37,33 +37,25 @@ class NamePersonForm(forms.Form):
         field.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
 
 
-def _may_change_names(user: User, case: Case) -> bool:
-    """The service's rule, to draw the forms (it checks again)."""
-    return (
-        case.restricted
-        and case_access(user, case).manage
-        and CaseNamedUser.objects.filter(case=case, user_id=user.pk).exists()
-    )
-
-
 def _page(
-    request: HttpRequest, case: Case, form: NamePersonForm, status: int = 200
+    request: HttpRequest, case: Case, access: CaseAccess, form: NamePersonForm, status: int = 200
 ) -> HttpResponse:
-    user = cast(User, request.user)
+    # The service's rule, to draw the forms (it checks again): a restricted case is visible
+    # only to the people named on it, and of them its managers name others.
     return render(request, "cases/named_people.html", {
         "case": case, "people": restricted.case_named_people(case=case),
-        "may_change": _may_change_names(user, case), "form": form,
+        "may_change": access.manage, "form": form,
     }, status=status)  # fmt: skip
 
 
 @login_required
 def case_named_people(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    case = get_visible_case(user, pk)
+    case, access = case_get(user, pk)
     if not case.restricted:
         raise Http404("Only a restricted case has people named on it.")
     if request.method != "POST":
-        return _page(request, case, NamePersonForm(case=case))
+        return _page(request, case, access, NamePersonForm(case=case))
     try:
         if "remove" in request.POST:
             person_id = as_id(request.POST["remove"])
@@ -75,11 +67,11 @@ def case_named_people(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("case-named-page", pk=case.pk)
         form = NamePersonForm(request.POST, case=case)
         if not form.is_valid():
-            return _page(request, case, form, status=400)
+            return _page(request, case, access, form, status=400)
         person = form.cleaned_data["user"]
         restricted.case_name_person(actor=user, case=case, person=person)
     except (StateConflictError, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return _page(request, case, NamePersonForm(case=case), status=409)
+        return _page(request, case, access, NamePersonForm(case=case), status=409)
     messages.success(request, _("%(person)s now sees the case.") % {"person": person})
     return redirect("case-named-page", pk=case.pk)

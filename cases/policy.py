@@ -21,25 +21,31 @@ exist.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.reach import NATIONAL, Reach, reach_of, supervisee_ids
-from cases.choices import Section
+from cases.choices import Section, Status
 from cases.models import (
     CONTRIBUTE_PERMISSION,
     SECTION_PERMISSIONS,
     Case,
     CaseAreaGrant,
+    CaseConcern,
     CaseGroupObjectPermission,
     CaseNamedUser,
     CaseUserObjectPermission,
+    FamilyMember,
 )
+from core.errors import StaleVersionError, StateConflictError
 from core.ids import as_id
 
 ALL_SECTIONS = frozenset(Section.values)
@@ -123,10 +129,23 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(_visibility(reach, branches))
 
 
-def get_visible_case(user: User, case_id: int | str) -> Case:
+def _case_row(user: User, case_id: int | str, *, lock: bool, detail: bool) -> Case:
     """The case if ``user`` may see it; otherwise Http404, as for a case that does not exist."""
     pk = as_id(case_id)
-    case = visible_cases(user).filter(pk=pk).first() if pk is not None else None
+    if pk is None:
+        raise Http404("No such case.")
+    cases = visible_cases(user)
+    if lock:
+        # Only the case row: the rows joined for reading are not locked with it.
+        cases = cases.select_for_update(of=("self",))
+    if detail:
+        cases = cases.select_related(
+            "child__location", "location", "agency", "owner"
+        ).prefetch_related(
+            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
+            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
+        )
+    case = cases.filter(pk=pk).first()
     if case is None:
         raise Http404("No such case.")
     return case
@@ -295,3 +314,168 @@ def _area_branch(user: User, section: str) -> list[QuerySet[Any, Any]]:
         .order_by()
         .values("case_id")
     ]
+
+
+# --- The one door to a case, and what may be done on it -------------------------------------
+
+Need = Literal["manage", "contribute", "assign", "approve", "history"]
+
+_NEED_REFUSALS = {
+    "manage": gettext_lazy("Only the case owner or their supervisor can do this."),
+    "contribute": gettext_lazy("You cannot add to this case."),
+    "assign": gettext_lazy("Only the owner's supervisor or an agency admin assigns cases."),
+    "approve": gettext_lazy("Only the case owner's supervisor can decide this."),
+    "history": gettext_lazy("Your access to this case does not include its history."),
+}
+
+
+def case_get(
+    user: User,
+    case_id: int | str,
+    *,
+    need: Need | None = None,
+    section: str | None = None,
+    action: str | None = None,
+    lock: bool = False,
+    expected_version: int | None = None,
+    detail: bool = False,
+) -> tuple[Case, CaseAccess]:
+    """The one way to a single case: the case and what ``user`` may see and do on it.
+
+    404 when the case is not visible to ``user`` (exactly as a missing one); 403 when it is but
+    ``section`` is not open to them or they lack ``need``; with ``action`` (a code of
+    :data:`CASE_ACTIONS`), 403 when the person may not take it and 409 when only the case's
+    state forbids it now. ``lock`` holds the case row until the transaction ends (services that
+    change the case); with ``expected_version`` (an ETag's, a form's), StaleVersionError (412)
+    when the case changed since the caller read it, checked under that lock. ``detail`` loads
+    what the case file shows (child, family, concerns)."""
+    case = _case_row(user, case_id, lock=lock or expected_version is not None, detail=detail)
+    access = case_access(user, case)
+    if section is not None and not access.sees(section):
+        raise PermissionDenied(
+            _("Your access to this case does not include its %(section)s.")
+            % {"section": Section(section).label}
+        )
+    if need is not None and not getattr(access, need):
+        raise PermissionDenied(str(_NEED_REFUSALS[need]))
+    if action is not None:
+        case_require(user, case, access, action)
+    if expected_version is not None and case.version != expected_version:
+        raise StaleVersionError()
+    return case, access
+
+
+def case_ref(case_id: int | str) -> Case:
+    """A reference to a case by its id (404 for what is no id), for a service that opens it
+    through the door itself: no query, nothing of the case read before the service does."""
+    pk = as_id(case_id)
+    if pk is None:
+        raise Http404("No such case.")
+    return Case(pk=pk)
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """Who may take an action (from their access to the case) and when the case allows it."""
+
+    who: Callable[[User, Case, CaseAccess], bool]
+    when: Callable[[Case, CaseAccess], bool]
+    refusal: Any  # why the person may not (403)
+    not_now: Any  # why the case does not allow it now (409)
+
+
+def _is_open(case: Case, access: CaseAccess | None = None) -> bool:
+    return case.status == Status.OPEN
+
+
+def _asks_closure(user: User, case: Case, access: CaseAccess) -> bool:
+    # While a follow-up schedule runs, the owner's supervisor closes at once instead.
+    return case.owner_id == user.pk or (case.follow_up_pending and access.approve)
+
+
+def _closure_askable(case: Case, access: CaseAccess) -> bool:
+    """Open, not asked yet, and no follow-up schedule running that only the owner's
+    supervisor may cut short."""
+    return (
+        _is_open(case)
+        and not case.closure_pending
+        and (not case.follow_up_pending or access.approve)
+    )
+
+
+def _managed(refusal: Any = _NEED_REFUSALS["manage"]) -> ActionRule:
+    return ActionRule(lambda u, c, a: a.manage, _is_open, refusal, _CLOSED)
+
+
+def _contributed() -> ActionRule:
+    return ActionRule(lambda u, c, a: a.contribute, _is_open, _NEED_REFUSALS["contribute"], _CLOSED)
+
+
+_CLOSED = gettext_lazy("The case is closed: reopen it first.")
+
+# The codes of docs/api.md ("What a caller may do"), each with its one rule: services check it
+# (case_get(action=...)), pages draw their buttons from it, the API returns it as ``actions``.
+CASE_ACTIONS: dict[str, ActionRule] = {
+    "edit": _managed(),
+    "assign": ActionRule(lambda u, c, a: a.assign, _is_open, _NEED_REFUSALS["assign"], _CLOSED),
+    "request_closure": ActionRule(
+        _asks_closure,
+        _closure_askable,
+        gettext_lazy("Only the case's owner asks for its closure."),
+        gettext_lazy(
+            "Closure cannot be asked for now: the case is closed, its closure is already "
+            "asked for, or its follow-up visits are not complete with the last two stable "
+            "(only the owner's supervisor can close it then)."
+        ),
+    ),
+    "approve_closure": ActionRule(
+        lambda u, c, a: a.approve and c.closure_requested_by_id != u.pk,
+        lambda c, a: c.closure_pending,
+        gettext_lazy("Only the owner's supervisor decides on closure, never on her own request."),
+        gettext_lazy("No closure is waiting for a decision."),
+    ),
+    "reopen": ActionRule(
+        lambda u, c, a: a.manage,
+        lambda c, a: not _is_open(c),
+        gettext_lazy("Only the case's owner and her supervisor reopen it."),
+        gettext_lazy("Only a closed case can be reopened."),
+    ),
+    "assess_risk": _managed(),
+    "write_plan": _managed(),
+    "approve_plan": ActionRule(
+        lambda u, c, a: a.approve, _is_open, _NEED_REFUSALS["approve"], _CLOSED
+    ),
+    "add_note": _contributed(),
+    "add_service": _contributed(),
+    "record_consent": _managed(),
+    "refer": ActionRule(
+        lambda u, c, a: a.manage and u.agency_id is not None,
+        _is_open,
+        gettext_lazy("Only the case's owner and her supervisor refer it."),
+        _CLOSED,
+    ),
+    "place": _managed(),
+    "reintegrate": _managed(),
+}
+
+
+def case_actions(user: User, case: Case, access: CaseAccess | None = None) -> frozenset[str]:
+    """What ``user`` may do on ``case`` now; no query beyond the access (given, or computed)."""
+    access = access if access is not None else case_access(user, case)
+    if not user.is_active:
+        return frozenset()
+    return frozenset(
+        code
+        for code, rule in CASE_ACTIONS.items()
+        if rule.who(user, case, access) and rule.when(case, access)
+    )
+
+
+def case_require(user: User, case: Case, access: CaseAccess, action: str) -> None:
+    """403 when ``user`` may not take ``action`` on ``case``, 409 when only its state forbids
+    it now: the check every service makes, by the rule the pages and the API show."""
+    rule = CASE_ACTIONS[action]
+    if not (user.is_active and rule.who(user, case, access)):
+        raise PermissionDenied(str(rule.refusal))
+    if not rule.when(case, access):
+        raise StateConflictError(str(rule.not_now))

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from audit.models import AuditEvent
-from cases.choices import PlanStatus, Section, Sex, Status
+from cases.choices import PlanStatus, Sex, Status
 from cases.models import Case, CaseConcern, CasePlan, Child, FamilyMember
-from cases.policy import case_access, get_visible_case, visible_cases
+from cases.policy import case_get, visible_cases
 from cases.reminders import NO_CONTACT_LEVELS
 from cases.search import children_named_like
 from cases.services.case import case_record_view
@@ -41,41 +39,14 @@ def case_list(*, user: User) -> QuerySet[Case]:
     )
 
 
-def case_detail(*, user: User, case_id: int | str) -> Case:
-    case = get_visible_case(user, case_id)
-    return (
-        Case.objects.select_related("child", "location", "agency", "owner")
-        .prefetch_related(
-            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
-            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
-        )
-        .get(pk=case.pk)
-    )
-
-
 def case_section(*, user: User, case_id: int | str, section: str, record_read: bool = True) -> Case:
-    """The case if ``user`` sees it (404 otherwise) and sees ``section`` of it (403 otherwise).
-    A read of the section is written to the audit trail unless the caller is about to change
-    it (its own event records that)."""
-    case = get_visible_case(user, case_id)
-    if not case_access(user, case).sees(section):
-        raise PermissionDenied(
-            _("Your access to this case does not include its %(section)s.")
-            % {"section": Section(section).label}
-        )
+    """The case through the door (404 when invisible, 403 when ``section`` is not open to
+    ``user``), its reading of the section in the audit trail unless the caller is about to
+    change it (its own event records that)."""
+    case, _access = case_get(user, case_id, section=section)
     if record_read:
         case_record_view(actor=user, case=case, what=section)
     return case
-
-
-def case_for_update(*, user: User, case_id: int | str) -> Case:
-    """The case, visible to ``user``, with its row locked until the transaction ends."""
-    case = get_visible_case(user, case_id)
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("child", "location")
-        .get(pk=case.pk)
-    )
 
 
 @dataclass(frozen=True)

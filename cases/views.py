@@ -56,7 +56,15 @@ from cases.forms import (
     localized,
 )
 from cases.models import Case, CasePlan, CaseService, ConcernType, Consent, RiskInstrument
-from cases.policy import CaseAccess, case_access, case_accesses, get_visible_case, visible_cases
+from cases.policy import (
+    CaseAccess,
+    case_accesses,
+    case_actions,
+    case_get,
+    case_ref,
+    case_require,
+    visible_cases,
+)
 from cases.services import plan as plan_services
 from cases.services.case import (
     CASE_HOLDER_ROLES,
@@ -78,7 +86,7 @@ from cases.services.records import (
     consent_withdraw,
 )
 from cases.services.risk import risk_assessment_record
-from core.errors import StateConflictError
+from core.errors import StaleVersionError, StateConflictError
 from core.ids import as_id
 from core.pagination import LookAheadPaginator
 
@@ -337,6 +345,8 @@ class CaseFile:
 
     case: Case
     access: CaseAccess
+    # What the reader may do now (cases.policy.case_actions): the buttons and forms shown.
+    actions: frozenset[str]
 
     @property
     def is_open(self) -> bool:
@@ -344,19 +354,19 @@ class CaseFile:
 
     @property
     def can_assess(self) -> bool:
-        return self.access.manage and self.is_open
+        return "assess_risk" in self.actions
 
     @property
     def can_add_notes(self) -> bool:
-        return self.access.contribute and self.is_open
+        return "add_note" in self.actions
 
     @property
     def can_plan(self) -> bool:
-        return self.access.manage and self.is_open
+        return "write_plan" in self.actions
 
     @property
     def can_manage(self) -> bool:
-        return self.access.manage and self.is_open
+        return "edit" in self.actions
 
 
 # Forms posted back with errors, shown in place of the blank ones: a tab's own form under its
@@ -365,11 +375,11 @@ Bound = dict[str, Any]
 
 
 def case_file_of(user: User, pk: int) -> CaseFile:
-    """The case through the API's selector (404 outside the reader's reach); each reading of
-    the file is recorded, as the API records it."""
-    case = selectors.case_detail(user=user, case_id=pk)
+    """The case through the door (404 outside the reader's reach); each reading of the file is
+    recorded, as the API records it."""
+    case, access = case_get(user, pk, detail=True)
     case_record_view(actor=user, case=case)
-    return CaseFile(case=case, access=case_access(user, case))
+    return CaseFile(case=case, access=access, actions=case_actions(user, case, access))
 
 
 def _profile(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
@@ -610,7 +620,7 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            case_note_create(actor=user, case=get_visible_case(user, pk), **form.cleaned_data)
+            case_note_create(actor=user, case=case_ref(pk), **form.cleaned_data)
         except ValidationError as error:
             adopt(form, error)
         else:
@@ -663,15 +673,16 @@ def _save_case_edit(request: HttpRequest, user: User, pk: int, form: CaseEditFor
     kept as typed, now carries the current version so that saving again replaces the other
     person's changes knowingly)."""
     try:
-        with transaction.atomic():
-            case = selectors.case_for_update(user=user, case_id=pk)
-            if case.version != form.cleaned_data["version"]:
-                current = request.POST.copy()
-                current["version"] = str(case.version)
-                form.data = current
-                messages.error(request, str(STALE_EDIT))
-                return 412
-            case_update(actor=user, case=case, changes=form.changes())
+        case_update(
+            actor=user, case=case_ref(pk), changes=form.changes(),
+            expected_version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except StaleVersionError:
+        current = request.POST.copy()
+        current["version"] = str(case_get(user, pk)[0].version)
+        form.data = current
+        messages.error(request, str(STALE_EDIT))
+        return 412
     except ValidationError as error:
         adopt(form, error, prefix="child.")
         return 400
@@ -704,63 +715,46 @@ class CaseAction:
 
     form: type[CaseActionForm]
     context_name: str
-    allowed: Callable[[User, CaseFile], bool]
-    perform: Callable[[User, Case, dict[str, Any]], Case]
+    code: str  # the action's code in cases.policy.CASE_ACTIONS: who may take it, and when
+    perform: Callable[[User, Case, int, dict[str, Any]], Case]  # reader, case, version, form
     done: Any
 
 
-def _may_ask_closure(user: User, file: CaseFile) -> bool:
-    """The owner asks; while follow-up visits run, only her supervisor closes, at once."""
-    case = file.case
-    if not file.is_open or case.closure_pending:
-        return False
-    if case.follow_up_pending:
-        return file.access.approve
-    return case.owner_id == user.pk
-
-
-def _may_decide_closure(user: User, file: CaseFile) -> bool:
-    case = file.case
-    return (
-        file.is_open
-        and case.closure_pending
-        and file.access.approve
-        and case.closure_requested_by_id != user.pk
-    )
-
-
-CASE_ACTIONS: dict[str, CaseAction] = {
+PAGE_ACTIONS: dict[str, CaseAction] = {
     "assign": CaseAction(
-        AssignForm, "assign_form",
-        lambda user, file: file.access.assign and file.is_open,
-        lambda user, case, data: case_assign(actor=user, case=case, owner=data["owner"]),
+        AssignForm, "assign_form", "assign",
+        lambda user, case, version, data: case_assign(
+            actor=user, case=case, owner=data["owner"], expected_version=version
+        ),
         gettext_lazy("The case is given to another worker."),
     ),
     "close": CaseAction(
-        ClosureRequestForm, "closure_form", _may_ask_closure,
-        lambda user, case, data: case_request_closure(
-            actor=user, case=case, reason=data["reason"], note=data["note"]
+        ClosureRequestForm, "closure_form", "request_closure",
+        lambda user, case, version, data: case_request_closure(
+            actor=user, case=case, reason=data["reason"], note=data["note"],
+            expected_version=version,
         ),
         gettext_lazy("Closure is requested."),
     ),
     "approve-closure": CaseAction(
-        ClosureDecisionForm, "closure_decision_form", _may_decide_closure,
-        lambda user, case, data: case_approve_closure(
-            actor=user, case=case, comment=data["comment"]
+        ClosureDecisionForm, "closure_decision_form", "approve_closure",
+        lambda user, case, version, data: case_approve_closure(
+            actor=user, case=case, comment=data["comment"], expected_version=version
         ),
         gettext_lazy("The case is closed."),
     ),
     "reject-closure": CaseAction(
-        ClosureDecisionForm, "closure_decision_form", _may_decide_closure,
-        lambda user, case, data: case_reject_closure(
-            actor=user, case=case, comment=data["comment"]
+        ClosureDecisionForm, "closure_decision_form", "approve_closure",
+        lambda user, case, version, data: case_reject_closure(
+            actor=user, case=case, comment=data["comment"], expected_version=version
         ),
         gettext_lazy("The closure is refused."),
     ),
     "reopen": CaseAction(
-        ReopenForm, "reopen_form",
-        lambda user, file: file.access.manage and not file.is_open,
-        lambda user, case, data: case_reopen(actor=user, case=case, reason=data["reason"]),
+        ReopenForm, "reopen_form", "reopen",
+        lambda user, case, version, data: case_reopen(
+            actor=user, case=case, reason=data["reason"], expected_version=version
+        ),
         gettext_lazy("The case is reopened."),
     ),
 }  # fmt: skip
@@ -770,8 +764,8 @@ def _action_forms(user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     """A blank form for each action the reader may take on the case (the one posted back with
     errors instead of its blank one)."""
     forms: dict[str, Any] = {}
-    for action in CASE_ACTIONS.values():
-        if action.allowed(user, file) and action.context_name not in forms:
+    for action in PAGE_ACTIONS.values():
+        if action.code in file.actions and action.context_name not in forms:
             forms[action.context_name] = bound.get(action.context_name) or _action_form(
                 action, file.case
             )
@@ -789,22 +783,19 @@ def _action_form(action: CaseAction, case: Case, data: Any = None) -> CaseAction
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Assigns, asks for or decides closure, or reopens the case: the API's case actions, each
     under the case's lock and refused when the case changed since the reader saw it."""
-    if action not in CASE_ACTIONS:
+    if action not in PAGE_ACTIONS:
         raise Http404("No such action.")
-    chosen = CASE_ACTIONS[action]
+    chosen = PAGE_ACTIONS[action]
     user = _user(request)
-    file = case_file_of(user, pk)
-    if not chosen.allowed(user, file):
-        raise PermissionDenied(_("You cannot do this on this case."))
-    form = _action_form(chosen, file.case, request.POST)
+    case, access = case_get(user, pk)
+    case_require(user, case, access, chosen.code)
+    form = _action_form(chosen, case, request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                case = selectors.case_for_update(user=user, case_id=pk)
-                if case.version != form.cleaned_data["version"]:
-                    messages.error(request, str(STALE))
-                    return redirect("case-page", pk=pk)
-                chosen.perform(user, case, form.cleaned_data)
+            chosen.perform(user, case, form.cleaned_data["version"], form.cleaned_data)
+        except StaleVersionError:
+            messages.error(request, str(STALE))
+            return redirect("case-page", pk=pk)
         except ValidationError as error:
             adopt(form, error)
         except StateConflictError as conflict:
@@ -816,21 +807,18 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 # Given to a worker outside the reader's reach: done, and no longer hers to see.
                 return redirect("case-list-page")
             return redirect("case-page", pk=pk)
+    file = case_file_of(user, pk)
     return render_case_page(request, file, None, {chosen.context_name: form}, status=400)
 
 
 # --- Services and consent ---------------------------------------------------------------------
 
 
-def case_to_write(user: User, pk: int, *, manage: bool) -> Case:
+def case_to_write(user: User, pk: int, *, action: str) -> Case:
     """The case (404 outside reach), refused before its form is read when the reader may not
-    write to it (403); the service checks the same again under its lock."""
-    case = get_visible_case(user, pk)
-    access = case_access(user, case)
-    if manage and not access.manage:
-        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
-    if not access.contribute:
-        raise PermissionDenied(_("You cannot add to this case."))
+    take ``action`` on it (403, or 409 when only its state forbids it); the service checks
+    the same rule again under its lock."""
+    case, _access = case_get(user, pk, action=action)
     return case
 
 
@@ -866,7 +854,7 @@ def submit_on_tab(
 @require_POST
 def case_service_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = case_to_write(user, pk, manage=False)
+    case = case_to_write(user, pk, action="add_service")
     form = ServiceForm(request.POST)
     done = submit_on_tab(
         request, form, pk=pk, tab="services", success=_("The service is recorded."),
@@ -903,7 +891,7 @@ def case_service_status(request: HttpRequest, pk: int, service_id: int) -> HttpR
 @require_POST
 def case_consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = case_to_write(user, pk, manage=True)
+    case = case_to_write(user, pk, action="record_consent")
     form = ConsentForm(request.POST)
     done = submit_on_tab(
         request, form, pk=pk, tab="consent", success=_("The consent is recorded."),
@@ -918,7 +906,7 @@ def case_consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
     user = _user(request)
-    case_to_write(user, pk, manage=True)
+    case_to_write(user, pk, action="record_consent")
     consent = selectors_records.consent_detail(user=user, case_id=pk, consent_id=consent_id)
     form = ConsentWithdrawForm(request.POST, prefix=f"consent-{consent_id}")
     done = submit_on_tab(
@@ -1029,9 +1017,7 @@ def case_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST, responsible=people)
     if "add" not in request.POST and form.is_valid():
         try:
-            plan_services.plan_create(
-                actor=user, case=get_visible_case(user, pk), goals=form.goals()
-            )
+            plan_services.plan_create(actor=user, case=case_ref(pk), goals=form.goals())
         except ValidationError as error:
             form.adopt(error)
         except StateConflictError as conflict:
@@ -1125,9 +1111,9 @@ def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str)
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """What the reader may see of the case on paper; nothing more than the screen shows them."""
     user = _user(request)
-    case = selectors.case_detail(user=user, case_id=pk)
+    case, access = case_get(user, pk, detail=True)
     case_record_view(actor=user, case=case, what="print")
-    file = CaseFile(case=case, access=case_access(user, case))
+    file = CaseFile(case=case, access=access, actions=case_actions(user, case, access))
     context: dict[str, Any] = {
         "file": file, "case": case, "printed_at": timezone.now(), "printing": True,
     }  # fmt: skip

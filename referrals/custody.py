@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,7 @@ from accounts.choices import ServiceCode
 from accounts.models import Agency, AgencyService, User
 from audit import services as audit
 from cases.models import Case
-from cases.policy import case_access, visible_cases
+from cases.policy import CaseAccess, case_get
 from cases.services.common import require_open
 from referrals.choices import ReferralStatus
 from referrals.models import CustodyTransfer, Referral
@@ -25,10 +24,10 @@ from referrals.models import CustodyTransfer, Referral
 CUSTODY_SERVICES = frozenset({ServiceCode.SHELTER, ServiceCode.ALTERNATIVE_CARE})
 
 
-def _may_record(actor: User, case: Case, to_agency: Agency) -> bool:
+def _may_record(actor: User, case: Case, access: CaseAccess, to_agency: Agency) -> bool:
     """The case's owner or her supervisor; or the receiving shelter itself, when it holds the
     child through an accepted referral of this case."""
-    if case_access(actor, case).manage:
+    if access.manage:
         return True
     return (
         actor.agency_id is not None
@@ -93,10 +92,8 @@ def custody_transfer_record(
     referral: Referral | None = None,
 ) -> CustodyTransfer:
     # Re-read under a lock, through the caller's reach: a case out of reach is missing (404).
-    locked = visible_cases(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise Http404("No such case.")
-    if not _may_record(actor, locked, to_agency):
+    locked, access = case_get(actor, case.pk, lock=True)
+    if not _may_record(actor, locked, access, to_agency):
         raise PermissionDenied(
             _("Only the case owner, their supervisor or the receiving shelter records custody.")
         )

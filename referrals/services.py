@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Agency, ServiceType, User
 from audit import services as audit
-from cases.choices import NoteKind, Section
-from cases.models import Case, CaseNamedUser, CaseNote
-from cases.policy import case_access
+from cases.choices import Section
+from cases.models import Case, CaseNamedUser
+from cases.policy import case_get
 from cases.selectors_records import consent_covers
 from cases.services.access import case_set_grants
-from cases.services.common import case_changed, require_open
+from cases.services.case import case_transfer
+from cases.services.records import case_note_referral_outcome
 from core.errors import StateConflictError
 from notifications.outbox import notify
 from notifications.webhooks import webhook_emit
@@ -44,7 +45,7 @@ CONSENT_OVERRIDE_ROLES = frozenset({Role.SUPERVISOR, Role.POLICE})
 
 
 def response_time(urgency: str) -> timedelta:
-    configured: dict[str, int] = getattr(settings, "REFERRAL_RESPONSE_HOURS", {})
+    configured: dict[str, int] = settings.REFERRAL_RESPONSE_HOURS
     if urgency in configured:
         return timedelta(hours=configured[urgency])
     return DEFAULT_RESPONSE_TIME[Urgency(urgency)]
@@ -165,12 +166,12 @@ def referral_create(
     shared_sections: Sequence[str],
     consent_override_reason: str = "",
 ) -> Referral:
-    if not case_access(actor, case).manage or actor.agency is None:
-        raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
     # Referrals of one case are made one at a time: of two requests racing to refer it to the
-    # same agency, the second waits here and then finds the first (409).
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    require_open(case)
+    # same agency, the second waits on the case's lock and then finds the first (409).
+    case, _access = case_get(actor, case.pk, action="refer", lock=True)
+    sender = actor.agency
+    if sender is None:  # the rule of "refer" asks for one; this tells the type checker
+        raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
     errors: dict[str, list[str]] = {}
     if not to_agency.is_active:
         errors["to_agency"] = [_("This agency no longer takes referrals.")]
@@ -192,12 +193,12 @@ def referral_create(
     if Referral.objects.filter(case=case, to_agency=to_agency, status__in=LIVE_STATUSES).exists():
         raise StateConflictError(_("This case is already referred to this agency."))
     referral = Referral(
-        case=case, from_agency=actor.agency, to_agency=to_agency, type=type, urgency=urgency,
+        case=case, from_agency=sender, to_agency=to_agency, type=type, urgency=urgency,
         services=services, reason=reason, shared_sections=list(dict.fromkeys(shared_sections)),
         consent_override_reason="" if consented else consent_override_reason,
         created_by=actor, status=ReferralStatus.PENDING_APPROVAL,
     )  # fmt: skip
-    needs_approval = actor.agency.requires_referral_approval and actor.role != Role.SUPERVISOR
+    needs_approval = sender.requires_referral_approval and actor.role != Role.SUPERVISOR
     if needs_approval:
         _check_approver_sees(actor, case)
     # Waiting for approval, its supervisor is reminded after a while; once sent, its sender
@@ -257,14 +258,12 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
     referral.reminder_at = None  # answered: nothing more to remind
     referral.answered_by, referral.answered_at, referral.assigned_to = actor, now, assigned_to
     referral.save()
-    case = Case.objects.select_for_update().get(pk=referral.case_id)
+    case = referral.case
     if referral.type == ReferralType.TRANSFER:
-        previous_owner = case.owner_id
-        case.owner, case.agency = assigned_to, referral.to_agency
-        if case.restricted:
-            CaseNamedUser.objects.get_or_create(case=case, user=assigned_to)
-            CaseNamedUser.objects.filter(case=case, user_id=previous_owner).delete()
-        case_changed(case, "owner", "agency")
+        case = case_transfer(
+            actor=actor, case=case, owner=assigned_to, agency=referral.to_agency,
+            reason=f"referral:{referral.pk}",
+        )  # fmt: skip
     else:
         _sync_receiver_grants(actor=actor, case=case, person=assigned_to)
     audit.record(
@@ -310,10 +309,7 @@ def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Refer
     referral.outcome, referral.completed_at, referral.closed_at = outcome, now, now
     referral.save()
     case = referral.case
-    CaseNote.objects.create(
-        case=case, kind=NoteKind.REFERRAL_OUTCOME, date=timezone.localdate(), text=outcome,
-        agency_id=referral.to_agency_id, author=actor,
-    )  # fmt: skip
+    case_note_referral_outcome(actor=actor, case=case, agency=referral.to_agency, text=outcome)
     if referral.assigned_to is not None:
         _sync_receiver_grants(actor=actor, case=case, person=referral.assigned_to)
     audit.record(actor=actor, action="referral.complete", obj=referral, case_id=case.pk)

@@ -14,7 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -26,7 +26,7 @@ from accounts.models import Agency, Location, ServiceType, User
 from cases.choices import Section
 from cases.forms import adopt, localized
 from cases.models import Case, ConcernType
-from cases.policy import case_access, get_visible_case
+from cases.policy import case_get
 from cases.selectors import case_approvals_waiting
 from cases.selectors_records import consent_covers
 from cases.services.case import case_record_list_read
@@ -350,9 +350,7 @@ def _case_to_refer(user: User, value: str | None) -> Case:
     case_id = as_id(value)
     if case_id is None:
         raise Http404("No such case.")
-    case = get_visible_case(user, case_id)
-    if not case_access(user, case).manage or user.agency_id is None:
-        raise PermissionDenied(_("Only the case's owner and her supervisor refer it."))
+    case, _access = case_get(user, case_id, action="refer")
     return case
 
 

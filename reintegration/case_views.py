@@ -69,7 +69,7 @@ def placements_tab(
 @require_POST
 def case_placement_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = case_to_write(user, pk, manage=True)
+    case = case_to_write(user, pk, action="place")
     form = PlacementForm(request.POST, case=case)
     place_query = request.POST.get("place_q", "")
     if "find_place" in request.POST:
@@ -108,7 +108,7 @@ def _placement_page(
 @require_POST
 def case_reintegration_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = case_to_write(user, pk, manage=True)
+    case = case_to_write(user, pk, action="reintegrate")
     form = ReintegrationForm(request.POST, case=case)
     done = submit_on_tab(
         request, form, pk=pk, tab="placements",

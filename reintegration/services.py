@@ -22,11 +22,10 @@ from accounts.reach import reach_of
 from audit import services as audit
 from cases.choices import Section, Stage
 from cases.models import Case
-from cases.policy import may_record_in_section
+from cases.policy import case_get, may_record_in_section
 from cases.reminders import case_reschedule_reminders
 from cases.services.access import case_set_area_grants, case_set_grants
 from cases.services.common import advance_stage, case_changed, require_open
-from cases.services.records import writable_case
 from core.errors import StateConflictError
 from notifications.models import NotificationKind
 from notifications.outbox import Notice, notify
@@ -142,7 +141,7 @@ def placement_create(
 ) -> Placement:
     """Records where the child lives from ``start_date``. A current placement (no end date)
     ends the one before it on that date, so the history has no gaps and no overlaps."""
-    case, _access = writable_case(actor, case, need="manage")
+    case, _access = case_get(actor, case.pk, action="place", lock=True)
     if type not in PlacementType.values:
         raise ValidationError({"type": [_("Unknown placement type.")]})
     gatekept = _check_gatekeeping(type, gatekeeping, case)
@@ -272,7 +271,7 @@ def reintegration_create(
     ``date``). The commune committee of the family's commune, and the follow-up worker when
     the case is not theirs, are given the follow-ups (cases.services.access). Visits still
     scheduled from an earlier reintegration are cancelled: this one replaces it."""
-    case, _access = writable_case(actor, case, need="manage")
+    case, _access = case_get(actor, case.pk, action="reintegrate", lock=True)
     if placement.case_id != case.pk:
         raise ValidationError({"placement": [_("This placement belongs to another case.")]})
     if placement.type not in FAMILY_PLACEMENTS:

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.api.authentication import actor_of
 from accounts.models import User
 from cases.models import CaseNamedUser
-from cases.policy import get_visible_case
+from cases.policy import case_get
 from cases.services import restricted
 
 
@@ -42,14 +42,14 @@ class NamedPeopleView(APIView):
 
     @extend_schema(responses=NamedPersonSerializer(many=True))
     def get(self, request: Request, case_id: int) -> Response:
-        case = get_visible_case(actor_of(request), case_id)
+        case, _access = case_get(actor_of(request), case_id)
         people = restricted.case_named_people(case=case)
         return Response(NamedPersonSerializer(people, many=True).data)
 
     @extend_schema(request=NamePersonSerializer, responses={201: NamedPersonSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = NamePersonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = data.validated_data["user"]
@@ -61,7 +61,7 @@ class NamedPersonView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, case_id: int, user_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         person = User.objects.filter(pk=user_id).first()
         if person is None:
             raise Http404("No such person.")

@@ -32,7 +32,7 @@ from cases.api.records_serializers import (
     PlanDecisionSerializer,
 )
 from cases.models import CaseNote, CasePlan, CaseService, Consent
-from cases.policy import get_visible_case
+from cases.policy import case_get
 from cases.services import plan as plan_services
 from cases.services import records as record_services
 from core.api.conditional import check_if_match, with_etag
@@ -59,7 +59,7 @@ class CaseRecordListView(generics.ListAPIView):
 
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         record = type(self).create(actor=actor, case=case, **data.validated_data)
@@ -86,7 +86,7 @@ class CasePlanListView(generics.ListAPIView[CasePlan]):
     @extend_schema(request=CasePlanWriteSerializer, responses={201: CasePlanSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = CasePlanWriteSerializer(data=request.data, context={"case": case})
         data.is_valid(raise_exception=True)
         plan = plan_services.plan_create(actor=actor, case=case, **data.validated_data)

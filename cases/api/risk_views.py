@@ -10,13 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
-from cases import selectors, selectors_risk
+from cases import selectors_risk
 from cases.api.risk_serializers import (
     RiskAssessmentCreateSerializer,
     RiskAssessmentSerializer,
     RiskInstrumentSerializer,
 )
 from cases.models import RiskAssessment
+from cases.policy import case_get
 from cases.services.risk import risk_assessment_record
 from core.idempotency import idempotent
 
@@ -56,7 +57,7 @@ class RiskAssessmentViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = actor_of(request)
-        case = selectors.case_detail(user=actor, case_id=kwargs["case_id"])
+        case, _access = case_get(actor, kwargs["case_id"])
 
         def record() -> Response:
             data = RiskAssessmentCreateSerializer(data=request.data)

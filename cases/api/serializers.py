@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Location, User
@@ -18,7 +19,7 @@ from cases.choices import (
     Stage,
 )
 from cases.models import Case, Child, FamilyMember
-from cases.policy import CaseAccess
+from cases.policy import CaseAccess, case_actions
 from cases.selectors import PossibleDuplicate
 from core.api.serializers import StrictInputSerializer
 
@@ -183,13 +184,21 @@ class CaseSerializer(serializers.ModelSerializer):
 
     risk_level = serializers.SerializerMethodField()
     closure = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="What the caller may do on the case now (docs/api.md, What a caller may do)."
+    )
 
     class Meta:
         model = Case
         fields = ["id", "case_number", "status", "stage", "risk_level", "respond_by",
                   "reassess_by", "owner", "agency", "location", "restricted", "closure",
-                  "created_at", "updated_at", "version"]  # fmt: skip
+                  "created_at", "updated_at", "version", "actions"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, case: Case) -> list[str]:
+        access: CaseAccess = self.context["accesses"][case.pk]
+        return sorted(case_actions(self.context["user"], case, access))
 
     def get_risk_level(self, case: Case) -> str | None:
         return case.risk_level or None

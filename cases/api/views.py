@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -30,9 +28,8 @@ from cases.api.serializers import (
     ReasonSerializer,
 )
 from cases.models import Case
-from cases.policy import CaseAccess, case_access, case_accesses
+from cases.policy import CaseAccess, case_accesses, case_get, case_ref
 from cases.services import case as case_services
-from core.api.conditional import PreconditionFailed
 from core.api.pagination import StandardPagination
 from core.idempotency import idempotent
 
@@ -41,12 +38,20 @@ def case_etag(case: Case) -> str:
     return f'"{case.pk}-{case.version}"'
 
 
-def _check_if_match(request: Request, case: Case) -> None:
+_CASE_ETAG = re.compile(r'(?:W/)?"([0-9]+)-([0-9]+)"')
+
+
+def expected_version(request: Request, case_id: int | str) -> int | None:
+    """The case version the caller's ``If-Match`` names (None without one, or with ``*``); a
+    header naming no version of this case expects one that never exists, so it is stale."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
-        return
-    if case_etag(case) not in {tag.strip().removeprefix("W/") for tag in header.split(",")}:
-        raise PreconditionFailed()
+        return None
+    for tag in header.split(","):
+        match = _CASE_ETAG.fullmatch(tag.strip())
+        if match and match.group(1) == str(case_id):
+            return int(match.group(2))
+    return 0  # versions start at 1
 
 
 class CaseViewSet(
@@ -67,10 +72,15 @@ class CaseViewSet(
     def get_queryset(self) -> QuerySet[Case]:
         return selectors.case_list(user=actor_of(self.request))
 
-    def _represent(self, cases: list[Case], *, many: bool = False) -> Any:
-        accesses = case_accesses(actor_of(self.request), cases)
+    def _represent(
+        self, cases: list[Case], *, many: bool = False, access: CaseAccess | None = None
+    ) -> Any:
+        """The cases as the caller may see them; ``access`` when the door already gave it (one
+        case), so it is not computed twice."""
+        user = actor_of(self.request)
+        accesses = {cases[0].pk: access} if access is not None else case_accesses(user, cases)
         serializer = CaseSerializer(
-            cases if many else cases[0], many=many, context={"accesses": accesses}
+            cases if many else cases[0], many=many, context={"accesses": accesses, "user": user}
         )
         return serializer.data
 
@@ -79,9 +89,9 @@ class CaseViewSet(
         return self.get_paginated_response(self._represent(list(page or []), many=True))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        case = selectors.case_detail(user=actor_of(request), case_id=kwargs["pk"])
+        case, access = case_get(actor_of(request), kwargs["pk"], detail=True)
         case_services.case_record_view(actor=actor_of(request), case=case)
-        return Response(self._represent([case]), headers={"ETag": case_etag(case)})
+        return Response(self._represent([case], access=access), headers={"ETag": case_etag(case)})
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
     def create(self, request: Request) -> Response:
@@ -93,25 +103,21 @@ class CaseViewSet(
         data.is_valid(raise_exception=True)
         case = case_services.case_open(actor=actor, **data.validated_data)
         duplicates = selectors.possible_duplicates(user=actor, child=case.child)
-        body = self._represent([selectors.case_detail(user=actor, case_id=case.pk)])
+        case, access = case_get(actor, case.pk, detail=True)
+        body = self._represent([case], access=access)
         body["possible_duplicates"] = PossibleDuplicateSerializer(duplicates, many=True).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": case_etag(case)})
 
-    def _locked_change(self, request: Request, pk: str, change: Callable[[Case], Case]) -> Response:
-        """Locks the case, checks If-Match, applies ``change``, answers with the new state."""
-        actor = actor_of(request)
-        with transaction.atomic():
-            case = selectors.case_for_update(user=actor, case_id=pk)
-            _check_if_match(request, case)
-            change(case)
+    def _answer(self, request: Request, case: Case) -> Response:
+        """The case as it now is, after the service changed it in its own transaction."""
         try:
-            case = selectors.case_detail(user=actor, case_id=pk)
+            case, access = case_get(actor_of(request), case.pk, detail=True)
         except Http404:
             # The action took the case out of the caller's reach (given to a worker outside her
             # team): it is done, and the answer confirms it with the administrative fields only.
-            serializer = CaseSerializer(case, context={"accesses": {case.pk: CaseAccess()}})
-            return Response(serializer.data)
-        return Response(self._represent([case]), headers={"ETag": case_etag(case)})
+            context = {"accesses": {case.pk: CaseAccess()}, "user": actor_of(request)}
+            return Response(CaseSerializer(case, context=context).data)
+        return Response(self._represent([case], access=access), headers={"ETag": case_etag(case)})
 
     def _validated(
         self, serializer_class: type[Serializer], request: Request, **kwargs: Any
@@ -123,70 +129,71 @@ class CaseViewSet(
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         actor = actor_of(request)
-        current = selectors.case_detail(user=actor, case_id=pk)
+        current, _access = case_get(actor, pk, action="edit")
         changes = self._validated(
             CaseUpdateSerializer, request, partial=True, context={"child": current.child}
         )
-        return self._locked_change(
-            request, pk, lambda case: case_services.case_update(actor=actor, case=case,
-                                                                changes=changes)
+        case = case_services.case_update(
+            actor=actor, case=current, changes=changes,
+            expected_version=expected_version(request, current.pk),
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=AssignSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         owner = self._validated(AssignSerializer, request)["owner"]
-        return self._locked_change(
-            request, pk,
-            lambda case: case_services.case_assign(actor=actor_of(request), case=case, owner=owner),
+        case = case_services.case_assign(
+            actor=actor_of(request), case=case_ref(pk), owner=owner,
+            expected_version=expected_version(request, pk),
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=CloseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         data = self._validated(CloseSerializer, request)
-        return self._locked_change(
-            request, pk,
-            lambda case: case_services.case_request_closure(actor=actor_of(request), case=case,
-                                                            **data),
+        case = case_services.case_request_closure(
+            actor=actor_of(request), case=case_ref(pk),
+            expected_version=expected_version(request, pk), **data,
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="close/approve")
     def close_approve(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
-        return self._locked_change(
-            request, pk,
-            lambda case: case_services.case_approve_closure(actor=actor_of(request), case=case,
-                                                            **data),
+        case = case_services.case_approve_closure(
+            actor=actor_of(request), case=case_ref(pk),
+            expected_version=expected_version(request, pk), **data,
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="close/reject")
     def close_reject(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
-        return self._locked_change(
-            request, pk,
-            lambda case: case_services.case_reject_closure(actor=actor_of(request), case=case,
-                                                           **data),
+        case = case_services.case_reject_closure(
+            actor=actor_of(request), case=case_ref(pk),
+            expected_version=expected_version(request, pk), **data,
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         data = self._validated(ReasonSerializer, request)
-        return self._locked_change(
-            request, pk,
-            lambda case: case_services.case_reopen(actor=actor_of(request), case=case, **data),
+        case = case_services.case_reopen(
+            actor=actor_of(request), case=case_ref(pk),
+            expected_version=expected_version(request, pk), **data,
         )  # fmt: skip
+        return self._answer(request, case)
 
     @extend_schema(request=None, responses=HistoryEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         actor = actor_of(request)
-        case = selectors.case_detail(user=actor, case_id=pk)
-        if not case_access(actor, case).history:
-            raise PermissionDenied("Your access to this case does not include its history.")
+        case, _access = case_get(actor, pk, need="history")
         case_services.case_record_view(actor=actor, case=case, what="history")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.case_history(case=case), request, view=self)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Agency, User
 from audit import services as audit
 from cases.choices import CHILD_LABOUR, Stage, Status
 from cases.models import (
@@ -25,10 +25,9 @@ from cases.models import (
     ConcernType,
     FamilyMember,
 )
-from cases.policy import case_access
+from cases.policy import case_get
 from cases.reminders import approval_requested, case_reschedule_reminders
-from cases.services.common import case_changed, check_stage_move, require_open
-from core.errors import StateConflictError
+from cases.services.common import case_changed, check_stage_move
 
 # Who registers children and may hold a case: case workers, and the referrers (police, labour
 # inspectors, the helpline) who meet children first and hold the case until they refer it.
@@ -157,12 +156,14 @@ CASE_EDITABLE = frozenset({"stage", "source", "summary", "labour_sector", "conce
 
 
 @transaction.atomic
-def case_update(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Case:
-    """Edits a case and its child. The caller locked the case row and checked its version."""
-    access = case_access(actor, case)
-    if not access.manage:
-        raise PermissionDenied(_("Only the case's owner and her supervisor edit it."))
-    require_open(case)
+def case_update(
+    *, actor: User, case: Case, changes: Mapping[str, Any], expected_version: int | None = None
+) -> Case:
+    """Edits a case and its child, refused (412) when ``expected_version`` is given and the
+    case changed since the caller read it."""
+    case, _access = case_get(
+        actor, case.pk, action="edit", lock=True, expected_version=expected_version
+    )
     unknown = set(changes) - CASE_EDITABLE
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
@@ -208,12 +209,14 @@ def case_update(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Case:
 
 
 @transaction.atomic
-def case_assign(*, actor: User, case: Case, owner: User) -> Case:
+def case_assign(
+    *, actor: User, case: Case, owner: User, expected_version: int | None = None
+) -> Case:
     """Gives the case to another worker of its agency (the owner's supervisor or an agency
     admin decides)."""
-    if not case_access(actor, case).assign:
-        raise PermissionDenied(_("Only the owner's supervisor or an agency admin assigns cases."))
-    require_open(case)
+    case, _access = case_get(
+        actor, case.pk, action="assign", lock=True, expected_version=expected_version
+    )
     if (
         not owner.is_active
         or owner.agency_id != case.agency_id
@@ -240,19 +243,39 @@ def case_assign(*, actor: User, case: Case, owner: User) -> Case:
 
 
 @transaction.atomic
-def case_request_closure(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
+def case_transfer(*, actor: User, case: Case, owner: User, agency: Agency, reason: str) -> Case:
+    """Gives the case, with its child, to ``owner`` of ``agency``: another agency takes over
+    (an accepted transfer referral, the workflow that checked who accepts). The new owner is
+    named on a restricted case in place of the previous one."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    previous_owner, previous_agency = case.owner_id, case.agency_id
+    case.owner, case.agency = owner, agency
+    if case.restricted:
+        CaseNamedUser.objects.get_or_create(case=case, user=owner, defaults={"named_by": actor})
+        CaseNamedUser.objects.filter(case=case, user_id=previous_owner).delete()
+    case_changed(case, "owner", "agency")
+    audit.record(actor=actor, action="case.transfer", obj=case, case_id=case.pk,
+                 changes={"owner": [previous_owner, owner.pk],
+                          "agency": [previous_agency, agency.pk], "reason": reason})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_request_closure(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """The owner asks for closure, which their supervisor decides. While a follow-up schedule
     is running (``follow_up_pending``) the owner cannot ask: the supervisor closes the case
     at once instead, and that decision is recorded as theirs."""
-    require_open(case)
+    case, _access = case_get(
+        actor, case.pk, action="request_closure", lock=True, expected_version=expected_version
+    )
     if case.follow_up_pending:
-        if not case_access(actor, case).approve:
-            if case.owner_id != actor.pk:
-                raise PermissionDenied(_("Only the case's owner asks for its closure."))
-            raise StateConflictError(
-                _("The follow-up visits are not complete with the last two stable: only the "
-                  "owner's supervisor can close the case now.")
-            )  # fmt: skip
         case.closure_reason, case.closure_note = reason, note
         case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
         case_changed(case, "closure_reason", "closure_note", "status", "stage", "closed_at")
@@ -261,10 +284,6 @@ def case_request_closure(*, actor: User, case: Case, reason: str, note: str = ""
                               "area_grants_ended": _end_community_sight(case)})  # fmt: skip
         case_reschedule_reminders(case)
         return case
-    if case.owner_id != actor.pk:
-        raise PermissionDenied(_("Only the case's owner asks for its closure."))
-    if case.closure_pending:
-        raise StateConflictError(_("Closure has already been asked for."))
     case.closure_reason, case.closure_note = reason, note
     case.closure_requested_by, case.closure_requested_at = actor, timezone.now()
     case_changed(case, "closure_reason", "closure_note", "closure_requested_by",
@@ -285,18 +304,13 @@ def _end_community_sight(case: Case) -> int:
     return ended
 
 
-def _check_closure_decision(actor: User, case: Case) -> None:
-    if not case.closure_pending:
-        raise StateConflictError(_("No closure is waiting for a decision."))
-    if case.closure_requested_by_id == actor.pk:
-        raise PermissionDenied(_("Nobody approves their own request."))
-    if not case_access(actor, case).approve:
-        raise PermissionDenied(_("Only the owner's supervisor decides on closure."))
-
-
 @transaction.atomic
-def case_approve_closure(*, actor: User, case: Case, comment: str = "") -> Case:
-    _check_closure_decision(actor, case)
+def case_approve_closure(
+    *, actor: User, case: Case, comment: str = "", expected_version: int | None = None
+) -> Case:
+    case, _access = case_get(
+        actor, case.pk, action="approve_closure", lock=True, expected_version=expected_version
+    )
     case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
     case_changed(case, "status", "stage", "closed_at")
     audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
@@ -307,8 +321,12 @@ def case_approve_closure(*, actor: User, case: Case, comment: str = "") -> Case:
 
 
 @transaction.atomic
-def case_reject_closure(*, actor: User, case: Case, comment: str) -> Case:
-    _check_closure_decision(actor, case)
+def case_reject_closure(
+    *, actor: User, case: Case, comment: str, expected_version: int | None = None
+) -> Case:
+    case, _access = case_get(
+        actor, case.pk, action="approve_closure", lock=True, expected_version=expected_version
+    )
     if not comment.strip():
         raise ValidationError({"comment": [_("Say why the closure is refused.")]})
     case.closure_reason, case.closure_note = "", ""
@@ -322,12 +340,13 @@ def case_reject_closure(*, actor: User, case: Case, comment: str) -> Case:
 
 
 @transaction.atomic
-def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
+def case_reopen(
+    *, actor: User, case: Case, reason: str, expected_version: int | None = None
+) -> Case:
     """A closed case comes back for a new assessment (a new concern, a failed reintegration)."""
-    if not case_access(actor, case).manage:
-        raise PermissionDenied(_("Only the case's owner and her supervisor reopen it."))
-    if case.status != Status.CLOSED:
-        raise StateConflictError(_("Only a closed case can be reopened."))
+    case, _access = case_get(
+        actor, case.pk, action="reopen", lock=True, expected_version=expected_version
+    )
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the case is reopened.")]})
     case.status, case.stage, case.closed_at = Status.OPEN, Stage.ASSESSMENT, None

@@ -21,9 +21,9 @@ from accounts.models import User
 from audit import services as audit
 from cases.choices import PlanStatus, Stage
 from cases.models import Case, CasePlan, PlanAction, PlanGoal
+from cases.policy import case_get
 from cases.reminders import approval_requested, case_reschedule_reminders, review_interval
 from cases.services.common import advance_stage, case_changed
-from cases.services.records import writable_case
 from core.errors import StateConflictError
 
 IN_THE_MAKING = (PlanStatus.DRAFT, PlanStatus.SUBMITTED)
@@ -167,7 +167,7 @@ def _reopen_for_editing(plan: CasePlan) -> None:
 
 @transaction.atomic
 def plan_create(*, actor: User, case: Case, goals: Sequence[GoalDraft]) -> CasePlan:
-    case, _access = writable_case(actor, case, need="manage")
+    case, _access = case_get(actor, case.pk, action="write_plan", lock=True)
     _require_none_in_the_making(case)
     _check_goals(case, goals)
     plan = CasePlan.objects.create(case=case, created_by=actor)
@@ -182,7 +182,7 @@ def plan_create(*, actor: User, case: Case, goals: Sequence[GoalDraft]) -> CaseP
 @transaction.atomic
 def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> CasePlan:
     """Replaces the goals and actions of a draft or rejected plan."""
-    case, _access = writable_case(actor, plan.case, need="manage")
+    case, _access = case_get(actor, plan.case_id, action="write_plan", lock=True)
     plan = _locked_plan(plan, case)
     if plan.status not in EDITABLE:
         raise StateConflictError(_("Only a draft or rejected plan can be edited."))
@@ -205,7 +205,7 @@ def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> C
 
 @transaction.atomic
 def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
-    case, _access = writable_case(actor, plan.case, need="manage")
+    case, _access = case_get(actor, plan.case_id, action="write_plan", lock=True)
     plan = _locked_plan(plan, case)
     if plan.status not in EDITABLE:
         raise StateConflictError(_("Only a draft or rejected plan can be submitted."))
@@ -229,7 +229,7 @@ def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
 
 
 def _decide(*, actor: User, plan: CasePlan, to: str, comment: str) -> tuple[Case, CasePlan]:
-    case, _access = writable_case(actor, plan.case, need="approve")
+    case, _access = case_get(actor, plan.case_id, action="approve_plan", lock=True)
     plan = _locked_plan(plan, case)
     if plan.submitted_by_id == actor.pk:
         raise PermissionDenied(_("Nobody approves or rejects their own submission."))

@@ -7,45 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Agency, User
 from audit import services as audit
 from cases.choices import ConsentGiver, ConsentScope, NoteKind, ServiceStatus
 from cases.models import Case, CaseNote, CaseService, Consent
-from cases.policy import CaseAccess, case_access, visible_cases
+from cases.policy import case_get
 from cases.reminders import CONTACT_NOTE_KINDS, case_reschedule_reminders
-from cases.services.common import case_changed, require_open
+from cases.services.common import case_changed
 from core.errors import StateConflictError
-
-Need = Literal["manage", "contribute", "approve"]
-
-_REFUSALS = {
-    "manage": gettext_lazy("Only the case owner or their supervisor can do this."),
-    "contribute": gettext_lazy("You cannot add to this case."),
-    "approve": gettext_lazy("Only the case owner's supervisor can decide this."),
-}
-
-
-def writable_case(actor: User, case: Case, *, need: Need) -> tuple[Case, CaseAccess]:
-    """``case`` re-read and locked until the transaction ends, once ``actor`` is known to see it
-    (404 otherwise, as for a missing case), to hold ``need`` access (403) and the case to be open
-    (409). The lock serialises writes that check the case's other rows first (one open plan)."""
-    locked = visible_cases(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise Http404("No such case.")
-    access = case_access(actor, locked)
-    if not getattr(access, need):
-        raise PermissionDenied(str(_REFUSALS[need]))
-    require_open(locked)
-    return locked, access
 
 
 def _not_in_future(field: str, value: date | None) -> None:
@@ -87,7 +63,7 @@ def case_service_create(
     end_date: date | None = None,
     notes: str = "",
 ) -> CaseService:
-    case, _access = writable_case(actor, case, need="contribute")
+    case, _access = case_get(actor, case.pk, action="add_service", lock=True)
     _check_period(start_date, end_date)
     record = CaseService(
         case=case,
@@ -120,7 +96,7 @@ SERVICE_EDITABLE_FIELDS = frozenset({"status", "start_date", "end_date", "notes"
 def case_service_update(*, actor: User, record: CaseService, **changes: Any) -> CaseService:
     """Another agency's record (a referral receiver's contribution, or the owner's seen by a
     receiver) is edited only by the people who manage the case."""
-    case, access = writable_case(actor, record.case, need="contribute")
+    case, access = case_get(actor, record.case_id, action="add_service", lock=True)
     unknown = set(changes) - SERVICE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
@@ -148,7 +124,7 @@ def case_service_update(*, actor: User, record: CaseService, **changes: Any) -> 
 def case_note_create(
     *, actor: User, case: Case, kind: str = NoteKind.OTHER, date: date, text: str
 ) -> CaseNote:
-    case, _access = writable_case(actor, case, need="contribute")
+    case, _access = case_get(actor, case.pk, action="add_note", lock=True)
     _not_in_future("date", date)
     if not text.strip():
         raise ValidationError({"text": [_("A note needs some text.")]})
@@ -169,6 +145,21 @@ def case_note_create(
         case_id=case.pk,
         changes={"kind": note.kind, "date": note.date},
     )
+    return note
+
+
+@transaction.atomic
+def case_note_referral_outcome(*, actor: User, case: Case, agency: Agency, text: str) -> CaseNote:
+    """The outcome a receiving agency reports when it completes a referral, kept in the case as
+    its note, with the audit event every note has. The referral workflow decided that ``actor``
+    answers for the receiving ``agency`` (referrals.services.referral_complete): after this, that
+    agency sees no more of the case than what it recorded."""
+    note = CaseNote.objects.create(
+        case=case, kind=NoteKind.REFERRAL_OUTCOME, date=timezone.localdate(), text=text,
+        agency=agency, author=actor,
+    )  # fmt: skip
+    audit.record(actor=actor, action="note.create", obj=note, case_id=case.pk,
+                 changes={"kind": note.kind, "date": note.date})  # fmt: skip
     return note
 
 
@@ -204,7 +195,7 @@ def consent_create(
 ) -> Consent:
     """Records a consent. One recorded after it was already withdrawn carries the withdrawal
     date (today unless given)."""
-    case, _access = writable_case(actor, case, need="manage")
+    case, _access = case_get(actor, case.pk, action="record_consent", lock=True)
     if given_by not in ConsentGiver.values:
         raise ValidationError({"given_by": [_("Consent is given by the child or a caregiver.")]})
     scope = _check_scope(scope)
@@ -245,7 +236,7 @@ def consent_create(
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent, date: date | None = None) -> Consent:
-    case, _access = writable_case(actor, consent.case, need="manage")
+    case, _access = case_get(actor, consent.case_id, action="record_consent", lock=True)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
     if consent.withdrawn:
         raise StateConflictError(_("This consent is already withdrawn."))

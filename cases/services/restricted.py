@@ -21,7 +21,7 @@ from accounts.choices import OVERSIGHT_AGENCY_TYPES, AgencyType, Role
 from accounts.models import PATH_SEPARATOR, User
 from audit import services as audit
 from cases.models import Case, CaseGrantBasis, CaseNamedUser
-from cases.policy import case_access
+from cases.policy import case_get
 from cases.services.case import CASE_HOLDER_ROLES
 from core.errors import StateConflictError
 
@@ -35,21 +35,20 @@ def case_named_people(*, case: Case) -> QuerySet[CaseNamedUser]:
     )
 
 
-def _locked(case: Case) -> Case:
-    """The case re-read under its row lock, so a change of owner cannot race a change of names."""
-    return Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-
-
-def _check_may_name(actor: User, case: Case) -> None:
+def _for_naming(actor: User, case: Case) -> Case:
+    """The case, locked so that a change of owner cannot race a change of names, once
+    ``actor`` may change who is named on it: a restricted case is visible only to the people
+    named on it, and of them its managers (the owner, her supervisor) name others."""
+    case, access = case_get(actor, case.pk, lock=True)
     if not case.restricted:
         raise StateConflictError(
             _("Only a restricted case has people named on it: everyone in its scope sees this one.")
         )
-    named = CaseNamedUser.objects.filter(case=case, user_id=actor.pk).exists()
-    if not (named and case_access(actor, case).manage):
+    if not access.manage:
         raise PermissionDenied(
             _("Only the case's owner and her supervisor, named on it, say who else is named.")
         )
+    return case
 
 
 def case_nameable_people(*, case: Case) -> QuerySet[User]:
@@ -76,8 +75,7 @@ def case_nameable_people(*, case: Case) -> QuerySet[User]:
 def case_name_person(*, actor: User, case: Case, person: User) -> CaseNamedUser:
     """Names ``person`` on the restricted ``case``; naming someone already named changes
     nothing."""
-    case = _locked(case)
-    _check_may_name(actor, case)
+    case = _for_naming(actor, case)
     existing = CaseNamedUser.objects.filter(case=case, user=person).first()
     if existing is not None:
         return existing
@@ -99,8 +97,7 @@ def case_name_person(*, actor: User, case: Case, person: User) -> CaseNamedUser:
 def case_unname_person(*, actor: User, case: Case, person: User) -> None:
     """Takes ``person`` off the restricted ``case``: from then on it is missing to them. The
     owner stays named (give the case to someone else first)."""
-    case = _locked(case)
-    _check_may_name(actor, case)
+    case = _for_naming(actor, case)
     if person.pk == case.owner_id:
         raise StateConflictError(
             _("The case's owner stays named: assign the case to someone else first.")

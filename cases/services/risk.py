@@ -32,10 +32,10 @@ from cases.models import (
     RiskOption,
     RiskQuestion,
 )
-from cases.policy import case_access
+from cases.policy import case_get
 from cases.reminders import case_reschedule_reminders
 from cases.selectors_risk import risk_instrument_with_content
-from cases.services.common import advance_stage, case_changed, require_open
+from cases.services.common import advance_stage, case_changed
 
 
 def _rank(level: str) -> int:
@@ -138,13 +138,10 @@ def risk_assessment_record(
     critical risk the immediate safety plan is required and kept as a note on the case."""
     # Re-read under a row lock: two assessments saved at once must not both build on the same
     # case version, or one would silently undo the other's level and version bump.
-    case = Case.objects.select_for_update(of=("self",)).select_related("location").get(pk=case.pk)
-    if not case_access(actor, case).manage:
-        raise PermissionDenied(_("Only the case owner or their supervisor assesses risk."))
+    case, _access = case_get(actor, case.pk, action="assess_risk", lock=True)
     if actor.agency_id is None:
         # Notes record the agency that wrote them; a user of no agency manages no case anyway.
         raise PermissionDenied(_("Only a member of an agency assesses risk."))
-    require_open(case)
     current = risk_instrument_with_content().filter(pk=instrument.pk, is_current=True).first()
     if current is None:
         raise ValidationError(

@@ -12,7 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import StateConflictError
+from core.api.conditional import PreconditionFailed
+from core.errors import StaleVersionError, StateConflictError
 
 
 class Conflict(exceptions.APIException):
@@ -24,6 +25,8 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StateConflictError):
         exc = Conflict(str(exc) or Conflict.default_detail)
+    if isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed()
     if isinstance(exc, IntegrityError):
         # Validation ran, but a concurrent request saved a clashing row (the same username, the
         # same name) first; the transaction has rolled back and nothing of this one is saved.

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
 from cases.choices import Section
-from cases.policy import get_visible_case
+from cases.policy import case_get
 from cases.selectors import case_section
 from core.api.pagination import StandardPagination
 from referrals.api.extra_serializers import (
@@ -65,7 +65,7 @@ class CustodyTransferListView(generics.ListAPIView[CustodyTransfer]):
     )
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = CustodyTransferCreateSerializer(data=request.data, context={"case": case})
         data.is_valid(raise_exception=True)
         transfer = custody_transfer_record(actor=actor, case=case, **data.validated_data)

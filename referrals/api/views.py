@@ -14,7 +14,7 @@ from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
 from cases.api.list_reads import RecordsListReads
-from cases.policy import get_visible_case
+from cases.policy import case_get
 from core.idempotency import idempotent
 from core.ids import ID_REGEX
 from referrals import selectors, services
@@ -95,7 +95,7 @@ class ReferralViewSet(
         data = ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        case = get_visible_case(actor, values.pop("case"))
+        case, _access = case_get(actor, values.pop("case"))
         referral = services.referral_create(actor=actor, case=case, **values)
         return self._answer(referral, status.HTTP_201_CREATED)
 

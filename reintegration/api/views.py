@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts.api.authentication import actor_of
 from accounts.models import User
 from cases.api.list_reads import RecordsListReads
-from cases.policy import get_visible_case
+from cases.policy import case_get
 from reintegration import selectors, services
 from reintegration.api.filters import FollowUpFilter
 from reintegration.api.serializers import (
@@ -47,7 +47,7 @@ class PlacementListView(generics.ListAPIView[Placement]):
 
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = PlacementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         placement = services.placement_create(actor=actor, case=case, **data.validated_data)
@@ -73,7 +73,7 @@ class ReintegrationView(generics.ListAPIView[Reintegration]):
 
     def post(self, request: Request, case_id: int) -> Response:
         actor = actor_of(request)
-        case = get_visible_case(actor, case_id)
+        case, _access = case_get(actor, case_id)
         data = ReintegrationCreateSerializer(data=request.data, context={"case": case})
         data.is_valid(raise_exception=True)
         reintegration = services.reintegration_create(actor=actor, case=case, **data.validated_data)

@@ -43,7 +43,7 @@ BUDGETS = {
     "case-list": 12,
     "case-detail": 13,
     "case-history": 15,
-    "case-named-people": 3,
+    "case-named-people": 6,  # the door gives the reader's access with the case
     "risk-instrument-current": 4,
     "case-risk-assessment-list": 12,
     "case-risk-assessment-detail": 11,

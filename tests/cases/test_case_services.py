@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.choices import LocationLevel, Role
@@ -19,6 +20,7 @@ from cases.policy import visible_cases
 from cases.search import search_cases
 from cases.selectors import possible_duplicates
 from cases.services import case as services
+from cases.services.restricted import case_name_person
 from core.errors import StateConflictError
 from tests.conftest import World, api_client
 from tests.factories import ChildFactory, LocationFactory, UserFactory
@@ -203,6 +205,10 @@ def test_each_change_bumps_the_version_and_is_audited(world: World) -> None:
 
 
 def test_a_restricted_case_names_its_new_owner(world: World) -> None:
+    with pytest.raises(Http404):  # not named on it, the supervisor does not see it
+        services.case_assign(actor=world.supervisor, case=world.restricted_case,
+                             owner=world.teammate)  # fmt: skip
+    case_name_person(actor=world.worker, case=world.restricted_case, person=world.supervisor)
     services.case_assign(actor=world.supervisor, case=world.restricted_case,
                          owner=world.teammate)  # fmt: skip
     assert world.restricted_case in visible_cases(world.teammate)
@@ -225,7 +231,7 @@ def test_the_whole_closure_cycle(world: World) -> None:
     services.case_request_closure(actor=world.worker, case=case, reason="reintegrated")
     with pytest.raises(PermissionDenied):
         services.case_approve_closure(actor=world.agency_admin, case=case)
-    services.case_approve_closure(actor=world.supervisor, case=case, comment="Agreed")
+    case = services.case_approve_closure(actor=world.supervisor, case=case, comment="Agreed")
     assert (case.status, case.stage, case.closed_at is not None) == (
         Status.CLOSED, Stage.CLOSURE, True)  # fmt: skip
     with pytest.raises(StateConflictError):

@@ -1,0 +1,87 @@
+"""The one door to a case (cases.policy.case_get) and the one rule of what may be done on it
+(case_actions): the API returns the actions, the services enforce them, 403 for the person and
+409 for the case's state, 412 for a stale version."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cases.models import Case
+from cases.policy import case_actions, case_get
+from cases.services import case as case_services
+from cases.services.access import case_set_grants
+from cases.services.records import case_note_create
+from core.errors import StaleVersionError, StateConflictError
+from tests.conftest import World, api_client
+
+OWNER_ACTIONS = {
+    "edit", "request_closure", "assess_risk", "write_plan", "add_note", "add_service",
+    "record_consent", "refer", "place", "reintegrate",
+}  # fmt: skip
+
+
+def _actions(world: World, persona: str, case: Case) -> set[str]:
+    user = getattr(world, persona)
+    found, access = case_get(user, case.pk)
+    return set(case_actions(user, found, access))
+
+
+def test_each_person_may_do_what_their_relation_to_the_case_allows(world: World) -> None:
+    case = world.own_case
+    assert _actions(world, "worker", case) == OWNER_ACTIONS
+    supervisor = OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan"}
+    assert _actions(world, "supervisor", case) == supervisor
+    assert _actions(world, "agency_admin", case) == {"assign"}
+    assert _actions(world, "dosvy_officer", case) == set()  # oversight reads, never writes
+
+
+def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
+    case_set_grants(actor=world.worker, case=world.own_case, grantee=world.other_worker,
+                    sections={"profile"}, contribute=True, reason="referral")  # fmt: skip
+    assert _actions(world, "other_worker", world.own_case) == {"add_note", "add_service"}
+
+
+def test_a_closed_case_may_only_be_reopened_and_the_api_says_so(world: World) -> None:
+    Case.objects.filter(pk=world.own_case.pk).update(status="closed", closed_at="2026-01-01T00:00Z")
+    answer = api_client(world.worker).get(f"/api/v1/cases/{world.own_case.pk}/")
+    assert answer.json()["actions"] == ["reopen"]
+    with pytest.raises(StateConflictError):  # the person may; the case's state forbids it
+        case_note_create(actor=world.worker, case=world.own_case, kind="other",
+                         date=world.own_case.created_at.date(), text="Late")  # fmt: skip
+    with pytest.raises(PermissionDenied):  # oversight may not, whatever the state
+        case_get(world.dosvy_officer, world.own_case.pk, action="reopen")
+    with pytest.raises(Http404):  # nor may anybody who does not see it
+        case_get(world.other_worker, world.own_case.pk, action="reopen")
+
+
+def test_the_api_lists_the_actions_of_each_case_on_the_list_and_the_detail(world: World) -> None:
+    listed = api_client(world.supervisor).get("/api/v1/cases/").json()["results"]
+    own = next(row for row in listed if row["id"] == world.own_case.pk)
+    assert set(own["actions"]) == OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan"}
+    detail = api_client(world.agency_admin).get(f"/api/v1/cases/{world.own_case.pk}/").json()
+    assert detail["actions"] == ["assign"]
+
+
+def test_a_stale_version_is_refused_by_the_service_and_answered_412(world: World) -> None:
+    case = world.own_case
+    with pytest.raises(StaleVersionError):
+        case_services.case_update(actor=world.worker, case=case, changes={"summary": "x"},
+                                  expected_version=case.version + 1)  # fmt: skip
+    url = f"/api/v1/cases/{case.pk}/"
+    client = api_client(world.worker)
+    etag = client.get(url)["ETag"]
+    assert client.patch(url, {"summary": "First"}, HTTP_IF_MATCH=etag).status_code == 200
+    assert client.patch(url, {"summary": "Second"}, HTTP_IF_MATCH=etag).status_code == 412
+    other_case = f'"{world.teammates_case.pk}-1"'
+    assert client.patch(url, {"summary": "Third"}, HTTP_IF_MATCH=other_case).status_code == 412
+    fresh = client.get(url)["ETag"]
+    assert client.patch(url, {"summary": "Fourth"}, HTTP_IF_MATCH=f"W/{fresh}").status_code == 200
+
+
+def test_an_action_endpoint_checks_the_rule_before_reading_the_input(world: World) -> None:
+    url = f"/api/v1/cases/{world.own_case.pk}/reopen/"
+    assert api_client(world.worker).post(url, {"reason": "Again"}).status_code == 409
+    assert api_client(world.dosvy_officer).post(url, {"reason": "Again"}).status_code == 403
+    assert api_client(world.other_worker).post(url, {"reason": "Again"}).status_code == 404
