@@ -157,8 +157,9 @@ def user_set_preferences(
     after = {"preferred_language": actor.preferred_language, "email_delivery": actor.email_delivery}
     if after != before:
         actor.save(update_fields=list(after))
-        audit.record(actor=actor, action="user.preferences", obj=actor,
-                     changes=audit.diff(before, after))  # fmt: skip
+        audit.record(
+            actor=actor, action="user.preferences", obj=actor, changes=audit.diff(before, after)
+        )
     return actor
 
 

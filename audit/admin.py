@@ -12,9 +12,18 @@ from audit.models import AuditEvent
 # What the list may be filtered on through the address. Django allows any field of the model
 # by default, which would make `changes` (a child's name, address, concerns) searchable.
 FILTERABLE_FIELDS = frozenset(
-    {"id", "created_at", "actor_id", "actor_username", "agency_id", "action", "object_type",
-     "object_id", "request_id"}
-)  # fmt: skip
+    {
+        "id",
+        "created_at",
+        "actor_id",
+        "actor_username",
+        "agency_id",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+    }
+)
 
 
 def changed_field_names(changes: Any) -> str:
@@ -39,8 +48,18 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     # Who, what object, which request: never the changes.
     search_fields = ["actor_username", "object_id", "request_id"]
-    readonly_fields = ("created_at", "actor_username", "actor_id", "agency_id", "action",
-                       "object_type", "object_id", "request_id", "ip", "changed")  # fmt: skip
+    readonly_fields = (
+        "created_at",
+        "actor_username",
+        "actor_id",
+        "agency_id",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+        "ip",
+        "changed",
+    )
     fields = readonly_fields
 
     @admin.display(description=_("Changes"))

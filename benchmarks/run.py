@@ -46,16 +46,25 @@ from reintegration.selectors import follow_ups_visible
 
 # The targets at 1,000,000 cases (docs/performance.md): p95 in milliseconds by measure.
 P95_TARGETS_MS = {
-    "case_list": 50, "incoming_referrals": 50, "follow_ups_due": 50, "search_latin": 100,
-    "search_khmer": 100, "case_detail": 30, "create_case": 100, "accept_referral": 100,
+    "case_list": 50,
+    "incoming_referrals": 50,
+    "follow_ups_due": 50,
+    "search_latin": 100,
+    "search_khmer": 100,
+    "case_detail": 30,
+    "create_case": 100,
+    "accept_referral": 100,
     "complete_follow_up": 100,
-}  # fmt: skip
+}
 SWEEP_TARGET_MS = 2000
 FLOOR_RATIO_TARGET = 3.0
 NAIVE_RATIO_TARGET = 10.0
 MEMORY_GROWTH_LIMIT_MB = 20
-LIST_PATHS = ("/api/v1/cases/?status=open", "/api/v1/referrals/?direction=incoming",
-              "/api/v1/follow-ups/?status=scheduled")  # fmt: skip
+LIST_PATHS = (
+    "/api/v1/cases/?status=open",
+    "/api/v1/referrals/?direction=incoming",
+    "/api/v1/follow-ups/?status=scheduled",
+)
 LIST_PAGE_SIZES = (10, 100)
 FOLLOW_UP_HORIZON = timedelta(days=30)
 # Fewer objects to act on than this and a write is not measured (five timed, one warm-up).
@@ -111,8 +120,9 @@ def rss_mb() -> float:
 def _machine() -> dict[str, Any]:
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-        model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                      if line.startswith("model name")), "")  # fmt: skip
+        model = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
+        )
     except OSError:
         model = platform.processor()
     with connection.cursor() as cursor:
@@ -125,13 +135,16 @@ def _machine() -> dict[str, Any]:
         )
         postgres_settings = dict(cursor.fetchall())
     return {
-        "cpu": model, "cores": os.cpu_count(),
+        "cpu": model,
+        "cores": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "load_average": [round(load, 2) for load in os.getloadavg()],
-        "os": platform.platform(), "python": sys.version.split()[0],
-        "django": django.get_version(), "postgresql": postgres.split(" on ")[0],
+        "os": platform.platform(),
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+        "postgresql": postgres.split(" on ")[0],
         "postgresql_settings": postgres_settings,
-    }  # fmt: skip
+    }
 
 
 def _dataset(reference: datetime) -> dict[str, Any]:
@@ -173,8 +186,9 @@ class Benchmark:
         return self.client.get(path, params, headers=persona.headers, secure=True)
 
     def post(self, persona: Persona, path: str, body: dict[str, Any]) -> HttpResponseBase:
-        return self.client.post(path, body, content_type="application/json",
-                                headers=persona.headers, secure=True)  # fmt: skip
+        return self.client.post(
+            path, body, content_type="application/json", headers=persona.headers, secure=True
+        )
 
     def measure(
         self,
@@ -192,8 +206,13 @@ class Benchmark:
         if available is not None:
             warmup = min(warmup, available // 4)
             repeat = min(repeat, available - warmup)
-        measurement = run(Measurement(metric, persona.key, note=note), request, repeat=repeat,
-                          warmup=warmup, budget_seconds=self.options.budget_seconds)  # fmt: skip
+        measurement = run(
+            Measurement(metric, persona.key, note=note),
+            request,
+            repeat=repeat,
+            warmup=warmup,
+            budget_seconds=self.options.budget_seconds,
+        )
         self.report.measurements.append(measurement)
         return measurement
 
@@ -239,29 +258,42 @@ class Benchmark:
         due = (self.reference + FOLLOW_UP_HORIZON).date().isoformat()
         get = self.get
         self.measure("case_list", persona, lambda _i: get(persona, "/api/v1/cases/?status=open"))
-        self.measure("search_latin", persona,
-                     lambda _i: get(persona, "/api/v1/cases/", {"q": next(latin)}))  # fmt: skip
-        self.measure("search_khmer", persona,
-                     lambda _i: get(persona, "/api/v1/cases/", {"q": next(khmer)}))  # fmt: skip
+        self.measure(
+            "search_latin", persona, lambda _i: get(persona, "/api/v1/cases/", {"q": next(latin)})
+        )
+        self.measure(
+            "search_khmer", persona, lambda _i: get(persona, "/api/v1/cases/", {"q": next(khmer)})
+        )
         if persona.case_ids:
             ids = cycle(persona.case_ids)
-            self.measure("case_detail", persona,
-                         lambda _i: get(persona, f"/api/v1/cases/{next(ids)}/"),
-                         "each read is written to the audit trail")  # fmt: skip
-        self.measure("incoming_referrals", persona,
-                     lambda _i: get(persona, "/api/v1/referrals/?direction=incoming&status=sent"),
-                     "waiting for an answer")  # fmt: skip
-        self.measure("incoming_referrals_all", persona,
-                     lambda _i: get(persona, "/api/v1/referrals/?direction=incoming"),
-                     "every status")  # fmt: skip
+            self.measure(
+                "case_detail",
+                persona,
+                lambda _i: get(persona, f"/api/v1/cases/{next(ids)}/"),
+                "each read is written to the audit trail",
+            )
+        self.measure(
+            "incoming_referrals",
+            persona,
+            lambda _i: get(persona, "/api/v1/referrals/?direction=incoming&status=sent"),
+            "waiting for an answer",
+        )
+        self.measure(
+            "incoming_referrals_all",
+            persona,
+            lambda _i: get(persona, "/api/v1/referrals/?direction=incoming"),
+            "every status",
+        )
         due_soon = f"/api/v1/follow-ups/?status=scheduled&due_before={due}"
         self.measure("follow_ups_due", persona, lambda _i: get(persona, due_soon))
 
     def page_sizes(self, persona: Persona) -> None:
         """The SQL statements of each list at two page sizes: they must not differ."""
         for path in LIST_PATHS:
-            counts = {size: self._statements(persona, f"{path}&page_size={size}")
-                      for size in LIST_PAGE_SIZES}  # fmt: skip
+            counts = {
+                size: self._statements(persona, f"{path}&page_size={size}")
+                for size in LIST_PAGE_SIZES
+            }
             self.report.queries_by_page_size.append(
                 {"persona": persona.key, "path": path, "queries": counts}
             )
@@ -278,18 +310,30 @@ class Benchmark:
         territory = agency.location.path if agency and agency.location else ""
         villages = cycle(
             Location.objects.filter(level=LocationLevel.VILLAGE, path__startswith=territory)
-            .order_by("path").values_list("id", flat=True)[:50]
-        )  # fmt: skip
+            .order_by("path")
+            .values_list("id", flat=True)[:50]
+        )
 
         def register(number: int) -> HttpResponseBase:
-            return self.post(persona, "/api/v1/cases/", {
-                "child": {"given_name": "Sreypov", "family_name": f"Chea{number}",
-                          "given_name_km": "ស្រីពៅ", "family_name_km": "ជា", "sex": "female",
-                          "estimated_age": 11, "location": next(villages)},
-                "family": [{"name": "Chea Bopha", "relation": "mother", "is_caregiver": True}],
-                "concerns": ["neglect", "out_of_school"], "source": "community",
-                "summary": "Left alone for days; not attending school.",
-            })  # fmt: skip
+            return self.post(
+                persona,
+                "/api/v1/cases/",
+                {
+                    "child": {
+                        "given_name": "Sreypov",
+                        "family_name": f"Chea{number}",
+                        "given_name_km": "ស្រីពៅ",
+                        "family_name_km": "ជា",
+                        "sex": "female",
+                        "estimated_age": 11,
+                        "location": next(villages),
+                    },
+                    "family": [{"name": "Chea Bopha", "relation": "mother", "is_caregiver": True}],
+                    "concerns": ["neglect", "out_of_school"],
+                    "source": "community",
+                    "summary": "Left alone for days; not attending school.",
+                },
+            )
 
         self.measure("create_case", persona, register, "with the duplicate check")
 
@@ -299,55 +343,81 @@ class Benchmark:
         agency = persona.user.agency
         if agency is None or agency.location is None:
             return
-        live = Referral.objects.filter(case=OuterRef("pk"), to_agency=agency,
-                                       status__in=LIVE_STATUSES)  # fmt: skip
+        live = Referral.objects.filter(
+            case=OuterRef("pk"), to_agency=agency, status__in=LIVE_STATUSES
+        )
         cases = (
-            Case.objects.filter(status="open", restricted=False,
-                                location_path__startswith=agency.location.path,
-                                owner__supervisor__is_active=True)
-            .exclude(agency=agency).filter(~Exists(live)).select_related("owner__supervisor")
+            Case.objects.filter(
+                status="open",
+                restricted=False,
+                location_path__startswith=agency.location.path,
+                owner__supervisor__is_active=True,
+            )
+            .exclude(agency=agency)
+            .filter(~Exists(live))
+            .select_related("owner__supervisor")
             .order_by("-created_at")[: self.options.repeat + self.options.warmup]
-        )  # fmt: skip
+        )
         service = agency.service_rows.values_list("service_id", flat=True).first() or "follow_up"
         pool = []
         for case in cases:
             supervisor = case.owner.supervisor
             if supervisor is not None:
-                pool.append(referral_create(
-                    actor=supervisor, case=case, to_agency=agency, type="service",
-                    urgency="routine", services=[service],
-                    reason="Family support in the district.", shared_sections=["profile"],
-                    consent_override_reason="The caregiver agreed by phone; form to follow.",
-                ).pk)  # fmt: skip
+                pool.append(
+                    referral_create(
+                        actor=supervisor,
+                        case=case,
+                        to_agency=agency,
+                        type="service",
+                        urgency="routine",
+                        services=[service],
+                        reason="Family support in the district.",
+                        shared_sections=["profile"],
+                        consent_override_reason="The caregiver agreed by phone; form to follow.",
+                    ).pk
+                )
         if len(pool) < MINIMUM_POOL:
             self.say(f"  accept_referral as {persona.label}: too few referrals to accept")
             return
         ids = iter(pool)
-        self.measure("accept_referral", persona,
-                     lambda _i: self.post(persona, f"/api/v1/referrals/{next(ids)}/accept/",
-                                          {"assigned_to": persona.user.pk}),
-                     available=len(pool))  # fmt: skip
+        self.measure(
+            "accept_referral",
+            persona,
+            lambda _i: self.post(
+                persona, f"/api/v1/referrals/{next(ids)}/accept/", {"assigned_to": persona.user.pk}
+            ),
+            available=len(pool),
+        )
 
     def complete_follow_ups(self, persona: Persona) -> None:
         today = timezone.localdate()
         pool = list(
             follow_ups_visible(user=persona.user)
-            .filter(status=FollowUpStatus.SCHEDULED, case__status="open",
-                    case__restricted=False, reintegration__date__lte=today)
+            .filter(
+                status=FollowUpStatus.SCHEDULED,
+                case__status="open",
+                case__restricted=False,
+                reintegration__date__lte=today,
+            )
             .order_by("scheduled_date", "id")
             .values_list("id", flat=True)[: self.options.repeat + self.options.warmup]
-        )  # fmt: skip
+        )
         if len(pool) < MINIMUM_POOL:
             self.say(f"  complete_follow_up as {persona.label}: too few visits to record")
             return
         ids = iter(pool)
-        visit = {"visit_date": today.isoformat(), "outcome": "stable",
-                 "scores": dict.fromkeys(WellbeingDomain.values, 4),
-                 "notes": "Child at home and at school."}  # fmt: skip
-        self.measure("complete_follow_up", persona,
-                     lambda _i: self.post(persona, f"/api/v1/follow-ups/{next(ids)}/complete/",
-                                          visit),
-                     available=len(pool))  # fmt: skip
+        visit = {
+            "visit_date": today.isoformat(),
+            "outcome": "stable",
+            "scores": dict.fromkeys(WellbeingDomain.values, 4),
+            "notes": "Child at home and at school.",
+        }
+        self.measure(
+            "complete_follow_up",
+            persona,
+            lambda _i: self.post(persona, f"/api/v1/follow-ups/{next(ids)}/complete/", visit),
+            available=len(pool),
+        )
 
     # --- the sweep, the floor, the baseline, memory -------------------------------------------
 
@@ -364,8 +434,11 @@ class Benchmark:
                 lambda: run_sweep(now=self.reference + timedelta(days=1))
             )
             transaction.set_rollback(True)
-        busy = Measurement("reminder_sweep_day", "system",
-                           note=f"one day due: {created} notifications (rolled back)")  # fmt: skip
+        busy = Measurement(
+            "reminder_sweep_day",
+            "system",
+            note=f"one day due: {created} notifications (rolled back)",
+        )
         busy.add(elapsed, statements, 200)
         self.report.measurements.append(busy)
 
@@ -375,8 +448,11 @@ class Benchmark:
         keeper = SqlCounter(keep=True)
         with connection.execute_wrapper(keeper):
             self.get(persona, "/api/v1/cases/?status=open")
-        selects = [(sql, params) for sql, params in keeper.statements
-                   if sql.lstrip().upper().startswith("SELECT")]  # fmt: skip
+        selects = [
+            (sql, params)
+            for sql, params in keeper.statements
+            if sql.lstrip().upper().startswith("SELECT")
+        ]
 
         def replay(_number: int) -> HttpResponseBase:
             with connection.cursor() as cursor:
@@ -390,20 +466,26 @@ class Benchmark:
     def naive(self, persona: Persona) -> None:
         with transaction.atomic(), override_settings(ROOT_URLCONF="benchmarks.urls"):
             granted = grant_generic_permissions(persona.user)
-            self.measure("case_list_naive", persona,
-                         lambda _i: self.get(persona, f"/{NAIVE_PREFIX}cases/?status=open"),
-                         f"{granted:,} generic grants")  # fmt: skip
+            self.measure(
+                "case_list_naive",
+                persona,
+                lambda _i: self.get(persona, f"/{NAIVE_PREFIX}cases/?status=open"),
+                f"{granted:,} generic grants",
+            )
             transaction.set_rollback(True)
 
     def memory(self, persona: Persona) -> None:
         """The process's memory over many requests of every kind a worker makes: after the
         first tenth (warm), it must stay flat."""
-        paths = cycle([
-            "/api/v1/cases/?status=open", "/api/v1/follow-ups/?status=scheduled",
-            "/api/v1/referrals/?direction=incoming",
-            *(f"/api/v1/cases/{case_id}/" for case_id in persona.case_ids[:10]),
-            *(f"/api/v1/cases/?{urlencode({'q': name})}" for name in persona.latin_names[:5]),
-        ])  # fmt: skip
+        paths = cycle(
+            [
+                "/api/v1/cases/?status=open",
+                "/api/v1/follow-ups/?status=scheduled",
+                "/api/v1/referrals/?direction=incoming",
+                *(f"/api/v1/cases/{case_id}/" for case_id in persona.case_ids[:10]),
+                *(f"/api/v1/cases/?{urlencode({'q': name})}" for name in persona.latin_names[:5]),
+            ]
+        )
         requests = self.options.memory_requests
         every = max(1, requests // 10)
         samples: list[tuple[int, float]] = []
@@ -413,8 +495,12 @@ class Benchmark:
                 gc.collect()
                 samples.append((number, round(rss_mb(), 1)))
         growth = samples[-1][1] - samples[0][1] if samples else 0.0
-        self.report.memory = {"persona": persona.key, "requests": requests, "rss_mb": samples,
-                              "growth_after_warmup_mb": round(growth, 1)}  # fmt: skip
+        self.report.memory = {
+            "persona": persona.key,
+            "requests": requests,
+            "rss_mb": samples,
+            "growth_after_warmup_mb": round(growth, 1),
+        }
 
     # --- the verdict --------------------------------------------------------------------------
 
@@ -431,25 +517,45 @@ class Benchmark:
         quiet = report.find("reminder_sweep", "system")
         if quiet is not None:
             slowest = max(quiet.durations_ms)
-            check(f"reminder sweep, nothing due <= {SWEEP_TARGET_MS} ms", "system",
-                  round(slowest, 1), slowest <= SWEEP_TARGET_MS)  # fmt: skip
+            check(
+                f"reminder sweep, nothing due <= {SWEEP_TARGET_MS} ms",
+                "system",
+                round(slowest, 1),
+                slowest <= SWEEP_TARGET_MS,
+            )
         for persona in personas:
             listed = report.find("case_list", persona.key)
             floor = report.find("case_list_sql_floor", persona.key)
             naive = report.find("case_list_naive", persona.key)
             if listed is not None and floor is not None:
                 ratio = listed.p50 / floor.p50
-                check(f"case list p50 within {FLOOR_RATIO_TARGET:g}x its SQL floor", persona.key,
-                      round(ratio, 2), ratio <= FLOOR_RATIO_TARGET)  # fmt: skip
+                check(
+                    f"case list p50 within {FLOOR_RATIO_TARGET:g}x its SQL floor",
+                    persona.key,
+                    round(ratio, 2),
+                    ratio <= FLOOR_RATIO_TARGET,
+                )
             if listed is not None and naive is not None:
                 ratio = naive.p50 / listed.p50
-                check(f"case list >= {NAIVE_RATIO_TARGET:g}x faster than naive (p50)",
-                      persona.key, round(ratio, 1), ratio >= NAIVE_RATIO_TARGET)  # fmt: skip
+                check(
+                    f"case list >= {NAIVE_RATIO_TARGET:g}x faster than naive (p50)",
+                    persona.key,
+                    round(ratio, 1),
+                    ratio >= NAIVE_RATIO_TARGET,
+                )
         for row in report.queries_by_page_size:
             counts = list(row["queries"].values())
-            check(f"queries constant in page size: {row['path']}", row["persona"], counts,
-                  len(set(counts)) == 1)  # fmt: skip
+            check(
+                f"queries constant in page size: {row['path']}",
+                row["persona"],
+                counts,
+                len(set(counts)) == 1,
+            )
         if report.memory:
             growth = report.memory["growth_after_warmup_mb"]
-            check(f"worker memory flat (growth after warm-up < {MEMORY_GROWTH_LIMIT_MB} MB)",
-                  report.memory["persona"], growth, growth < MEMORY_GROWTH_LIMIT_MB)  # fmt: skip
+            check(
+                f"worker memory flat (growth after warm-up < {MEMORY_GROWTH_LIMIT_MB} MB)",
+                report.memory["persona"],
+                growth,
+                growth < MEMORY_GROWTH_LIMIT_MB,
+            )

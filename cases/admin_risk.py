@@ -135,9 +135,10 @@ class RiskInstrumentAdmin(AuditedInlinesAdmin):
             instrument = risk_instrument_make_current(actor=_actor(request), instrument=chosen[0])
         except ValidationError as error:
             self.message_user(
-                request, f"{chosen[0]} was not made current: {' '.join(error.messages)}",
+                request,
+                f"{chosen[0]} was not made current: {' '.join(error.messages)}",
                 messages.ERROR,
-            )  # fmt: skip
+            )
             return
         self.message_user(request, f"{instrument} is now the current risk instrument.")
 

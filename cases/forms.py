@@ -126,9 +126,10 @@ class FamilyMemberForm(forms.Form):
     name = forms.CharField(label=_("Name (Latin letters)"), required=False, max_length=200)
     name_km = forms.CharField(label=_("Name (Khmer)"), required=False, max_length=200)
     relation = forms.ChoiceField(
-        label=_("Relation to the child"), required=False,
+        label=_("Relation to the child"),
+        required=False,
         choices=_any("—", Relation.choices),
-    )  # fmt: skip
+    )
     contact = forms.CharField(label=_("Phone or contact"), required=False, max_length=100)
     lives_with_child = forms.BooleanField(label=_("Lives with the child"), required=False)
     is_caregiver = forms.BooleanField(label=_("Caregiver"), required=False)
@@ -155,13 +156,28 @@ def add_family_row(data: QueryDict) -> None:
 
 
 CHILD_TEXT_FIELDS = (
-    "given_name", "family_name", "given_name_km", "family_name_km", "nationality", "ethnicity",
-    "disability", "address", "birth_certificate_number", "national_id_number", "id_poor_number",
-)  # fmt: skip
+    "given_name",
+    "family_name",
+    "given_name_km",
+    "family_name_km",
+    "nationality",
+    "ethnicity",
+    "disability",
+    "address",
+    "birth_certificate_number",
+    "national_id_number",
+    "id_poor_number",
+)
 CHILD_FIELDS = (
-    *CHILD_TEXT_FIELDS, "sex", "date_of_birth", "estimated_age", "age_disputed",
-    "birth_registration", "languages", "location",
-)  # fmt: skip
+    *CHILD_TEXT_FIELDS,
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "age_disputed",
+    "birth_registration",
+    "languages",
+    "location",
+)
 
 
 class CaseIntakeForm(forms.Form):
@@ -192,17 +208,22 @@ class CaseIntakeForm(forms.Form):
     nationality = forms.CharField(label=_("Nationality"), required=False, max_length=64)
     ethnicity = forms.CharField(label=_("Ethnicity"), required=False, max_length=64)
     languages = forms.CharField(
-        label=_("Languages spoken"), required=False, max_length=200,
+        label=_("Languages spoken"),
+        required=False,
+        max_length=200,
         help_text=_("Separated by commas."),
-    )  # fmt: skip
+    )
     birth_registration = forms.ChoiceField(
-        label=_("Birth registration"), choices=BirthRegistration.choices,
+        label=_("Birth registration"),
+        choices=BirthRegistration.choices,
         initial=BirthRegistration.UNKNOWN,
-    )  # fmt: skip
+    )
     disability = forms.CharField(
-        label=_("Disability"), required=False, max_length=255,
+        label=_("Disability"),
+        required=False,
+        max_length=255,
         help_text=_("Describe any disability; leave empty if none."),
-    )  # fmt: skip
+    )
     birth_certificate_number = forms.CharField(
         label=_("Birth certificate number"), required=False, max_length=64
     )
@@ -211,24 +232,31 @@ class CaseIntakeForm(forms.Form):
     )
     id_poor_number = forms.CharField(label=_("IDPoor number"), required=False, max_length=64)
     concerns = forms.MultipleChoiceField(
-        label=_("Protection concerns"), widget=forms.CheckboxSelectMultiple,
+        label=_("Protection concerns"),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one concern.")},
-    )  # fmt: skip
+    )
     labour_sector = forms.ChoiceField(
-        label=_("Sector of child labour"), required=False,
+        label=_("Sector of child labour"),
+        required=False,
         choices=_any("—", LabourSector.choices),
         help_text=_("Only with the child labour concern."),
-    )  # fmt: skip
+    )
     source = forms.ChoiceField(label=_("Who reported it"), choices=_any("—", Source.choices))
     summary = forms.CharField(
-        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Sensitive: seen only by the people working on the case."),
-    )  # fmt: skip
+    )
     restricted = forms.BooleanField(
-        label=_("Restricted case"), required=False,
-        help_text=_("Only the people named on the case will see it (for instance when an "
-                    "official is implicated)."),
-    )  # fmt: skip
+        label=_("Restricted case"),
+        required=False,
+        help_text=_(
+            "Only the people named on the case will see it (for instance when an "
+            "official is implicated)."
+        ),
+    )
     # The fingerprint of the child the worker was warned about and still registered.
     confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -272,9 +300,9 @@ class CaseIntakeForm(forms.Form):
         """Changes when anything the duplicate check looks at changes."""
         data = self.cleaned_data
         parts = [
-            data.get(field) or "" for field in
-            ("given_name", "family_name", "given_name_km", "family_name_km", "sex")
-        ]  # fmt: skip
+            data.get(field) or ""
+            for field in ("given_name", "family_name", "given_name_km", "family_name_km", "sex")
+        ]
         parts += [
             str(data.get("date_of_birth") or ""),
             str(data.get("estimated_age") or ""),
@@ -305,13 +333,20 @@ class CaseEditForm(CaseIntakeForm):
         child = case.child
         initial: dict[str, Any] = {field: getattr(child, field) for field in CHILD_TEXT_FIELDS}
         initial.update(
-            sex=child.sex, date_of_birth=child.date_of_birth, estimated_age=child.estimated_age,
-            age_disputed=child.age_disputed, birth_registration=child.birth_registration,
-            languages=", ".join(child.languages or []), location=child.location_id,
+            sex=child.sex,
+            date_of_birth=child.date_of_birth,
+            estimated_age=child.estimated_age,
+            age_disputed=child.age_disputed,
+            birth_registration=child.birth_registration,
+            languages=", ".join(child.languages or []),
+            location=child.location_id,
             concerns=[row.concern_id for row in case.concern_rows.all()],
-            labour_sector=case.labour_sector, source=case.source, summary=case.summary,
-            stage=case.stage, version=case.version,
-        )  # fmt: skip
+            labour_sector=case.labour_sector,
+            source=case.source,
+            summary=case.summary,
+            stage=case.stage,
+            version=case.version,
+        )
         return initial
 
     def changes(self) -> dict[str, Any]:
@@ -350,14 +385,16 @@ class RiskAssessmentForm(forms.Form):
 
     instrument = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(
-        label=_("Notes on the assessment"), required=False,
+        label=_("Notes on the assessment"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     safety_plan = forms.CharField(
-        label=_("Immediate safety plan"), required=False,
+        label=_("Immediate safety plan"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when the risk comes out high or critical."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, instrument: RiskInstrument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -400,9 +437,11 @@ class NoteForm(forms.Form):
     )
     date = forms.DateField(label=_("Date"), widget=DateInput)
     text = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}), strip=False,
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        strip=False,
         error_messages={"required": _("A note needs some text.")},
-    )  # fmt: skip
+    )
 
 
 # --- Case plan --------------------------------------------------------------------------------
@@ -463,9 +502,10 @@ class PlanForm(forms.Form):
             actions = min(actions, MAX_ACTIONS)
             self.shape.append(actions)
             self.fields[f"goal-{g}-description"] = forms.CharField(
-                label=_("Goal %(number)s") % {"number": g + 1}, required=False,
+                label=_("Goal %(number)s") % {"number": g + 1},
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-            )  # fmt: skip
+            )
             self.fields[f"goal-{g}-actions"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=actions
             )
@@ -475,9 +515,12 @@ class PlanForm(forms.Form):
                     label=_("Action"), required=False
                 )
                 self.fields[f"{where}-responsible"] = forms.TypedChoiceField(
-                    label=_("Who is responsible"), required=False, choices=people,
-                    coerce=int, empty_value=None,
-                )  # fmt: skip
+                    label=_("Who is responsible"),
+                    required=False,
+                    choices=people,
+                    coerce=int,
+                    empty_value=None,
+                )
                 self.fields[f"{where}-due_date"] = forms.DateField(
                     label=_("Due by"), required=False, widget=DateInput
                 )
@@ -546,9 +589,11 @@ class PlanForm(forms.Form):
 
 class PlanDecisionForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject the plan: say what to put right."),
-    )  # fmt: skip
+    )
 
 
 # --- Services and consent ---------------------------------------------------------------------
@@ -561,10 +606,11 @@ class ServiceForm(forms.Form):
         label=_("Service"), queryset=ServiceType.objects.filter(is_active=True)
     )
     provider_agency = forms.ModelChoiceField(
-        label=_("Provided by"), required=False,
+        label=_("Provided by"),
+        required=False,
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
         help_text=_("Leave empty when your agency provides it."),
-    )  # fmt: skip
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=ServiceStatus.choices, initial=ServiceStatus.PLANNED
     )
@@ -597,10 +643,11 @@ class ConsentForm(forms.Form):
     )
     giver_name = forms.CharField(label=_("Name of the person"), required=False, max_length=200)
     scope = forms.MultipleChoiceField(
-        label=_("Consent to"), choices=ConsentScope.choices,
+        label=_("Consent to"),
+        choices=ConsentScope.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Name at least one thing consented to.")},
-    )  # fmt: skip
+    )
     date = forms.DateField(label=_("Date given"), widget=DateInput)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -609,9 +656,11 @@ class ConsentForm(forms.Form):
 
 class ConsentWithdrawForm(forms.Form):
     date = forms.DateField(
-        label=_("Withdrawn on"), required=False, widget=DateInput,
+        label=_("Withdrawn on"),
+        required=False,
+        widget=DateInput,
         help_text=_("Today if left empty."),
-    )  # fmt: skip
+    )
 
 
 def active_people(users: Any) -> Any:
@@ -652,9 +701,11 @@ class ClosureRequestForm(CaseActionForm):
 
 class ClosureDecisionForm(CaseActionForm):
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to refuse the closure: say why."),
-    )  # fmt: skip
+    )
 
 
 class ReopenForm(CaseActionForm):

@@ -25,9 +25,10 @@ from core.ids import as_id
 
 class NamePersonForm(forms.Form):
     user = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=gettext_lazy("Person to name"),
+        queryset=User.objects.none(),
+        label=gettext_lazy("Person to name"),
         empty_label=gettext_lazy("Choose a person"),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,10 +43,17 @@ def _page(
 ) -> HttpResponse:
     # The service's rule, to draw the forms (it checks again): a restricted case is visible
     # only to the people named on it, and of them its managers name others.
-    return render(request, "cases/named_people.html", {
-        "case": case, "people": restricted.case_named_people(case=case),
-        "may_change": access.manage, "form": form,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "cases/named_people.html",
+        {
+            "case": case,
+            "people": restricted.case_named_people(case=case),
+            "may_change": access.manage,
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @login_required

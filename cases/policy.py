@@ -72,8 +72,12 @@ def _territory(reach: Reach, prefix: str) -> Q | None:
         return None
     if reach.jurisdiction_path == NATIONAL:
         return Q(**{f"{prefix}restricted": False})
-    return Q(**{f"{prefix}restricted": False,
-                f"{prefix}location_path__startswith": reach.jurisdiction_path})  # fmt: skip
+    return Q(
+        **{
+            f"{prefix}restricted": False,
+            f"{prefix}location_path__startswith": reach.jurisdiction_path,
+        }
+    )
 
 
 def _grant_branches(user: User, codenames: Iterable[str] | None) -> list[QuerySet[Any, Any]]:

@@ -121,28 +121,70 @@ def _deadlines(case: Case, plans: _Plans, at: datetime) -> list[_Deadline]:
     found: list[_Deadline] = []
     if case.reassess_by:
         due = start_of(case.reassess_by)
-        found.append(_Deadline(NotificationKind.REASSESSMENT_DUE, due - lead_time(), subject,
-                               case.reassess_by.isoformat(), (owner,), due))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.REASSESSMENT_DUE,
+                due - lead_time(),
+                subject,
+                case.reassess_by.isoformat(),
+                (owner,),
+                due,
+            )
+        )
     if case.review_by:
         due = start_of(case.review_by)
-        found.append(_Deadline(NotificationKind.REVIEW_DUE, due - lead_time(), subject,
-                               case.review_by.isoformat(), (owner, supervisor), due))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.REVIEW_DUE,
+                due - lead_time(),
+                subject,
+                case.review_by.isoformat(),
+                (owner, supervisor),
+                due,
+            )
+        )
     for moment in _no_contact_moments(case, at):
-        found.append(_Deadline(NotificationKind.NO_RECENT_CONTACT, moment, subject,
-                               moment.date().isoformat(), (owner, supervisor)))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.NO_RECENT_CONTACT,
+                moment,
+                subject,
+                moment.date().isoformat(),
+                (owner, supervisor),
+            )
+        )
     if case.closure_pending and case.closure_requested_at:
-        found.append(_Deadline(NotificationKind.APPROVAL_WAITING,
-                               case.closure_requested_at + _approval_wait(), f"closure:{case.pk}",
-                               case.closure_requested_at.isoformat(), (supervisor,)))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.APPROVAL_WAITING,
+                case.closure_requested_at + _approval_wait(),
+                f"closure:{case.pk}",
+                case.closure_requested_at.isoformat(),
+                (supervisor,),
+            )
+        )
     if owner.role in REFERRER_ROLES:
         hours = timedelta(hours=settings.REFER_ON_HOURS)
-        found.append(_Deadline(NotificationKind.REFERRAL_NEEDED, case.created_at + hours,
-                               f"case:{case.pk}", f"owner:{owner.pk}", (owner,)))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.REFERRAL_NEEDED,
+                case.created_at + hours,
+                f"case:{case.pk}",
+                f"owner:{owner.pk}",
+                (owner,),
+            )
+        )
     plan = plans.submitted
     if plan is not None and plan.submitted_at:
-        found.append(_Deadline(NotificationKind.APPROVAL_WAITING,
-                               plan.submitted_at + _approval_wait(), f"plan:{plan.pk}",
-                               plan.submitted_at.isoformat(), (supervisor,)))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.APPROVAL_WAITING,
+                plan.submitted_at + _approval_wait(),
+                f"plan:{plan.pk}",
+                plan.submitted_at.isoformat(),
+                (supervisor,),
+            )
+        )
     for action in plans.open_actions:
         if action.due_date is None:
             continue
@@ -150,9 +192,16 @@ def _deadlines(case: Case, plans: _Plans, at: datetime) -> list[_Deadline]:
         person = (
             action.responsible if action.responsible and action.responsible.is_active else owner
         )
-        found.append(_Deadline(NotificationKind.PLAN_ACTION_DUE, due - lead_time(),
-                               f"plan_action:{action.pk}", action.due_date.isoformat(),
-                               (person,), due))  # fmt: skip
+        found.append(
+            _Deadline(
+                NotificationKind.PLAN_ACTION_DUE,
+                due - lead_time(),
+                f"plan_action:{action.pk}",
+                action.due_date.isoformat(),
+                (person,),
+                due,
+            )
+        )
     return found
 
 
@@ -208,10 +257,18 @@ def approval_requested(case: Case, *, subject: str, period: str) -> None:
     ``approval_waiting`` reminder follows if it keeps waiting."""
     supervisor = User.objects.filter(supervisees__id=case.owner_id, is_active=True).first()
     if supervisor is not None:
-        notify([
-            Notice(kind=NotificationKind.APPROVAL_REQUESTED, recipient_id=supervisor.pk,
-                   subject=subject, period=period, case_id=case.pk, case_number=case.case_number)
-        ])  # fmt: skip
+        notify(
+            [
+                Notice(
+                    kind=NotificationKind.APPROVAL_REQUESTED,
+                    recipient_id=supervisor.pk,
+                    subject=subject,
+                    period=period,
+                    case_id=case.pk,
+                    case_number=case.case_number,
+                )
+            ]
+        )
 
 
 register("cases", case_reminders)

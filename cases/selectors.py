@@ -72,8 +72,9 @@ def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
     district_prefix = "/".join(child.location.path.split("/")[:2]) + "/"
     candidates = children_named_like(
         Child.objects.exclude(pk=child.pk).filter(location_path__startswith=district_prefix),
-        latin=child.search_name, khmer=child.search_name_km,
-    )[:DUPLICATE_SCAN]  # fmt: skip
+        latin=child.search_name,
+        khmer=child.search_name_km,
+    )[:DUPLICATE_SCAN]
     similar = [candidate.pk for candidate in candidates if _could_be_same_child(candidate, child)]
     similar = similar[:DUPLICATE_LIMIT]
     cases = list(

@@ -158,9 +158,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = CaseFilter(request.GET, queryset=selectors.case_list(user=user), request=request).qs
     page = LookAheadPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(
-        actor=user, what="case", query=request.GET.dict(),
+        actor=user,
+        what="case",
+        query=request.GET.dict(),
         case_ids=[case.pk for case in page.object_list],
-    )  # fmt: skip
+    )
     accesses = case_accesses(user, page.object_list)
     rows = [
         CaseRow(
@@ -261,9 +263,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
         duplicates = selectors.possible_duplicates(user=user, child=form.unsaved_child())
         if duplicates:
             return _intake_page(
-                request, form, family, chosen=chosen, duplicates=duplicates,
+                request,
+                form,
+                family,
+                chosen=chosen,
+                duplicates=duplicates,
                 fingerprint=fingerprint,
-            )  # fmt: skip
+            )
     try:
         case = case_open(
             actor=user,
@@ -294,11 +300,20 @@ def _intake_page(
     status: int = 200,
 ) -> HttpResponse:
     query = form.data.get("place_q", "") if form.is_bound else ""
-    return render(request, "cases/case_new.html", {
-        "form": form, "family": family, "chosen": chosen,
-        "places": places_matching(query, chosen), "searched": searched,
-        "duplicates": duplicates, "fingerprint": fingerprint,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "cases/case_new.html",
+        {
+            "form": form,
+            "family": family,
+            "chosen": chosen,
+            "places": places_matching(query, chosen),
+            "searched": searched,
+            "duplicates": duplicates,
+            "fingerprint": fingerprint,
+        },
+        status=status,
+    )
 
 
 # --- The case file ----------------------------------------------------------------------------
@@ -448,13 +463,14 @@ def _services(request: HttpRequest, user: User, file: CaseFile, bound: Bound) ->
     return {
         "services": [
             ServiceRow(
-                record, localized(record.service.label_en, record.service.label_km),
+                record,
+                localized(record.service.label_en, record.service.label_km),
                 status_form(record),
             )
             for record in services
         ],
         "service_form": bound.get("service_form") or ServiceForm(),
-    }  # fmt: skip
+    }
 
 
 def _notes(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
@@ -484,9 +500,13 @@ def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> 
         "consents": [
             ConsentRow(
                 consent,
-                [str(ConsentScope(scope).label) for scope in consent.scope
-                 if scope in ConsentScope.values],
-                None if consent.withdrawn or not file.can_manage
+                [
+                    str(ConsentScope(scope).label)
+                    for scope in consent.scope
+                    if scope in ConsentScope.values
+                ],
+                None
+                if consent.withdrawn or not file.can_manage
                 else withdraw_forms.get(consent.pk)
                 or ConsentWithdrawForm(prefix=f"consent-{consent.pk}"),
             )
@@ -494,7 +514,7 @@ def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> 
         ],
         "consent_form": bound.get("consent_form")
         or ConsentForm(initial={"date": timezone.localdate()}),
-    }  # fmt: skip
+    }
 
 
 def _history(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
@@ -674,9 +694,11 @@ def _save_case_edit(request: HttpRequest, user: User, pk: int, form: CaseEditFor
     person's changes knowingly)."""
     try:
         case_update(
-            actor=user, case=case_ref(pk), changes=form.changes(),
+            actor=user,
+            case=case_ref(pk),
+            changes=form.changes(),
             expected_version=form.cleaned_data["version"],
-        )  # fmt: skip
+        )
     except StaleVersionError:
         current = request.POST.copy()
         current["version"] = str(case_get(user, pk)[0].version)
@@ -703,10 +725,19 @@ def _edit_page(
     status: int = 200,
 ) -> HttpResponse:
     query = form.data.get("place_q", "") if form.is_bound else ""
-    return render(request, "cases/case_edit.html", {
-        "file": file, "case": file.case, "form": form, "chosen": chosen,
-        "places": places_matching(query, chosen), "searched": searched,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "cases/case_edit.html",
+        {
+            "file": file,
+            "case": file.case,
+            "form": form,
+            "chosen": chosen,
+            "places": places_matching(query, chosen),
+            "searched": searched,
+        },
+        status=status,
+    )
 
 
 @dataclass(frozen=True)
@@ -722,42 +753,55 @@ class CaseAction:
 
 PAGE_ACTIONS: dict[str, CaseAction] = {
     "assign": CaseAction(
-        AssignForm, "assign_form", "assign",
+        AssignForm,
+        "assign_form",
+        "assign",
         lambda user, case, version, data: case_assign(
             actor=user, case=case, owner=data["owner"], expected_version=version
         ),
         gettext_lazy("The case is given to another worker."),
     ),
     "close": CaseAction(
-        ClosureRequestForm, "closure_form", "request_closure",
+        ClosureRequestForm,
+        "closure_form",
+        "request_closure",
         lambda user, case, version, data: case_request_closure(
-            actor=user, case=case, reason=data["reason"], note=data["note"],
+            actor=user,
+            case=case,
+            reason=data["reason"],
+            note=data["note"],
             expected_version=version,
         ),
         gettext_lazy("Closure is requested."),
     ),
     "approve-closure": CaseAction(
-        ClosureDecisionForm, "closure_decision_form", "approve_closure",
+        ClosureDecisionForm,
+        "closure_decision_form",
+        "approve_closure",
         lambda user, case, version, data: case_approve_closure(
             actor=user, case=case, comment=data["comment"], expected_version=version
         ),
         gettext_lazy("The case is closed."),
     ),
     "reject-closure": CaseAction(
-        ClosureDecisionForm, "closure_decision_form", "approve_closure",
+        ClosureDecisionForm,
+        "closure_decision_form",
+        "approve_closure",
         lambda user, case, version, data: case_reject_closure(
             actor=user, case=case, comment=data["comment"], expected_version=version
         ),
         gettext_lazy("The closure is refused."),
     ),
     "reopen": CaseAction(
-        ReopenForm, "reopen_form", "reopen",
+        ReopenForm,
+        "reopen_form",
+        "reopen",
         lambda user, case, version, data: case_reopen(
             actor=user, case=case, reason=data["reason"], expected_version=version
         ),
         gettext_lazy("The case is reopened."),
     ),
-}  # fmt: skip
+}
 
 
 def _action_forms(user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
@@ -857,9 +901,13 @@ def case_service_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_to_write(user, pk, action="add_service")
     form = ServiceForm(request.POST)
     done = submit_on_tab(
-        request, form, pk=pk, tab="services", success=_("The service is recorded."),
+        request,
+        form,
+        pk=pk,
+        tab="services",
+        success=_("The service is recorded."),
         write=lambda: case_service_create(actor=user, case=case, **form.values()),
-    )  # fmt: skip
+    )
     return done or render_case_page(
         request, case_file_of(user, pk), "services", {"service_form": form}, 400
     )
@@ -894,9 +942,13 @@ def case_consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_to_write(user, pk, action="record_consent")
     form = ConsentForm(request.POST)
     done = submit_on_tab(
-        request, form, pk=pk, tab="consent", success=_("The consent is recorded."),
+        request,
+        form,
+        pk=pk,
+        tab="consent",
+        success=_("The consent is recorded."),
         write=lambda: consent_create(actor=user, case=case, **form.cleaned_data),
-    )  # fmt: skip
+    )
     return done or render_case_page(
         request, case_file_of(user, pk), "consent", {"consent_form": form}, 400
     )
@@ -910,10 +962,14 @@ def case_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> Htt
     consent = selectors_records.consent_detail(user=user, case_id=pk, consent_id=consent_id)
     form = ConsentWithdrawForm(request.POST, prefix=f"consent-{consent_id}")
     done = submit_on_tab(
-        request, form, pk=pk, tab="consent", success=_("The consent is withdrawn."),
+        request,
+        form,
+        pk=pk,
+        tab="consent",
+        success=_("The consent is withdrawn."),
         write=lambda: consent_withdraw(actor=user, consent=consent, date=form.cleaned_data["date"]),
         aliases={"withdrawn_on": "date"},
-    )  # fmt: skip
+    )
     return done or render_case_page(
         request, case_file_of(user, pk), "consent", {"withdraw_forms": {consent_id: form}}, 400
     )
@@ -937,10 +993,13 @@ def case_risk_new(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = RiskInstrument.objects.filter(pk=form.cleaned_data["instrument"]).first()
         try:
             assessment = risk_assessment_record(
-                actor=user, case=file.case, instrument=chosen or instrument,
-                answers=form.answers(), notes=form.cleaned_data["notes"],
+                actor=user,
+                case=file.case,
+                instrument=chosen or instrument,
+                answers=form.answers(),
+                notes=form.cleaned_data["notes"],
                 safety_plan=form.cleaned_data["safety_plan"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             adopt(form, error)
         except StateConflictError as conflict:
@@ -961,9 +1020,11 @@ def _risk_page(
     if not file.can_assess:
         raise PermissionDenied(_("Only the case owner or their supervisor assesses risk."))
     return render(
-        request, "cases/risk_new.html", {"file": file, "case": file.case, "form": form},
+        request,
+        "cases/risk_new.html",
+        {"file": file, "case": file.case, "form": form},
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -990,9 +1051,16 @@ def case_risk_result(request: HttpRequest, pk: int, assessment_id: int) -> HttpR
         )
         for question in instrument.questions.all()
     ]
-    return render(request, "cases/risk_result.html", {
-        "file": file, "case": file.case, "assessment": assessment, "answers": answers,
-    })  # fmt: skip
+    return render(
+        request,
+        "cases/risk_result.html",
+        {
+            "file": file,
+            "case": file.case,
+            "assessment": assessment,
+            "answers": answers,
+        },
+    )
 
 
 # --- Case plan --------------------------------------------------------------------------------
@@ -1063,9 +1131,11 @@ def _plan_page(
     request: HttpRequest, file: CaseFile, form: PlanForm, plan: CasePlan | None, status: int = 200
 ) -> HttpResponse:
     return render(
-        request, "cases/plan_form.html",
-        {"file": file, "case": file.case, "form": form, "plan": plan}, status=status,
-    )  # fmt: skip
+        request,
+        "cases/plan_form.html",
+        {"file": file, "case": file.case, "form": form, "plan": plan},
+        status=status,
+    )
 
 
 PLAN_DECISIONS: dict[str, tuple[Callable[..., CasePlan], Any]] = {
@@ -1094,9 +1164,12 @@ def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str)
     except ValidationError as error:
         adopt(form, error)
         return render_case_page(
-            request, case_file_of(user, pk), "plan",
-            {"decision": form, "decided_plan": plan.pk}, status=400,
-        )  # fmt: skip
+            request,
+            case_file_of(user, pk),
+            "plan",
+            {"decision": form, "decided_plan": plan.pk},
+            status=400,
+        )
     except (StateConflictError, PermissionDenied) as refusal:
         messages.error(request, str(refusal))
     else:
@@ -1115,8 +1188,11 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     case_record_view(actor=user, case=case, what="print")
     file = CaseFile(case=case, access=access, actions=case_actions(user, case, access))
     context: dict[str, Any] = {
-        "file": file, "case": case, "printed_at": timezone.now(), "printing": True,
-    }  # fmt: skip
+        "file": file,
+        "case": case,
+        "printed_at": timezone.now(),
+        "printing": True,
+    }
     for slug in ("concerns", "risk", "plan", "services", "consent", "placements"):
         if TAB_BY_SLUG[slug].open_to(file.access):
             context.update(TAB_LOADERS[slug](request, user, file, {}))

@@ -40,8 +40,11 @@ def idempotent(request: Request, *, scope: str, create: Callable[[], Response]) 
                 raise serializers.ValidationError(
                     {HEADER: ["This key was used with a different request."]}
                 ) from None
-            return Response(earlier.response, status=earlier.status_code,
-                            headers={"Idempotent-Replayed": "true"})  # fmt: skip
+            return Response(
+                earlier.response,
+                status=earlier.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
         response = create()
         if response.status_code >= 300:
             transaction.set_rollback(True)

@@ -163,10 +163,16 @@ else:
     # for them costs more than it saves, and leads the planner to hash whole tables instead
     # (docs/performance.md). Index builds have their own setting and keep theirs.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(filter(None, [
-        _options.get("options", ""),
-        f"-c max_parallel_workers_per_gather={env.int('DATABASE_PARALLEL_WORKERS', default=0)}",
-    ]))  # fmt: skip
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),
+                "-c max_parallel_workers_per_gather="
+                f"{env.int('DATABASE_PARALLEL_WORKERS', default=0)}",
+            ],
+        )
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------------

@@ -39,14 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
     quiet_cases = list(cases_without_recent_contact(user=user)[:LIST_LENGTH])
     accesses = case_accesses(user, quiet_cases)
     unread = notifications_of(int(user.pk)).filter(read_at__isnull=True)[:NOTIFICATION_COUNT]
-    return render(request, "home.html", {
-        "overdue_visits": list(overdue_visits),
-        "to_answer": list(referrals_to_answer(user=user)[:LIST_LENGTH]),
-        "referrals_to_approve": queue.pending_approval[:LIST_LENGTH] if queue else [],
-        "approvals": case_approvals_waiting(user=user, limit=LIST_LENGTH),
-        "quiet_cases": [(case, accesses[case.pk]) for case in quiet_cases],
-        "no_contact_days": settings.NO_CONTACT_DAYS,
-        "notifications": list(unread),
-        "can_see_queue": queue is not None,
-        "answers_referrals": user.role in ANSWERING_ROLES,
-    })  # fmt: skip
+    return render(
+        request,
+        "home.html",
+        {
+            "overdue_visits": list(overdue_visits),
+            "to_answer": list(referrals_to_answer(user=user)[:LIST_LENGTH]),
+            "referrals_to_approve": queue.pending_approval[:LIST_LENGTH] if queue else [],
+            "approvals": case_approvals_waiting(user=user, limit=LIST_LENGTH),
+            "quiet_cases": [(case, accesses[case.pk]) for case in quiet_cases],
+            "no_contact_days": settings.NO_CONTACT_DAYS,
+            "notifications": list(unread),
+            "can_see_queue": queue is not None,
+            "answers_referrals": user.role in ANSWERING_ROLES,
+        },
+    )

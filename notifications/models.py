@@ -177,17 +177,26 @@ class Notification(models.Model):
             # My notifications, newest first.
             models.Index(fields=["recipient", "-created_at", "-id"], name="notification_mine_idx"),
             # The bell: my unread count.
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True),
-                         name="notification_unread_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
             # notify(): the rows a batch created.
             models.Index(fields=["batch"], name="notification_batch_idx"),
             # Email sweep: emails still to send (a lost task message is queued again).
-            models.Index(fields=["created_at"], name="notification_email_due_idx",
-                         condition=Q(email_status__in=["pending", "sending"])),
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_due_idx",
+                condition=Q(email_status__in=["pending", "sending"]),
+            ),
             # Daily digest: who has emails waiting for it.
-            models.Index(fields=["recipient"], name="notification_digest_idx",
-                         condition=Q(email_status="digest")),
-        ]  # fmt: skip
+            models.Index(
+                fields=["recipient"],
+                name="notification_digest_idx",
+                condition=Q(email_status="digest"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} ({self.key})"

@@ -35,25 +35,38 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("The receiving worker who takes the child on."),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The receiving worker who takes the child on."),
+    )
     decline_reason = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     cancel_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When it was declined, completed, cancelled or expired.")
@@ -75,28 +88,38 @@ class Referral(models.Model):
             # One live referral of a case to an agency at a time, however many requests race
             # to make it (referral_create also locks the case row to answer 409 cleanly).
             models.UniqueConstraint(
-                fields=["case", "to_agency"], condition=Q(status__in=sorted(LIVE_STATUSES)),
+                fields=["case", "to_agency"],
+                condition=Q(status__in=sorted(LIVE_STATUSES)),
                 name="referral_one_live_per_case_and_agency",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # Incoming list: the receiving agency's referrals by status.
-            models.Index(fields=["to_agency", "status", "-created_at"],
-                         name="referral_incoming_idx"),
+            models.Index(
+                fields=["to_agency", "status", "-created_at"], name="referral_incoming_idx"
+            ),
             # Incoming list whatever the status, newest first (?direction=incoming): a provincial
             # office receives thousands; the page is read in this order and stops at its end.
-            models.Index(fields=["to_agency", "-created_at", "-id"],
-                         name="referral_incoming_recent_idx"),
+            models.Index(
+                fields=["to_agency", "-created_at", "-id"], name="referral_incoming_recent_idx"
+            ),
             # Outgoing list.
-            models.Index(fields=["from_agency", "status", "-created_at"],
-                         name="referral_outgoing_idx"),
+            models.Index(
+                fields=["from_agency", "status", "-created_at"], name="referral_outgoing_idx"
+            ),
             # Overdue sweep: sent referrals past their deadline.
-            models.Index(fields=["respond_by"], condition=Q(status=ReferralStatus.SENT),
-                         name="referral_awaiting_answer_idx"),
+            models.Index(
+                fields=["respond_by"],
+                condition=Q(status=ReferralStatus.SENT),
+                name="referral_awaiting_answer_idx",
+            ),
             # Reminder sweep: referrals whose reminder is due.
-            models.Index(fields=["reminder_at"], condition=Q(reminder_at__isnull=False),
-                         name="referral_reminder_due_idx"),
-        ]  # fmt: skip
+            models.Index(
+                fields=["reminder_at"],
+                condition=Q(reminder_at__isnull=False),
+                name="referral_reminder_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.pk} ({self.status})"

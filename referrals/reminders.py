@@ -128,17 +128,25 @@ def referral_reminders(now: datetime, limit: int) -> Batch:
                 *supervisors[referral.to_agency_id],
             }
             due.extend(
-                (referral, NotificationKind.REFERRAL_OVERDUE, person,
-                 referral.respond_by.isoformat())
+                (
+                    referral,
+                    NotificationKind.REFERRAL_OVERDUE,
+                    person,
+                    referral.respond_by.isoformat(),
+                )
                 for person in sorted(people)
-            )  # fmt: skip
+            )
         elif referral.status == ReferralStatus.PENDING_APPROVAL:
             creator = referral.created_by
             if creator.supervisor_id:
                 due.append(
-                    (referral, NotificationKind.APPROVAL_WAITING, creator.supervisor_id,
-                     referral.created_at.isoformat())
-                )  # fmt: skip
+                    (
+                        referral,
+                        NotificationKind.APPROVAL_WAITING,
+                        creator.supervisor_id,
+                        referral.created_at.isoformat(),
+                    )
+                )
         referral.reminder_at = None
     Referral.objects.bulk_update(referrals, ["reminder_at"])
     return Batch(claimed=len(referrals), notices=notices(due))

@@ -30,9 +30,10 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     sending = Q(from_agency_id=user.agency_id)
     if user.role != Role.AGENCY_ADMIN:
         sending &= (
-            Q(created_by_id=user.pk) | Q(created_by__supervisor_id=user.pk)
+            Q(created_by_id=user.pk)
+            | Q(created_by__supervisor_id=user.pk)
             | Q(case__owner_id=user.pk)
-        )  # fmt: skip
+        )
     # A restricted case's referral would tell the sender's colleagues what the case hides from
     # them (the child, the concerns, the reason): on that side only the people named see it.
     sending &= Q(case__restricted=False) | Q(reader_named=True)

@@ -106,14 +106,20 @@ def _sync_receiver_grants(*, actor: User, case: Case, person: User) -> None:
     referrals share with them: a person working on two referrals of one case keeps the first's
     sections when the second ends."""
     working_on = Referral.objects.filter(
-        case=case, type=ReferralType.SERVICE, status=ReferralStatus.ACCEPTED,
+        case=case,
+        type=ReferralType.SERVICE,
+        status=ReferralStatus.ACCEPTED,
         assigned_to=person,
-    ).values_list("shared_sections", flat=True)  # fmt: skip
+    ).values_list("shared_sections", flat=True)
     sections = {section for shared in working_on for section in shared}
     case_set_grants(
-        actor=actor, case=case, grantee=person, sections=sections,
-        contribute=working_on.exists(), reason="referral",
-    )  # fmt: skip
+        actor=actor,
+        case=case,
+        grantee=person,
+        sections=sections,
+        contribute=working_on.exists(),
+        reason="referral",
+    )
 
 
 def _check_services(codes: Sequence[str]) -> list[str]:
@@ -131,11 +137,15 @@ def _check_consent(actor: User, case: Case, override_reason: str) -> bool:
         return True
     if not override_reason.strip():
         raise ValidationError(
-            {"consent_override_reason": [_(
-                "No recorded consent covers referral: record the child's or caregiver's "
-                "consent, or give the reason for referring without it."
-            )]}
-        )  # fmt: skip
+            {
+                "consent_override_reason": [
+                    _(
+                        "No recorded consent covers referral: record the child's or caregiver's "
+                        "consent, or give the reason for referring without it."
+                    )
+                ]
+            }
+        )
     if actor.role not in CONSENT_OVERRIDE_ROLES:
         raise PermissionDenied(_("Your role cannot refer a child without recorded consent."))
     return False
@@ -193,11 +203,18 @@ def referral_create(
     if Referral.objects.filter(case=case, to_agency=to_agency, status__in=LIVE_STATUSES).exists():
         raise StateConflictError(_("This case is already referred to this agency."))
     referral = Referral(
-        case=case, from_agency=sender, to_agency=to_agency, type=type, urgency=urgency,
-        services=services, reason=reason, shared_sections=list(dict.fromkeys(shared_sections)),
+        case=case,
+        from_agency=sender,
+        to_agency=to_agency,
+        type=type,
+        urgency=urgency,
+        services=services,
+        reason=reason,
+        shared_sections=list(dict.fromkeys(shared_sections)),
         consent_override_reason="" if consented else consent_override_reason,
-        created_by=actor, status=ReferralStatus.PENDING_APPROVAL,
-    )  # fmt: skip
+        created_by=actor,
+        status=ReferralStatus.PENDING_APPROVAL,
+    )
     needs_approval = sender.requires_referral_approval and actor.role != Role.SUPERVISOR
     if needs_approval:
         _check_approver_sees(actor, case)
@@ -209,12 +226,21 @@ def referral_create(
     referral.full_clean(exclude=["case", "from_agency", "to_agency", "created_by"])
     referral.save()
     audit.record(
-        actor=actor, action="referral.create", obj=referral, case_id=case.pk,
-        changes={"to_agency": to_agency.pk, "type": type, "urgency": urgency,
-                 "services": services, "shared_sections": referral.shared_sections,
-                 "status": referral.status, "consent_override": not consented,
-                 "consent_override_reason": referral.consent_override_reason},
-    )  # fmt: skip
+        actor=actor,
+        action="referral.create",
+        obj=referral,
+        case_id=case.pk,
+        changes={
+            "to_agency": to_agency.pk,
+            "type": type,
+            "urgency": urgency,
+            "services": services,
+            "shared_sections": referral.shared_sections,
+            "status": referral.status,
+            "consent_override": not consented,
+            "consent_override_reason": referral.consent_override_reason,
+        },
+    )
     _announce(referral, "referral.created")
     return referral
 
@@ -229,8 +255,7 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
     referral.approved_by = actor
     _send(referral)
     referral.save()
-    audit.record(actor=actor, action="referral.approve", obj=referral,
-                 case_id=referral.case_id)  # fmt: skip
+    audit.record(actor=actor, action="referral.approve", obj=referral, case_id=referral.case_id)
     _announce(referral, "referral.created")
     return referral
 
@@ -261,15 +286,21 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
     case = referral.case
     if referral.type == ReferralType.TRANSFER:
         case = case_transfer(
-            actor=actor, case=case, owner=assigned_to, agency=referral.to_agency,
+            actor=actor,
+            case=case,
+            owner=assigned_to,
+            agency=referral.to_agency,
             reason=f"referral:{referral.pk}",
-        )  # fmt: skip
+        )
     else:
         _sync_receiver_grants(actor=actor, case=case, person=assigned_to)
     audit.record(
-        actor=actor, action="referral.accept", obj=referral, case_id=case.pk,
+        actor=actor,
+        action="referral.accept",
+        obj=referral,
+        case_id=case.pk,
         changes={"assigned_to": assigned_to.pk, "type": referral.type},
-    )  # fmt: skip
+    )
     _announce(referral, "referral.accepted")
     return referral
 
@@ -287,8 +318,13 @@ def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referra
     referral.answered_by, referral.answered_at, referral.closed_at = actor, now, now
     referral.decline_reason = reason
     referral.save()
-    audit.record(actor=actor, action="referral.decline", obj=referral,
-                 case_id=referral.case_id, changes={"reason": reason})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="referral.decline",
+        obj=referral,
+        case_id=referral.case_id,
+        changes={"reason": reason},
+    )
     _announce(referral, "referral.declined")
     return referral
 
@@ -337,7 +373,12 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
     referral.reminder_at = None  # answered: nothing more to remind
     referral.cancelled_by, referral.cancel_reason = actor, reason
     referral.save()
-    audit.record(actor=actor, action="referral.cancel", obj=referral,
-                 case_id=referral.case_id, changes={"reason": reason})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="referral.cancel",
+        obj=referral,
+        case_id=referral.case_id,
+        changes={"reason": reason},
+    )
     _announce(referral, "referral.cancelled")
     return referral

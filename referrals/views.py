@@ -207,16 +207,25 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     ).qs
     page = LookAheadPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(
-        actor=user, what="referral", query=request.GET.dict(),
+        actor=user,
+        what="referral",
+        query=request.GET.dict(),
         case_ids=[referral.case_id for referral in page.object_list],
-    )  # fmt: skip
+    )
     query.pop("page", None)
-    return render(request, "referrals/referral_list.html", {
-        "form": form, "page": page, "rows": _rows(user, page.object_list),
-        "direction": direction, "query": query.urlencode(),
-        "filtered": bool(request.GET.get("status")),
-        "can_see_queue": can_see_queue(user),
-    })  # fmt: skip
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": _rows(user, page.object_list),
+            "direction": direction,
+            "query": query.urlencode(),
+            "filtered": bool(request.GET.get("status")),
+            "can_see_queue": can_see_queue(user),
+        },
+    )
 
 
 # --- One referral and its actions -------------------------------------------------------------
@@ -394,10 +403,16 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The referral is made."))
             return redirect("referral-page", pk=referral.pk)
     rows = [_directory_row(entry, service_names) for entry in suggestions]
-    return render(request, "referrals/referral_new.html", {
-        "case": case, "form": form,
-        "agencies": list(zip(form["to_agency"], rows, strict=True)),
-    }, status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "referrals/referral_new.html",
+        {
+            "case": case,
+            "form": form,
+            "agencies": list(zip(form["to_agency"], rows, strict=True)),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- What waits for a supervisor --------------------------------------------------------------

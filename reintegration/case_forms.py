@@ -24,29 +24,35 @@ class PlacementForm(forms.Form):
     type = forms.ChoiceField(label=_("Where the child lives"), choices=PlacementType.choices)
     start_date = forms.DateField(label=_("From"), widget=DateInput)
     end_date = forms.DateField(
-        label=_("Until"), required=False, widget=DateInput,
+        label=_("Until"),
+        required=False,
+        widget=DateInput,
         help_text=_("Leave empty for where the child lives now."),
-    )  # fmt: skip
+    )
     location = forms.ModelChoiceField(
-        label=_("Commune or village"), required=False,
+        label=_("Commune or village"),
+        required=False,
         queryset=Location.objects.filter(
             level__in=[LocationLevel.COMMUNE, LocationLevel.VILLAGE]
         ).select_related("parent__parent__parent"),
-    )  # fmt: skip
+    )
     caregiver = forms.CharField(label=_("Caregiver or facility"), required=False, max_length=200)
     agency = forms.ModelChoiceField(
-        label=_("Agency running the facility"), required=False,
+        label=_("Agency running the facility"),
+        required=False,
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
         help_text=_("For shelters and residential care."),
-    )  # fmt: skip
+    )
     gatekeeping_reason = forms.CharField(
-        label=_("Why care away from a family is needed"), required=False,
+        label=_("Why care away from a family is needed"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     gatekeeping_alternatives = forms.CharField(
-        label=_("Family-based options considered"), required=False,
+        label=_("Family-based options considered"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     gatekeeping_approved_by = forms.ModelChoiceField(
         label=_("Approved by (supervisor)"), required=False, queryset=User.objects.none()
     )
@@ -97,17 +103,21 @@ class ReintegrationForm(forms.Form):
         label=_("Follow-up worker"), queryset=User.objects.none()
     )
     commune_focal_point = forms.ModelChoiceField(
-        label=_("Commune focal point"), required=False, queryset=User.objects.none(),
+        label=_("Commune focal point"),
+        required=False,
+        queryset=User.objects.none(),
         help_text=_("A commune committee member of the family's commune."),
-    )  # fmt: skip
+    )
     readiness_assessment = forms.CharField(
-        label=_("Is the child ready?"), required=False,
+        label=_("Is the child ready?"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     family_assessment = forms.CharField(
-        label=_("Is the family ready?"), required=False,
+        label=_("Is the family ready?"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

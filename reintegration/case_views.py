@@ -78,10 +78,14 @@ def case_placement_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.errors.clear()
         return _placement_page(request, user, pk, form, place_query=place_query, status=200)
     done = submit_on_tab(
-        request, form, pk=pk, tab="placements", success=_("The placement is recorded."),
+        request,
+        form,
+        pk=pk,
+        tab="placements",
+        success=_("The placement is recorded."),
         write=lambda: services.placement_create(actor=user, case=case, **form.values()),
         aliases={"gatekeeping": "gatekeeping_reason"},
-    )  # fmt: skip
+    )
     return done or _placement_page(request, user, pk, form, place_query=place_query, status=400)
 
 
@@ -97,11 +101,17 @@ def _placement_page(
     """The tab again with the placement form as typed, and the places found for its search."""
     chosen = chosen_place(form.data.get("location"))
     return render_case_page(
-        request, case_file_of(user, pk), "placements",
-        {"placement_form": form, "place_query": place_query,
-         "places": places_matching(place_query, chosen), "chosen_place": chosen},
+        request,
+        case_file_of(user, pk),
+        "placements",
+        {
+            "placement_form": form,
+            "place_query": place_query,
+            "places": places_matching(place_query, chosen),
+            "chosen_place": chosen,
+        },
         status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -111,10 +121,13 @@ def case_reintegration_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_to_write(user, pk, action="reintegrate")
     form = ReintegrationForm(request.POST, case=case)
     done = submit_on_tab(
-        request, form, pk=pk, tab="placements",
+        request,
+        form,
+        pk=pk,
+        tab="placements",
         success=_("The reintegration is recorded and the follow-up visits planned."),
         write=lambda: services.reintegration_create(actor=user, case=case, **form.cleaned_data),
-    )  # fmt: skip
+    )
     return done or render_case_page(
         request, case_file_of(user, pk), "placements", {"reintegration_form": form}, 400
     )

@@ -21,9 +21,10 @@ class DateInput(forms.DateInput):
 class FollowUpCompleteForm(forms.Form):
     visit_date = forms.DateField(label=_("Date of the visit"), widget=DateInput)
     outcome = forms.ChoiceField(
-        label=_("How is the child doing?"), choices=FollowUpOutcome.choices,
+        label=_("How is the child doing?"),
+        choices=FollowUpOutcome.choices,
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -30,17 +30,24 @@ class Placement(models.Model):
         max_length=200, blank=True, help_text=_("The carer's name, or the facility's.")
     )
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The agency running the facility, for shelters and residential care."),
-    )  # fmt: skip
+    )
     # Gatekeeping: the decision that care away from a family is needed, recorded before a
     # child enters residential care.
     gatekeeping_reason = models.TextField(blank=True)
     gatekeeping_alternatives = models.TextField(blank=True)
     gatekeeping_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -82,13 +89,19 @@ class Reintegration(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reintegrations")
     date = models.DateField()
     placement = models.ForeignKey(
-        Placement, on_delete=models.PROTECT, related_name="+",
+        Placement,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The family placement the child goes to."),
-    )  # fmt: skip
+    )
     from_placement = models.ForeignKey(
-        Placement, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Placement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The care the child leaves."),
-    )  # fmt: skip
+    )
     commune = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     readiness_assessment = models.TextField(blank=True)
     family_assessment = models.TextField(blank=True)
@@ -99,9 +112,12 @@ class Reintegration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     commune_focal_point = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     schedule_months = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -131,9 +147,12 @@ class FollowUp(models.Model):
     )
     visit_date = models.DateField(null=True, blank=True)
     visited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     outcome = models.CharField(max_length=10, choices=FollowUpOutcome.choices, blank=True)
     scores = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
@@ -160,12 +179,18 @@ class FollowUp(models.Model):
             models.Index(fields=["case", "scheduled_date"], name="follow_up_case_date_idx"),
             # Visits still to make, by date (?status=scheduled&due_before=): the list walks it
             # and looks each visit's case up by key, stopping at the page's end.
-            models.Index(fields=["scheduled_date", "id"], name="follow_up_scheduled_idx",
-                         condition=Q(status="scheduled")),
+            models.Index(
+                fields=["scheduled_date", "id"],
+                name="follow_up_scheduled_idx",
+                condition=Q(status="scheduled"),
+            ),
             # Reminder sweep: scheduled visits whose reminder is due.
-            models.Index(fields=["reminder_at"], name="follow_up_reminder_due_idx",
-                         condition=Q(status="scheduled", reminder_at__isnull=False)),
-        ]  # fmt: skip
+            models.Index(
+                fields=["reminder_at"],
+                name="follow_up_reminder_due_idx",
+                condition=Q(status="scheduled", reminder_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Follow-up {self.sequence} of case {self.case_id} on {self.scheduled_date}"

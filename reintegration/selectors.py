@@ -32,8 +32,9 @@ def follow_ups_visible(*, user: User) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         section_readable(user, Section.FOLLOW_UPS, through="case")
     ).select_related(
-        "case__child", "reintegration__placement__location",
-    )  # fmt: skip
+        "case__child",
+        "reintegration__placement__location",
+    )
 
 
 def follow_up_detail(*, user: User, follow_up_id: int | str, record_read: bool = True) -> FollowUp:

@@ -82,10 +82,16 @@ def _check_gatekeeping(
 ) -> dict[str, Any]:
     if not gatekeeping:
         if type == PlacementType.RESIDENTIAL_CARE:
-            raise ValidationError({"gatekeeping": [_(
-                "Residential care needs a gatekeeping decision: the reason, the alternatives "
-                "considered and who approved it."
-            )]})  # fmt: skip
+            raise ValidationError(
+                {
+                    "gatekeeping": [
+                        _(
+                            "Residential care needs a gatekeeping decision: the reason, the "
+                            "alternatives considered and who approved it."
+                        )
+                    ]
+                }
+            )
         return {}
     errors: list[str] = []
     reason = str(gatekeeping.get("reason") or "").strip()
@@ -96,10 +102,12 @@ def _check_gatekeeping(
     if not alternatives:
         errors.append(_("alternatives_considered: say which family-based options were considered."))
     if not _may_approve_care(approver, case):
-        errors.append(_(
-            "approved_by: the decision is approved by an active supervisor of the case's agency "
-            "or of the social affairs office of its place."
-        ))  # fmt: skip
+        errors.append(
+            _(
+                "approved_by: the decision is approved by an active supervisor of the case's "
+                "agency or of the social affairs office of its place."
+            )
+        )
     if errors:
         raise ValidationError({"gatekeeping": errors})
     return {
@@ -121,9 +129,14 @@ def _check_no_overlap(
     if clash is None and end_date is not None and current is not None:
         clash = current if current.start_date < end_date else None
     if clash is not None:
-        raise ValidationError({"start_date": [_(
-            "This period overlaps the placement from %(start)s: correct the dates."
-        ) % {"start": clash.start_date.isoformat()}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "start_date": [
+                    _("This period overlaps the placement from %(start)s: correct the dates.")
+                    % {"start": clash.start_date.isoformat()}
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -151,22 +164,44 @@ def placement_create(
     _check_no_overlap(case, start_date, end_date, current)
     if end_date is None and current is not None:
         if start_date < current.start_date:
-            raise ValidationError({"start_date": [_(
-                "The current placement began on %(date)s: a new one starts on or after it."
-            ) % {"date": current.start_date.isoformat()}]})  # fmt: skip
+            raise ValidationError(
+                {
+                    "start_date": [
+                        _(
+                            "The current placement began on %(date)s: a new one starts on or "
+                            "after it."
+                        )
+                        % {"date": current.start_date.isoformat()}
+                    ]
+                }
+            )
         current.end_date = start_date
         current.save(update_fields=["end_date"])
     placement = Placement.objects.create(
-        case=case, type=type, start_date=start_date, end_date=end_date, location=location,
-        caregiver=caregiver.strip(), agency=agency, recorded_by=actor, **gatekept,
-    )  # fmt: skip
+        case=case,
+        type=type,
+        start_date=start_date,
+        end_date=end_date,
+        location=location,
+        caregiver=caregiver.strip(),
+        agency=agency,
+        recorded_by=actor,
+        **gatekept,
+    )
     audit.record(
-        actor=actor, action="placement.create", obj=placement, case_id=case.pk,
-        changes={"type": type, "start_date": start_date, "end_date": end_date,
-                 "ended_previous": current.pk if current and end_date is None else None,
-                 "gatekeeping_approved_by": gatekept.get("gatekeeping_approved_by") and
-                 gatekept["gatekeeping_approved_by"].pk},
-    )  # fmt: skip
+        actor=actor,
+        action="placement.create",
+        obj=placement,
+        case_id=case.pk,
+        changes={
+            "type": type,
+            "start_date": start_date,
+            "end_date": end_date,
+            "ended_previous": current.pk if current and end_date is None else None,
+            "gatekeeping_approved_by": gatekept.get("gatekeeping_approved_by")
+            and gatekept["gatekeeping_approved_by"].pk,
+        },
+    )
     return placement
 
 
@@ -177,10 +212,16 @@ def _commune_of(location: Location | None) -> Location:
     if location is not None and location.level == LocationLevel.VILLAGE:
         location = location.parent
     if location is None or location.level != LocationLevel.COMMUNE:
-        raise ValidationError({"placement": [_(
-            "The family's placement needs its commune or village, so the commune committee "
-            "can follow the child up."
-        )]})  # fmt: skip
+        raise ValidationError(
+            {
+                "placement": [
+                    _(
+                        "The family's placement needs its commune or village, so the commune "
+                        "committee can follow the child up."
+                    )
+                ]
+            }
+        )
     return location
 
 
@@ -191,9 +232,14 @@ def _check_schedule(months: Sequence[int] | None) -> list[int]:
         or any(not isinstance(m, int) or not 0 < m <= MAX_SCHEDULE_MONTHS for m in schedule)
         or schedule != sorted(set(schedule))
     ):
-        raise ValidationError({"schedule_months": [_(
-            "Give the months of the visits in increasing order, between 1 and %(max)d."
-        ) % {"max": MAX_SCHEDULE_MONTHS}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "schedule_months": [
+                    _("Give the months of the visits in increasing order, between 1 and %(max)d.")
+                    % {"max": MAX_SCHEDULE_MONTHS}
+                ]
+            }
+        )
     return schedule
 
 
@@ -222,12 +268,13 @@ def _check_people(follow_up_worker: User, focal_point: User | None, commune: Loc
 
 def _institutional_placement_before(case: Case, family: Placement) -> Placement | None:
     return (
-        Placement.objects.filter(case=case, type__in=INSTITUTIONAL_PLACEMENTS,
-                                 start_date__lte=family.start_date)
+        Placement.objects.filter(
+            case=case, type__in=INSTITUTIONAL_PLACEMENTS, start_date__lte=family.start_date
+        )
         .exclude(pk=family.pk)
         .order_by("-start_date", "-id")
         .first()
-    )  # fmt: skip
+    )
 
 
 def _withdraw_earlier(
@@ -243,14 +290,21 @@ def _withdraw_earlier(
     for previous in earlier:
         if previous.follow_up_worker_id not in {keep_worker.pk, case.owner_id}:
             case_set_grants(
-                actor=actor, case=case, grantee=previous.follow_up_worker, sections=(),
-                contribute=False, reason="reintegration",
-            )  # fmt: skip
+                actor=actor,
+                case=case,
+                grantee=previous.follow_up_worker,
+                sections=(),
+                contribute=False,
+                reason="reintegration",
+            )
         if previous.commune_id != keep_commune.pk:
             case_set_area_grants(
-                actor=actor, case=case, location=previous.commune, sections=(),
+                actor=actor,
+                case=case,
+                location=previous.commune,
+                sections=(),
                 reason="reintegration",
-            )  # fmt: skip
+            )
 
 
 @transaction.atomic
@@ -275,8 +329,16 @@ def reintegration_create(
     if placement.case_id != case.pk:
         raise ValidationError({"placement": [_("This placement belongs to another case.")]})
     if placement.type not in FAMILY_PLACEMENTS:
-        raise ValidationError({"placement": [_("A child is reintegrated into a family placement "
-                                               "(parents, kinship or foster care).")]})  # fmt: skip
+        raise ValidationError(
+            {
+                "placement": [
+                    _(
+                        "A child is reintegrated into a family placement "
+                        "(parents, kinship or foster care)."
+                    )
+                ]
+            }
+        )
     commune = _commune_of(placement.location)
     schedule = _check_schedule(schedule_months)
     _check_people(follow_up_worker, commune_focal_point, commune)
@@ -285,16 +347,24 @@ def reintegration_create(
         for visit in preparation_visits
     ]
     if date < placement.start_date:
-        raise ValidationError({"date": [_("The child is reintegrated on or after the family "
-                                          "placement begins.")]})  # fmt: skip
+        raise ValidationError(
+            {"date": [_("The child is reintegrated on or after the family placement begins.")]}
+        )
     _withdraw_earlier(actor, case, keep_worker=follow_up_worker, keep_commune=commune)
     reintegration = Reintegration.objects.create(
-        case=case, date=date, placement=placement,
-        from_placement=_institutional_placement_before(case, placement), commune=commune,
-        readiness_assessment=readiness_assessment, family_assessment=family_assessment,
-        preparation_visits=visits, follow_up_worker=follow_up_worker,
-        commune_focal_point=commune_focal_point, schedule_months=schedule, created_by=actor,
-    )  # fmt: skip
+        case=case,
+        date=date,
+        placement=placement,
+        from_placement=_institutional_placement_before(case, placement),
+        commune=commune,
+        readiness_assessment=readiness_assessment,
+        family_assessment=family_assessment,
+        preparation_visits=visits,
+        follow_up_worker=follow_up_worker,
+        commune_focal_point=commune_focal_point,
+        schedule_months=schedule,
+        created_by=actor,
+    )
     FollowUp.objects.bulk_create(
         [
             FollowUp(
@@ -309,23 +379,37 @@ def reintegration_create(
     )
     if follow_up_worker.pk != case.owner_id:
         case_set_grants(
-            actor=actor, case=case, grantee=follow_up_worker, sections=FOLLOW_UP_WORKER_SECTIONS,
-            contribute=True, reason="reintegration",
-        )  # fmt: skip
+            actor=actor,
+            case=case,
+            grantee=follow_up_worker,
+            sections=FOLLOW_UP_WORKER_SECTIONS,
+            contribute=True,
+            reason="reintegration",
+        )
     case_set_area_grants(
-        actor=actor, case=case, location=commune, sections=COMMUNE_SECTIONS,
+        actor=actor,
+        case=case,
+        location=commune,
+        sections=COMMUNE_SECTIONS,
         reason="reintegration",
-    )  # fmt: skip
+    )
     case.follow_up_pending = True
     moved = advance_stage(case, when_at=Stage.IMPLEMENTATION, to=Stage.REINTEGRATION)
     case_changed(case, "follow_up_pending", *(["stage"] if moved else []))
     audit.record(
-        actor=actor, action="reintegration.create", obj=reintegration, case_id=case.pk,
-        changes={"date": date, "placement": placement.pk, "commune": commune.pk,
-                 "follow_up_worker": follow_up_worker.pk,
-                 "commune_focal_point": commune_focal_point.pk if commune_focal_point else None,
-                 "schedule_months": schedule},
-    )  # fmt: skip
+        actor=actor,
+        action="reintegration.create",
+        obj=reintegration,
+        case_id=case.pk,
+        changes={
+            "date": date,
+            "placement": placement.pk,
+            "commune": commune.pk,
+            "follow_up_worker": follow_up_worker.pk,
+            "commune_focal_point": commune_focal_point.pk if commune_focal_point else None,
+            "schedule_months": schedule,
+        },
+    )
     return reintegration
 
 
@@ -368,9 +452,10 @@ def _check_scores(scores: Mapping[str, Any]) -> dict[str, int]:
         errors.append(_("Score every domain; missing: %s.") % ", ".join(missing))
     for domain, score in scores.items():
         if domain in WellbeingDomain.values and (
-            isinstance(score, bool) or not isinstance(score, int)
+            isinstance(score, bool)
+            or not isinstance(score, int)
             or not SCORE_MIN <= score <= SCORE_MAX
-        ):  # fmt: skip
+        ):
             errors.append(
                 _("%(domain)s: a score from %(min)d (very poor) to %(max)d (good).")
                 % {"domain": domain, "min": SCORE_MIN, "max": SCORE_MAX}
@@ -439,8 +524,10 @@ def follow_up_complete(
         raise ValidationError({"outcome": [_("Choose stable, at risk or breakdown.")]})
     checked_scores = _check_scores(scores)
     follow_up.status, follow_up.visit_date, follow_up.outcome = (
-        FollowUpStatus.COMPLETED, visit_date, outcome,
-    )  # fmt: skip
+        FollowUpStatus.COMPLETED,
+        visit_date,
+        outcome,
+    )
     follow_up.scores, follow_up.notes, follow_up.visited_by = checked_scores, notes, actor
     follow_up.completed_at, follow_up.reminder_at = timezone.now(), None
     follow_up.save()
@@ -454,9 +541,12 @@ def follow_up_complete(
     case_reschedule_reminders(case)
     # Notes and scores stay out of the trail, like a case note's text.
     audit.record(
-        actor=actor, action="follow_up.complete", obj=follow_up, case_id=case.pk,
+        actor=actor,
+        action="follow_up.complete",
+        obj=follow_up,
+        case_id=case.pk,
         changes={"visit_date": visit_date, "outcome": outcome},
-    )  # fmt: skip
+    )
     return follow_up
 
 
@@ -472,16 +562,24 @@ def follow_up_reschedule(
     if new_date < timezone.localdate():
         raise ValidationError({"new_date": [_("The new date is in the past.")]})
     follow_up.status, follow_up.missed_reason, follow_up.reminder_at = (
-        FollowUpStatus.MISSED, reason.strip(), None,
-    )  # fmt: skip
+        FollowUpStatus.MISSED,
+        reason.strip(),
+        None,
+    )
     follow_up.save(update_fields=["status", "missed_reason", "reminder_at"])
     replacement = FollowUp.objects.create(
-        reintegration=follow_up.reintegration, case=follow_up.case, sequence=follow_up.sequence,
-        scheduled_date=new_date, rescheduled_from=follow_up,
+        reintegration=follow_up.reintegration,
+        case=follow_up.case,
+        sequence=follow_up.sequence,
+        scheduled_date=new_date,
+        rescheduled_from=follow_up,
         reminder_at=reminders.first_reminder_at(new_date),
-    )  # fmt: skip
+    )
     audit.record(
-        actor=actor, action="follow_up.reschedule", obj=follow_up, case_id=follow_up.case_id,
+        actor=actor,
+        action="follow_up.reschedule",
+        obj=follow_up,
+        case_id=follow_up.case_id,
         changes={"missed": follow_up.scheduled_date, "new_date": new_date, "new": replacement.pk},
-    )  # fmt: skip
+    )
     return replacement

@@ -47,12 +47,20 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     )
     page = LookAheadPaginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(
-        actor=user, what="follow_up", query=request.GET.dict(),
+        actor=user,
+        what="follow_up",
+        query=request.GET.dict(),
         case_ids=[visit.case_id for visit in page.object_list],
-    )  # fmt: skip
-    return render(request, "reintegration/follow_up_list.html", {
-        "page": page, "show": show, "today": timezone.localdate(),
-    })  # fmt: skip
+    )
+    return render(
+        request,
+        "reintegration/follow_up_list.html",
+        {
+            "page": page,
+            "show": show,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _page(
@@ -66,11 +74,19 @@ def _page(
     can_record = visit.status == FollowUpStatus.SCHEDULED and may_record_in_section(
         user, visit.case, Section.FOLLOW_UPS
     )
-    return render(request, "reintegration/follow_up_detail.html", {
-        "visit": visit, "can_record": can_record, "today": timezone.localdate(),
-        "complete": complete or FollowUpCompleteForm(initial={"visit_date": timezone.localdate()}),
-        "reschedule": reschedule or FollowUpRescheduleForm(),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "reintegration/follow_up_detail.html",
+        {
+            "visit": visit,
+            "can_record": can_record,
+            "today": timezone.localdate(),
+            "complete": complete
+            or FollowUpCompleteForm(initial={"visit_date": timezone.localdate()}),
+            "reschedule": reschedule or FollowUpRescheduleForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -88,10 +104,13 @@ def follow_up_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.follow_up_complete(
-                actor=user, follow_up=visit, visit_date=form.cleaned_data["visit_date"],
-                outcome=form.cleaned_data["outcome"], scores=form.scores(),
+                actor=user,
+                follow_up=visit,
+                visit_date=form.cleaned_data["visit_date"],
+                outcome=form.cleaned_data["outcome"],
+                scores=form.scores(),
                 notes=form.cleaned_data["notes"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.adopt(error)
         except StateConflictError as conflict:
@@ -112,9 +131,11 @@ def follow_up_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             replacement = services.follow_up_reschedule(
-                actor=user, follow_up=visit, new_date=form.cleaned_data["new_date"],
+                actor=user,
+                follow_up=visit,
+                new_date=form.cleaned_data["new_date"],
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.adopt(error)
         except StateConflictError as conflict:

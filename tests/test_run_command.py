@@ -62,9 +62,14 @@ def test_run_command_serves_health_and_a_demo_login_then_stops_on_ctrl_c(tmp_pat
     }
     env.update({"PORT": str(port), "CPIMS_VAR_DIR": str(tmp_path / "var")})
     process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-        [str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [str(ROOT / "scripts" / "run")],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     output = _Output(process)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -92,10 +97,14 @@ def test_run_command_serves_health_and_a_demo_login_then_stops_on_ctrl_c(tmp_pat
         assert csrf is not None
         signed_in = browser.post(
             f"{base}/accounts/login/",
-            data={"username": "social_worker", "password": logins["social_worker"],
-                  "csrfmiddlewaretoken": csrf.group(1)},
-            headers={"Referer": f"{base}/accounts/login/"}, timeout=10,
-        )  # fmt: skip
+            data={
+                "username": "social_worker",
+                "password": logins["social_worker"],
+                "csrfmiddlewaretoken": csrf.group(1),
+            },
+            headers={"Referer": f"{base}/accounts/login/"},
+            timeout=10,
+        )
         assert signed_in.status_code == 200
         assert signed_in.url == f"{base}/", signed_in.url
         assert 'id="overdue-visits"' in signed_in.text  # the demo child back home, a visit late
@@ -104,12 +113,15 @@ def test_run_command_serves_health_and_a_demo_login_then_stops_on_ctrl_c(tmp_pat
 
         token = requests.post(
             f"{base}/api/v1/auth/token/",
-            json={"username": "supervisor", "password": logins["supervisor"]}, timeout=10,
-        )  # fmt: skip
+            json={"username": "supervisor", "password": logins["supervisor"]},
+            timeout=10,
+        )
         assert token.status_code == 200, token.text
-        me = requests.get(f"{base}/api/v1/users/me/",
-                          headers={"Authorization": f"Bearer {token.json()['token']}"},
-                          timeout=10)  # fmt: skip
+        me = requests.get(
+            f"{base}/api/v1/users/me/",
+            headers={"Authorization": f"Bearer {token.json()['token']}"},
+            timeout=10,
+        )
         assert me.json()["role"] == "supervisor"
 
         deadline = time.monotonic() + 60

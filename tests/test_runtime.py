@@ -20,9 +20,14 @@ def test_the_wsgi_worker_starts_with_its_application_frozen() -> None:
         "print(gc.get_freeze_count(), settings.ROOT_URLCONF in sys.modules)"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed probe
-        [sys.executable, "-c", probe], cwd=ROOT, env=os.environ.copy(),
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     frozen, urls_loaded = result.stdout.split()
     assert int(frozen) > 10_000  # the loaded application, not a handful of objects
     assert urls_loaded == "True"

@@ -13,9 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CPIMS_ENV", "DEBUG",
-                     "SECRET_KEY", "ALLOWED_HOSTS", "AUDIT_ANCHOR_KEY",
-                     "AUDIT_ANCHOR_PATH"}  # fmt: skip
+SERVICE_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CPIMS_ENV",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "AUDIT_ANCHOR_KEY",
+    "AUDIT_ANCHOR_PATH",
+}
 
 
 def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -24,8 +32,13 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     clean.update(env)
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
         [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 PRODUCTION = {
@@ -41,8 +54,15 @@ PRODUCTION = {
 def test_production_settings_pass_the_deployment_checks_without_a_warning(
     tmp_path: Path,
 ) -> None:
-    result = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING",
-                     SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION)  # fmt: skip
+    result = _manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        **PRODUCTION,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -66,10 +86,13 @@ def test_with_no_environment_the_system_uses_sqlite_and_the_embedded_broker(
     tmp_path: Path,
 ) -> None:
     result = _manage(
-        tmp_path, "shell", "--no-imports", "-c",
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG)",
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"]
     # A development secret key is made once, kept private, and never committed.
@@ -96,12 +119,16 @@ def test_production_reads_host_lists_with_spaces_and_exempts_health_from_https_r
     tmp_path: Path,
 ) -> None:
     result = _manage(
-        tmp_path, "shell", "--no-imports", "-c",
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
         "from django.conf import settings as s; from django.test import Client; "
         "print(s.ALLOWED_HOSTS); "
         "print(Client().get('/healthz', HTTP_HOST='www.cpims.example.org').status_code)",
-        SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION,
-    )  # fmt: skip
+        SECRET_KEY=secrets.token_urlsafe(60),
+        **PRODUCTION,
+    )
     assert result.returncode == 0, result.stderr
     hosts, status = result.stdout.strip().splitlines()
     assert hosts == "['cpims.example.org', 'www.cpims.example.org']"
@@ -113,12 +140,17 @@ def test_webhook_timeout_attempts_and_retry_delays_are_read_from_the_environment
     tmp_path: Path,
 ) -> None:
     result = _manage(
-        tmp_path, "shell", "--no-imports", "-c",
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
         "from notifications import delivery; "
         "print(delivery._timeout(), delivery.max_attempts(), delivery.retry_delay(10))",
-        WEBHOOK_TIMEOUT_SECONDS="2.5", WEBHOOK_MAX_ATTEMPTS="4",
-        WEBHOOK_RETRY_BASE_SECONDS="1", WEBHOOK_RETRY_CAP_SECONDS="7",
-    )  # fmt: skip
+        WEBHOOK_TIMEOUT_SECONDS="2.5",
+        WEBHOOK_MAX_ATTEMPTS="4",
+        WEBHOOK_RETRY_BASE_SECONDS="1",
+        WEBHOOK_RETRY_CAP_SECONDS="7",
+    )
     assert result.returncode == 0, result.stderr
     timeout, attempts, longest_delay = result.stdout.split()
     assert (timeout, attempts) == ("2.5", "4")

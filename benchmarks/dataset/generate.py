@@ -42,9 +42,22 @@ from notifications.timing import start_of
 # The action of the audit event that records a generation; the benchmark reads the dataset's
 # reference moment from it.
 GENERATED = "dataset.generate"
-AUDIT_FIELDS = ["id", "created_at", "actor_id", "actor_username", "agency_id", "action",
-                "object_type", "object_id", "case_id", "changes", "request_id", "ip",
-                "prev_hash", "hash"]  # fmt: skip
+AUDIT_FIELDS = [
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "changes",
+    "request_id",
+    "ip",
+    "prev_hash",
+    "hash",
+]
 Rows = dict[str, list[tuple[Any, ...]]]
 
 
@@ -98,16 +111,33 @@ def generate_dataset(
         trail = Trail()
         trail.add(founded, None, "gazetteer.import", changes={"created": gazetteer.created})
         for org in directory.agencies:
-            trail.add(founded, None, "agency.create", object_type="accounts.agency",
-                      object_id=org.id, changes={"name": org.name, "type": org.type})  # fmt: skip
+            trail.add(
+                founded,
+                None,
+                "agency.create",
+                object_type="accounts.agency",
+                object_id=org.id,
+                changes={"name": org.name, "type": org.type},
+            )
         for person in directory.people:
-            trail.add(founded + timedelta(hours=1), None, "user.create",
-                      object_type="accounts.user", object_id=person.id,
-                      changes={"username": person.username, "role": person.role})  # fmt: skip
+            trail.add(
+                founded + timedelta(hours=1),
+                None,
+                "user.create",
+                object_type="accounts.user",
+                object_id=person.id,
+                changes={"username": person.username, "role": person.role},
+            )
         histories = CaseHistories(
-            tables=tables, trail=trail, gazetteer=gazetteer, directory=directory,
-            instrument=Instrument.current(), reference=reference, total=cases, seed=seed,
-        )  # fmt: skip
+            tables=tables,
+            trail=trail,
+            gazetteer=gazetteer,
+            directory=directory,
+            instrument=Instrument.current(),
+            reference=reference,
+            total=cases,
+            seed=seed,
+        )
         on_stage("cases")
         rows = dict.fromkeys((table.name for table in everything), 0)
         statement_of = {table.name: table.copy_statement() for table in everything}
@@ -125,10 +155,16 @@ def generate_dataset(
         reset_sequences(cursor, everything)
         _continue_case_numbers(cursor)
         audit.record(
-            actor=None, action=GENERATED,
-            changes={"cases": cases, "seed": seed, "users": users, "as_of": as_of.isoformat(),
-                     "reference": reference.isoformat()},
-        )  # fmt: skip
+            actor=None,
+            action=GENERATED,
+            changes={
+                "cases": cases,
+                "seed": seed,
+                "users": users,
+                "as_of": as_of.isoformat(),
+                "reference": reference.isoformat(),
+            },
+        )
     on_stage("statistics")
     _analyze([table.name for table in everything])
     return Generated(reference=reference, rows=rows, seconds=time.monotonic() - started)

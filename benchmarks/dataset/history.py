@@ -44,8 +44,13 @@ from cases.models import (
 
 NO_CONTACT_PERIOD = timedelta(days=14)
 REFER_ON = timedelta(hours=24)
-RELATIVES = (("mother", 85), ("father", 55), ("grandparent", 30), ("sibling", 20),
-             ("aunt_uncle", 12))  # fmt: skip
+RELATIVES = (
+    ("mother", 85),
+    ("father", 55),
+    ("grandparent", 30),
+    ("sibling", 20),
+    ("aunt_uncle", 12),
+)
 NATIONALITIES = ("Vietnamese", "Thai", "")
 ETHNICITIES = ("Cham", "Vietnamese", "Kuy", "Tampuan", "Jarai")
 DISABILITIES = ("Hearing impairment", "Uses a wheelchair", "Learning disability")
@@ -102,8 +107,13 @@ class CaseHistories:
         total: int,
         seed: str,
     ) -> None:
-        self.c = Context(tables=tables, trail=trail, gazetteer=gazetteer, directory=directory,
-                         reference=reference)  # fmt: skip
+        self.c = Context(
+            tables=tables,
+            trail=trail,
+            gazetteer=gazetteer,
+            directory=directory,
+            reference=reference,
+        )
         self.referrals = ReferralHistory(self.c)
         self.care = CareHistory(self.c)
         self.instrument = instrument
@@ -124,9 +134,10 @@ class CaseHistories:
         }
         mowa = directory.in_province(AgencyType.MOWA, province)
         provincial = [
-            org for org in directory.in_province(AgencyType.DOSVY, province)
+            org
+            for org in directory.in_province(AgencyType.DOSVY, province)
             if org.seat is not None and org.seat.level == "province"
-        ]  # fmt: skip
+        ]
         return _Agencies(
             dosvy=provincial[0],
             police=directory.in_province(AgencyType.POLICE, province),
@@ -186,17 +197,36 @@ class CaseHistories:
         prefix = f"{province.place.code}-{c.local_date(opened).year}"
         self.numbers[prefix] += 1
         story = Story(
-            id=c.t["case"].new_id(), number=f"{prefix}-{self.numbers[prefix]:05d}",
-            opened=opened, end=closing if closed and closing else c.reference, closed=closed,
-            province=province, district=district, commune=commune, home=home, owner=holder,
-            agency=managing, creator=holder, concerns=concerns,
-            severity=(0.48 if removal else 0.32) * (0.6 + 0.8 * rng.random()), updated=opened,
-        )  # fmt: skip
+            id=c.t["case"].new_id(),
+            number=f"{prefix}-{self.numbers[prefix]:05d}",
+            opened=opened,
+            end=closing if closed and closing else c.reference,
+            closed=closed,
+            province=province,
+            district=district,
+            commune=commune,
+            home=home,
+            owner=holder,
+            agency=managing,
+            creator=holder,
+            concerns=concerns,
+            severity=(0.48 if removal else 0.32) * (0.6 + 0.8 * rng.random()),
+            updated=opened,
+        )
         child_id = self._child(story)
         handed_over = self.referrals.transfer(story, intake) if intake else opened
-        c.event(story, opened, story.creator, "case.create",
-                changes={"case_number": story.number, "source": source, "concerns": concerns,
-                         "restricted": False})  # fmt: skip
+        c.event(
+            story,
+            opened,
+            story.creator,
+            "case.create",
+            changes={
+                "case_number": story.number,
+                "source": source,
+                "concerns": concerns,
+                "restricted": False,
+            },
+        )
         if story.owner.role not in REFERRERS:
             self._casework(story, handed_over, removal=removal)
         if story.closed:
@@ -264,23 +294,31 @@ class CaseHistories:
         identity_card = age >= 15 and rng.random() < 0.3
         child_id = table.new_id()
         table.add(
-            id=child_id, given_name=given, family_name=family, given_name_km=given_km,
-            family_name_km=family_km, sex=sex, date_of_birth=born,
+            id=child_id,
+            given_name=given,
+            family_name=family,
+            given_name_km=given_km,
+            family_name_km=family_km,
+            sex=sex,
+            date_of_birth=born,
             estimated_age=None if known_birth else age,
-            age_estimated_on=None if known_birth else met_on, age_disputed=rng.random() < 0.02,
+            age_estimated_on=None if known_birth else met_on,
+            age_disputed=rng.random() < 0.02,
             nationality="Cambodian" if rng.random() < 0.96 else rng.choice(NATIONALITIES),
             ethnicity="Khmer" if rng.random() < 0.9 else rng.choice(ETHNICITIES),
             birth_registration=registered,
             disability="" if rng.random() < 0.96 else rng.choice(DISABILITIES),
             languages=json.dumps(["km"] if rng.random() < 0.93 else ["km", "vi"]),
-            location_id=story.home.id, location_path=story.home.path,
+            location_id=story.home.id,
+            location_path=story.home.path,
             address="" if rng.random() < 0.4 else house,
             birth_certificate_number=certificate if registered == "registered" else "",
             national_id_number=f"{rng.randrange(10**9):09d}" if identity_card else "",
             id_poor_number=f"IDP-{rng.randrange(10**7):07d}" if rng.random() < 0.2 else "",
-            search_name=_latin_key(given, family), search_name_km=_khmer_key(family_km, given_km),
+            search_name=_latin_key(given, family),
+            search_name_km=_khmer_key(family_km, given_km),
             created_at=story.opened,
-        )  # fmt: skip
+        )
         self._family(child_id, family or FAMILY_NAMES[0][0], family_km or FAMILY_NAMES[0][1])
         recent.append(child_id)
         return child_id
@@ -294,10 +332,16 @@ class CaseHistories:
             women = relation in {"mother", "grandparent"}
             given, given_km = c.pick(FEMALE_GIVEN_NAMES if women else MALE_GIVEN_NAMES)
             phone = f"0{rng.choice('16789')}{rng.randrange(10**7):07d}"
-            table.add(id=table.new_id(), child_id=child_id, name=f"{family} {given}",
-                      name_km=f"{family_km} {given_km}", relation=relation,
-                      contact="" if rng.random() < 0.3 else phone,
-                      lives_with_child=rng.random() < 0.7, is_caregiver=caregiver)  # fmt: skip
+            table.add(
+                id=table.new_id(),
+                child_id=child_id,
+                name=f"{family} {given}",
+                name_km=f"{family_km} {given_km}",
+                relation=relation,
+                contact="" if rng.random() < 0.3 else phone,
+                lives_with_child=rng.random() < 0.7,
+                is_caregiver=caregiver,
+            )
             caregiver = False
 
     # --- casework -----------------------------------------------------------------------------
@@ -339,12 +383,22 @@ class CaseHistories:
         scope = ["data_sharing", "referral", "services"] if rng.random() < 0.85 else ["referral"]
         consent_id = c.t["consent"].new_id()
         c.t["consent"].add(
-            id=consent_id, case_id=story.id, scope=json.dumps(scope), date=c.local_date(at),
+            id=consent_id,
+            case_id=story.id,
+            scope=json.dumps(scope),
+            date=c.local_date(at),
             given_by="caregiver" if rng.random() < 0.7 else "child",
-            recorded_by_id=story.owner.id, recorded_at=at,
-        )  # fmt: skip
-        c.event(story, at, story.owner, "consent.create", subject=("cases.consent", consent_id),
-                changes={"scope": scope})  # fmt: skip
+            recorded_by_id=story.owner.id,
+            recorded_at=at,
+        )
+        c.event(
+            story,
+            at,
+            story.owner,
+            "consent.create",
+            subject=("cases.consent", consent_id),
+            changes={"scope": scope},
+        )
 
     def _assess(self, story: Story, at: datetime) -> None:
         c = self.c
@@ -355,21 +409,42 @@ class CaseHistories:
         )
         assessment_id = c.t["assessment"].new_id()
         c.t["assessment"].add(
-            id=assessment_id, case_id=story.id, instrument_id=self.instrument.id,
-            answers=json.dumps(answers), score=score, max_score=self.instrument.max_score,
-            risk_level=level, respond_within_hours=hours, respond_by=respond_by,
-            reassess_by=reassess_by, assessed_by_id=story.owner.id, assessed_at=at,
-        )  # fmt: skip
+            id=assessment_id,
+            case_id=story.id,
+            instrument_id=self.instrument.id,
+            answers=json.dumps(answers),
+            score=score,
+            max_score=self.instrument.max_score,
+            risk_level=level,
+            respond_within_hours=hours,
+            respond_by=respond_by,
+            reassess_by=reassess_by,
+            assessed_by_id=story.owner.id,
+            assessed_at=at,
+        )
         if level in {"high", "critical"}:  # recorded with the assessment, as the service does
             c.note(story, at, "safety_plan", "Immediate safety plan agreed with the family.")
         story.risk = (level, respond_by, reassess_by)
         story.touch(at)
         changes = {"score": score, "risk_level": level, "reassess_by": reassess_by.isoformat()}
-        c.event(story, at, story.owner, "risk_assessment.create",
-                subject=("cases.riskassessment", assessment_id), changes=changes)  # fmt: skip
+        c.event(
+            story,
+            at,
+            story.owner,
+            "risk_assessment.create",
+            subject=("cases.riskassessment", assessment_id),
+            changes=changes,
+        )
         due = c.midnight(reassess_by)
-        c.notify(story, "reassessment_due", story.owner, due - c.lead, subject=f"case:{story.id}",
-                 period=reassess_by.isoformat(), due_at=due)  # fmt: skip
+        c.notify(
+            story,
+            "reassessment_due",
+            story.owner,
+            due - c.lead,
+            subject=f"case:{story.id}",
+            period=reassess_by.isoformat(),
+            due_at=due,
+        )
 
     def _plan(self, story: Story, created: datetime, approved: datetime) -> None:
         c, rng, owner = self.c, self.c.rng, story.owner
@@ -382,36 +457,55 @@ class CaseHistories:
         status = "approved" if decided else ("submitted" if submitted < story.end else "draft")
         plan_id = c.t["plan"].new_id()
         c.t["plan"].add(
-            id=plan_id, case_id=story.id, status=status, created_by_id=owner.id,
-            created_at=created, submitted_by_id=owner.id if status != "draft" else None,
+            id=plan_id,
+            case_id=story.id,
+            status=status,
+            created_by_id=owner.id,
+            created_at=created,
+            submitted_by_id=owner.id if status != "draft" else None,
             submitted_at=submitted if status != "draft" else None,
             decided_by_id=supervisor.id if decided and supervisor else None,
             decided_at=approved if decided else None,
-        )  # fmt: skip
+        )
         if status != "draft":
             c.event(story, submitted, owner, "plan.submit", subject=("cases.caseplan", plan_id))
-            c.notify(story, "approval_requested", supervisor, submitted, subject=f"plan:{plan_id}",
-                     period=submitted.isoformat())  # fmt: skip
+            c.notify(
+                story,
+                "approval_requested",
+                supervisor,
+                submitted,
+                subject=f"plan:{plan_id}",
+                period=submitted.isoformat(),
+            )
         if decided:
             level = story.risk[0] if story.risk else ""
             story.review_by = c.local_date(approved) + c.review_after[level]
             story.touch(approved)
-            c.event(story, approved, supervisor, "plan.approve",
-                    subject=("cases.caseplan", plan_id),
-                    changes={"review_by": story.review_by.isoformat()})  # fmt: skip
+            c.event(
+                story,
+                approved,
+                supervisor,
+                "plan.approve",
+                subject=("cases.caseplan", plan_id),
+                changes={"review_by": story.review_by.isoformat()},
+            )
         for goal_order in range(rng.choice([1, 1, 2])):
             goal_id = c.t["goal"].new_id()
-            c.t["goal"].add(id=goal_id, plan_id=plan_id, order=goal_order,
-                            description=rng.choice(texts.GOALS))  # fmt: skip
+            c.t["goal"].add(
+                id=goal_id, plan_id=plan_id, order=goal_order, description=rng.choice(texts.GOALS)
+            )
             for action_order in range(rng.choice([1, 2])):
                 due = c.local_date(approved) + timedelta(days=14 + int(rng.random() * 140))
                 done = c.midnight(due) - timedelta(days=int(rng.random() * 10))
                 c.t["action"].add(
-                    id=c.t["action"].new_id(), goal_id=goal_id, order=action_order,
+                    id=c.t["action"].new_id(),
+                    goal_id=goal_id,
+                    order=action_order,
                     description=rng.choice(texts.ACTIONS),
-                    responsible_id=owner.id if rng.random() < 0.8 else None, due_date=due,
+                    responsible_id=owner.id if rng.random() < 0.8 else None,
+                    due_date=due,
                     done_at=done if done < story.end and rng.random() < 0.85 else None,
-                )  # fmt: skip
+                )
 
     def _notes(self, story: Story, start: datetime) -> None:
         c, rng = self.c, self.c.rng
@@ -420,8 +514,13 @@ class CaseHistories:
             author = story.owner
             if rng.random() < 0.1:
                 author = c.supervisor_of(story.owner) or author
-            c.note(story, c.within(start, story.end), spreads.NOTE_KINDS.pick(rng),
-                   rng.choice(texts.NOTE_TEXTS), author=author)  # fmt: skip
+            c.note(
+                story,
+                c.within(start, story.end),
+                spreads.NOTE_KINDS.pick(rng),
+                rng.choice(texts.NOTE_TEXTS),
+                author=author,
+            )
         if rng.random() < 0.3:
             reader = c.supervisor_of(story.owner) or story.owner
             c.event(story, c.within(start, story.end), reader, "case.view_file")
@@ -435,12 +534,17 @@ class CaseHistories:
             ended = started + timedelta(days=10 + int(rng.random() * 110))
             finished = c.midnight(ended) < story.end
             c.t["service"].add(
-                id=c.t["service"].new_id(), case_id=story.id, service_id=rng.choice(offered),
+                id=c.t["service"].new_id(),
+                case_id=story.id,
+                service_id=rng.choice(offered),
                 provider_agency_id=story.agency.id,
-                status="delivered" if finished else "in_progress", start_date=started,
-                end_date=ended if finished else None, agency_id=story.agency.id,
-                recorded_by_id=story.owner.id, recorded_at=at,
-            )  # fmt: skip
+                status="delivered" if finished else "in_progress",
+                start_date=started,
+                end_date=ended if finished else None,
+                agency_id=story.agency.id,
+                recorded_by_id=story.owner.id,
+                recorded_at=at,
+            )
 
     # --- the end of the story -----------------------------------------------------------------
 
@@ -454,8 +558,13 @@ class CaseHistories:
             story.opened, story.end - timedelta(days=1 + 4 * rng.random())
         )
         story.touch(story.end)
-        c.event(story, story.end, c.supervisor_of(story.owner) or story.owner, "case.close",
-                changes={"reason": story.closure_reason})  # fmt: skip
+        c.event(
+            story,
+            story.end,
+            c.supervisor_of(story.owner) or story.owner,
+            "case.close",
+            changes={"reason": story.closure_reason},
+        )
 
     def _write_case(self, story: Story, child_id: int, source: str) -> None:
         c, rng = self.c, self.c.rng
@@ -463,35 +572,55 @@ class CaseHistories:
         restricted = rng.random() < 0.005
         labour = "child_labour" in story.concerns
         c.t["case"].add(
-            id=story.id, case_number=story.number, child_id=child_id,
-            status="closed" if story.closed else "open", stage=story.stage, source=source,
+            id=story.id,
+            case_number=story.number,
+            child_id=child_id,
+            status="closed" if story.closed else "open",
+            stage=story.stage,
+            source=source,
             summary=texts.SUMMARIES[story.concerns[0]].format(place=story.commune.name_en),
             labour_sector=spreads.LABOUR_SECTORS.pick(rng) if labour else "",
-            agency_id=story.agency.id, owner_id=story.owner.id, location_id=story.home.id,
-            location_path=story.home.path, restricted=restricted, risk_level=level,
-            respond_by=respond_by, reassess_by=reassess_by, review_by=story.review_by,
-            last_contact_at=story.last_contact, follow_up_pending=story.follow_up_pending,
+            agency_id=story.agency.id,
+            owner_id=story.owner.id,
+            location_id=story.home.id,
+            location_path=story.home.path,
+            restricted=restricted,
+            risk_level=level,
+            respond_by=respond_by,
+            reassess_by=reassess_by,
+            review_by=story.review_by,
+            last_contact_at=story.last_contact,
+            follow_up_pending=story.follow_up_pending,
             reminder_at=None if story.closed else self._next_reminder(story),
             closure_reason=story.closure_reason,
             closure_requested_by_id=story.owner.id if story.closure_requested else None,
             closure_requested_at=story.closure_requested,
-            closed_at=story.end if story.closed else None, created_by_id=story.creator.id,
-            created_at=story.opened, updated_at=story.updated or story.opened,
+            closed_at=story.end if story.closed else None,
+            created_by_id=story.creator.id,
+            created_at=story.opened,
+            updated_at=story.updated or story.opened,
             version=story.version,
-        )  # fmt: skip
+        )
         for concern in story.concerns:
             c.t["concern"].add(id=c.t["concern"].new_id(), case_id=story.id, concern_id=concern)
         if restricted:  # only the people named on it see it: its owner and her supervisor
             named = sorted({story.owner.id, story.owner.supervisor_id or story.owner.id})
             for user_id in named:
-                c.t["named"].add(id=c.t["named"].new_id(), case_id=story.id, user_id=user_id,
-                                 named_at=story.opened)  # fmt: skip
+                c.t["named"].add(
+                    id=c.t["named"].new_id(),
+                    case_id=story.id,
+                    user_id=user_id,
+                    named_at=story.opened,
+                )
         for user_id, sections in story.granted.items():
             codenames = {SECTION_PERMISSIONS[s] for s in sections} | {CONTRIBUTE_PERMISSION}
             for codename in sorted(codenames):
-                c.t["grant"].add(id=c.t["grant"].new_id(), user_id=user_id,
-                                 permission_id=c.permission_ids[codename],
-                                 content_object_id=story.id)  # fmt: skip
+                c.t["grant"].add(
+                    id=c.t["grant"].new_id(),
+                    user_id=user_id,
+                    permission_id=c.permission_ids[codename],
+                    content_object_id=story.id,
+                )
         self._write_notices(story)
 
     def _next_reminder(self, story: Story) -> datetime | None:
@@ -523,9 +652,17 @@ class CaseHistories:
                 person.email_delivery
             ]
             table.add(
-                id=table.new_id(), recipient_id=person.id, kind=kind, key=key, case_id=story.id,
-                case_number=story.number, created_at=at, batch=f"{rng.getrandbits(128):032x}",
+                id=table.new_id(),
+                recipient_id=person.id,
+                kind=kind,
+                key=key,
+                case_id=story.id,
+                case_number=story.number,
+                created_at=at,
+                batch=f"{rng.getrandbits(128):032x}",
                 read_at=at + timedelta(hours=1 + 70 * rng.random()) if read else None,
-                email_status=status, email_attempts=1 if status == "sent" else 0,
-                emailed_at=at + timedelta(seconds=5) if status == "sent" else None, **links,
-            )  # fmt: skip
+                email_status=status,
+                email_attempts=1 if status == "sent" else 0,
+                emailed_at=at + timedelta(seconds=5) if status == "sent" else None,
+                **links,
+            )

@@ -19,27 +19,63 @@ S = ServiceCode
 # Roles that hold cases and answer referrals, and those that register children then refer them.
 CASE_WORKERS = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
 REFERRERS = frozenset({Role.POLICE, Role.LABOUR_INSPECTOR, Role.HELPLINE_OPERATOR})
-UNSUPERVISED_ROLES = frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.DATA_ANALYST,
-                                Role.COMMUNE_COMMITTEE, Role.SYSTEM_ADMIN})  # fmt: skip
+UNSUPERVISED_ROLES = frozenset(
+    {
+        Role.SUPERVISOR,
+        Role.AGENCY_ADMIN,
+        Role.DATA_ANALYST,
+        Role.COMMUNE_COMMITTEE,
+        Role.SYSTEM_ADMIN,
+    }
+)
 SYSTEM_ADMINS = 3
 
 # The kinds of NGO: what they offer, and how many of each in a hundred.
-NGO_KINDS = Weighted([
-    (("Children's Shelter", (S.SHELTER, S.PSYCHOSOCIAL, S.MEDICAL, S.EDUCATION)), 22),
-    (("Family Support", (S.FAMILY_TRACING, S.CASH_SUPPORT, S.LIVELIHOOD, S.FOLLOW_UP,
-                         S.ALTERNATIVE_CARE)), 22),
-    (("Psychosocial Centre", (S.PSYCHOSOCIAL, S.MEDICAL)), 15),
-    (("Legal Aid", (S.LEGAL_AID,)), 12),
-    (("Education and Vocational Training", (S.EDUCATION, S.VOCATIONAL_TRAINING, S.LIVELIHOOD)), 17),
-    (("Foster Care Network", (S.ALTERNATIVE_CARE, S.FOLLOW_UP, S.FAMILY_TRACING)), 6),
-    (("Street Children Outreach", (S.SHELTER, S.EDUCATION, S.FAMILY_TRACING)), 6),
-])  # fmt: skip
-NGO_NAME_WORDS = ("Hope", "Friends", "Bright Future", "Safe Haven", "New Life", "Light",
-                  "Sunrise", "Harmony", "Care", "Lotus", "Mekong", "Tonle", "Angkor",
-                  "Smile")  # fmt: skip
+NGO_KINDS = Weighted(
+    [
+        (("Children's Shelter", (S.SHELTER, S.PSYCHOSOCIAL, S.MEDICAL, S.EDUCATION)), 22),
+        (
+            (
+                "Family Support",
+                (S.FAMILY_TRACING, S.CASH_SUPPORT, S.LIVELIHOOD, S.FOLLOW_UP, S.ALTERNATIVE_CARE),
+            ),
+            22,
+        ),
+        (("Psychosocial Centre", (S.PSYCHOSOCIAL, S.MEDICAL)), 15),
+        (("Legal Aid", (S.LEGAL_AID,)), 12),
+        (
+            (
+                "Education and Vocational Training",
+                (S.EDUCATION, S.VOCATIONAL_TRAINING, S.LIVELIHOOD),
+            ),
+            17,
+        ),
+        (("Foster Care Network", (S.ALTERNATIVE_CARE, S.FOLLOW_UP, S.FAMILY_TRACING)), 6),
+        (("Street Children Outreach", (S.SHELTER, S.EDUCATION, S.FAMILY_TRACING)), 6),
+    ]
+)
+NGO_NAME_WORDS = (
+    "Hope",
+    "Friends",
+    "Bright Future",
+    "Safe Haven",
+    "New Life",
+    "Light",
+    "Sunrise",
+    "Harmony",
+    "Care",
+    "Lotus",
+    "Mekong",
+    "Tonle",
+    "Angkor",
+    "Smile",
+)
 # The main role of an agency's staff, by its type (social workers elsewhere).
-MAIN_ROLE = {AgencyType.POLICE: Role.POLICE, AgencyType.LABOUR_INSPECTORATE: Role.LABOUR_INSPECTOR,
-             AgencyType.HELPLINE: Role.HELPLINE_OPERATOR}  # fmt: skip
+MAIN_ROLE = {
+    AgencyType.POLICE: Role.POLICE,
+    AgencyType.LABOUR_INSPECTORATE: Role.LABOUR_INSPECTOR,
+    AgencyType.HELPLINE: Role.HELPLINE_OPERATOR,
+}
 
 
 @dataclass
@@ -99,27 +135,58 @@ def _plan_agencies(rng: random.Random, gazetteer: Gazetteer) -> list[Org]:
     """Every agency with its type, seat, services and relative size (not yet saved)."""
     orgs: list[Org] = []
 
-    def add(name: str, type: str, seat: Place | None, services: tuple[str, ...], size: float,
-            *, approval: bool = False) -> Org:  # fmt: skip
-        orgs.append(Org(id=0, name=name, type=type, seat=seat, services=services, size=size,
-                        requires_referral_approval=approval))  # fmt: skip
+    def add(
+        name: str,
+        type: str,
+        seat: Place | None,
+        services: tuple[str, ...],
+        size: float,
+        *,
+        approval: bool = False,
+    ) -> Org:
+        orgs.append(
+            Org(
+                id=0,
+                name=name,
+                type=type,
+                seat=seat,
+                services=services,
+                size=size,
+                requires_referral_approval=approval,
+            )
+        )
         return orgs[-1]
 
     capital = max(gazetteer.provinces, key=lambda province: province.weight).place
-    add("Ministry of Social Affairs, Veterans and Youth Rehabilitation", AgencyType.MOSVY, None,
-        (S.ALTERNATIVE_CARE, S.REPATRIATION), 45)  # fmt: skip
+    add(
+        "Ministry of Social Affairs, Veterans and Youth Rehabilitation",
+        AgencyType.MOSVY,
+        None,
+        (S.ALTERNATIVE_CARE, S.REPATRIATION),
+        45,
+    )
     add("Child Helpline 1288", AgencyType.HELPLINE, capital, (), 60)
-    add("Anti-Human Trafficking and Juvenile Protection Department", AgencyType.POLICE, None,
-        (S.INVESTIGATION,), 30)  # fmt: skip
+    add(
+        "Anti-Human Trafficking and Juvenile Protection Department",
+        AgencyType.POLICE,
+        None,
+        (S.INVESTIGATION,),
+        30,
+    )
     add("Department of Child Labour, MOLVT", AgencyType.LABOUR_INSPECTORATE, None, (), 12)
     add("Ministry of Women's Affairs", AgencyType.MOWA, None, (S.PSYCHOSOCIAL,), 10)
     for name in ("UNICEF Cambodia", "IOM Cambodia", "UNODC Cambodia", "ILO Cambodia"):
         add(name, AgencyType.UN_AGENCY, None, (), 4)
     for province in gazetteer.provinces:
         place, weight, name = province.place, province.weight, province.place.name_en
-        add(f"DoSVY {name}", AgencyType.DOSVY, place,
+        add(
+            f"DoSVY {name}",
+            AgencyType.DOSVY,
+            place,
             (S.ALTERNATIVE_CARE, S.FAMILY_TRACING, S.FOLLOW_UP, S.REPATRIATION),
-            8 + 2.2 * weight, approval=rng.random() < 0.4)  # fmt: skip
+            8 + 2.2 * weight,
+            approval=rng.random() < 0.4,
+        )
         add(f"AHTJP Police {name}", AgencyType.POLICE, place, (S.INVESTIGATION,), 5 + 0.8 * weight)
         add(
             f"Labour Inspectorate {name}",
@@ -128,40 +195,65 @@ def _plan_agencies(rng: random.Random, gazetteer: Gazetteer) -> list[Org]:
             (),
             3 + 0.3 * weight,
         )
-        add(f"Department of Women's Affairs {name}", AgencyType.MOWA, place, (S.PSYCHOSOCIAL,),
-            3 + 0.2 * weight)  # fmt: skip
+        add(
+            f"Department of Women's Affairs {name}",
+            AgencyType.MOWA,
+            place,
+            (S.PSYCHOSOCIAL,),
+            3 + 0.2 * weight,
+        )
         add(f"Provincial Court of {name}", AgencyType.JUSTICE, place, (S.LEGAL_AID,), 2)
     seat_of = {province.place.code: province.place for province in gazetteer.provinces}
-    for name, code in (("Poipet Transit Centre", "01"), ("Bavet Transit Centre", "20"),
-                       ("Department of Immigration", "")):  # fmt: skip
+    for name, code in (
+        ("Poipet Transit Centre", "01"),
+        ("Bavet Transit Centre", "20"),
+        ("Department of Immigration", ""),
+    ):
         add(name, AgencyType.IMMIGRATION, seat_of.get(code), (S.REPATRIATION, S.SHELTER), 6)
     # District social affairs offices in the busiest districts.
     busiest = sorted(
-        ((province.weight * district.weight, district) for province in gazetteer.provinces
-         for district in province.districts),
+        (
+            (province.weight * district.weight, district)
+            for province in gazetteer.provinces
+            for district in province.districts
+        ),
         key=lambda pair: -pair[0],
-    )[:40]  # fmt: skip
+    )[:40]
     for _weight, district in busiest:
-        add(f"District Office of Social Affairs {district.name_en} ({district.code})",
-            AgencyType.DOSVY, district, (S.FOLLOW_UP, S.FAMILY_TRACING), 6)  # fmt: skip
+        add(
+            f"District Office of Social Affairs {district.name_en} ({district.code})",
+            AgencyType.DOSVY,
+            district,
+            (S.FOLLOW_UP, S.FAMILY_TRACING),
+            6,
+        )
     for number in range(50):
         place = gazetteer.province_choice.pick(rng).place
         add(f"{place.name_en} School {number + 1}", AgencyType.SCHOOL, place, (S.EDUCATION,), 1.5)
     for number in range(30):
         place = gazetteer.province_choice.pick(rng).place
-        add(f"{place.name_en} Referral Hospital {number + 1}", AgencyType.HEALTH, place,
-            (S.MEDICAL, S.PSYCHOSOCIAL), 3)  # fmt: skip
+        add(
+            f"{place.name_en} Referral Hospital {number + 1}",
+            AgencyType.HEALTH,
+            place,
+            (S.MEDICAL, S.PSYCHOSOCIAL),
+            3,
+        )
     communes = gazetteer.communes()
     for commune in rng.sample(communes, min(110, len(communes))):
-        add(f"CCWC {commune.name_en} ({commune.code})", AgencyType.COMMUNE_COMMITTEE, commune,
-            (S.FOLLOW_UP,), 3)  # fmt: skip
+        add(
+            f"CCWC {commune.name_en} ({commune.code})",
+            AgencyType.COMMUNE_COMMITTEE,
+            commune,
+            (S.FOLLOW_UP,),
+            3,
+        )
     for number in range(125):
         kind, services = NGO_KINDS.pick(rng)
         province = gazetteer.province_choice.pick(rng)
         size = 3 + 37 * rng.random() ** 3  # a few large NGOs, many small ones
         name = f"{NGO_NAME_WORDS[number % len(NGO_NAME_WORDS)]} {kind} {number + 1}"
-        ngo = add(name, AgencyType.NGO, province.place, services, size,
-                  approval=rng.random() < 0.5)  # fmt: skip
+        ngo = add(name, AgencyType.NGO, province.place, services, size, approval=rng.random() < 0.5)
         others = rng.sample(gazetteer.provinces, rng.choice([0, 0, 0, 1, 2]))
         ngo.coverage = [province.place, *(p.place for p in others if p is not province)]
     for org in orgs:
@@ -188,8 +280,12 @@ def _roles_of(org: Org, headcount: int) -> list[Role]:
     analysts = 1 if provincial else 0
     rest = max(1, headcount - supervisors - admins - analysts)
     main = MAIN_ROLE.get(AgencyType(org.type), Role.SOCIAL_WORKER)
-    return ([Role.AGENCY_ADMIN] * admins + [Role.DATA_ANALYST] * analysts
-            + [Role.SUPERVISOR] * supervisors + [main] * rest)  # fmt: skip
+    return (
+        [Role.AGENCY_ADMIN] * admins
+        + [Role.DATA_ANALYST] * analysts
+        + [Role.SUPERVISOR] * supervisors
+        + [main] * rest
+    )
 
 
 def _person_name(rng: random.Random) -> str:
@@ -213,10 +309,15 @@ def build_directory(
     """Saves the agencies, their services and coverage, and their people; returns them."""
     orgs = _plan_agencies(rng, gazetteer)
     saved = Agency.objects.bulk_create(
-        Agency(name=org.name, type=org.type, location_id=org.seat.id if org.seat else None,
-               requires_referral_approval=org.requires_referral_approval, created_at=founded)
+        Agency(
+            name=org.name,
+            type=org.type,
+            location_id=org.seat.id if org.seat else None,
+            requires_referral_approval=org.requires_referral_approval,
+            created_at=founded,
+        )
         for org in orgs
-    )  # fmt: skip
+    )
     for org, agency in zip(orgs, saved, strict=True):
         org.id = agency.pk
     AgencyService.objects.bulk_create(
@@ -243,9 +344,15 @@ def _save_people(
     for agency, role in planned:
         full_name = _person_name(rng)
         seat = agency.seat if agency else None
-        person = Person(id=0, username=_username(full_name, taken), full_name=full_name,
-                        role=role, agency=agency, location_id=seat.id if seat else None,
-                        email_delivery=EMAIL_DELIVERY.pick(rng))  # fmt: skip
+        person = Person(
+            id=0,
+            username=_username(full_name, taken),
+            full_name=full_name,
+            role=role,
+            agency=agency,
+            location_id=seat.id if seat else None,
+            email_delivery=EMAIL_DELIVERY.pick(rng),
+        )
         people.append(person)
         if agency is not None:
             agency.people.append(person)
@@ -263,16 +370,23 @@ def _save_people(
         for person in batch:
             supervisor = supervisor_of.get(id(person))
             person.supervisor_id = supervisor.id if supervisor else None
-            rows.append(User(
-                username=person.username, full_name=person.full_name, role=person.role,
-                email=f"{person.username}@example.org",
-                agency_id=person.agency.id if person.agency else None,
-                location_id=person.location_id, supervisor_id=person.supervisor_id,
-                # Unusable (nobody signs in to a synthetic account), yet deterministic.
-                password="!" + "".join(rng.choices(string.ascii_letters, k=40)),
-                is_staff=person.role == Role.SYSTEM_ADMIN, date_joined=founded,
-                preferred_language=LANGUAGES.pick(rng), email_delivery=person.email_delivery,
-            ))  # fmt: skip
+            rows.append(
+                User(
+                    username=person.username,
+                    full_name=person.full_name,
+                    role=person.role,
+                    email=f"{person.username}@example.org",
+                    agency_id=person.agency.id if person.agency else None,
+                    location_id=person.location_id,
+                    supervisor_id=person.supervisor_id,
+                    # Unusable (nobody signs in to a synthetic account), yet deterministic.
+                    password="!" + "".join(rng.choices(string.ascii_letters, k=40)),
+                    is_staff=person.role == Role.SYSTEM_ADMIN,
+                    date_joined=founded,
+                    preferred_language=LANGUAGES.pick(rng),
+                    email_delivery=person.email_delivery,
+                )
+            )
         for person, user in zip(
             batch, User.objects.bulk_create(rows, batch_size=2000), strict=True
         ):
@@ -301,9 +415,11 @@ def _index(orgs: list[Org], people: list[Person]) -> Directory:
             for province in covered:
                 providers[service][province].append(org)
     return Directory(
-        agencies=orgs, people=people,
+        agencies=orgs,
+        people=people,
         helpline=next(org for org in orgs if org.type == AgencyType.HELPLINE),
-        by_type_and_province=dict(by_type_and_province), district_offices=district_offices,
+        by_type_and_province=dict(by_type_and_province),
+        district_offices=district_offices,
         ccwc_by_commune=ccwc_by_commune,
         providers={service: dict(by_province) for service, by_province in providers.items()},
-    )  # fmt: skip
+    )

@@ -142,8 +142,15 @@ class Context:
     ) -> None:
         """An audit event of the case; ``subject`` is (object type, id) when not the case."""
         object_type, object_id = subject or ("cases.case", story.id)
-        self.trail.add(at, actor, action, object_type=object_type, object_id=object_id,
-                       case_id=story.id, changes=changes)  # fmt: skip
+        self.trail.add(
+            at,
+            actor,
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=story.id,
+            changes=changes,
+        )
 
     def notify(
         self,
@@ -174,9 +181,15 @@ class Context:
     ) -> None:
         author = author or story.owner
         self.t["note"].add(
-            id=self.t["note"].new_id(), case_id=story.id, kind=kind, date=self.local_date(at),
-            text=text, agency_id=(agency or story.agency).id, author_id=author.id, created_at=at,
-        )  # fmt: skip
+            id=self.t["note"].new_id(),
+            case_id=story.id,
+            kind=kind,
+            date=self.local_date(at),
+            text=text,
+            agency_id=(agency or story.agency).id,
+            author_id=author.id,
+            created_at=at,
+        )
         if kind in CONTACT_KINDS:
             story.last_contact = max(story.last_contact or at, at)
 
@@ -195,9 +208,13 @@ class Context:
         granted = story.granted.setdefault(person.id, set())
         granted.update(sections)
         self.t["grant_basis"].add(
-            id=self.t["grant_basis"].new_id(), case_id=story.id, user_id=person.id,
-            reason=reason, sections=json.dumps(sorted(sections)), contribute=True,
-        )  # fmt: skip
+            id=self.t["grant_basis"].new_id(),
+            case_id=story.id,
+            user_id=person.id,
+            reason=reason,
+            sections=json.dumps(sorted(sections)),
+            contribute=True,
+        )
         codenames = sorted({SECTION_PERMISSIONS[s] for s in granted} | {CONTRIBUTE_PERMISSION})
         changes = {"grantee": person.id, "granted": codenames, "reason": reason}
         self.event(story, at, actor, "case.grants", changes=changes)

@@ -22,13 +22,16 @@ class CaseFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     concern = django_filters.ModelChoiceFilter(
-        queryset=ConcernType.objects.all(), method="filter_concern",
-        to_field_name="code", label="Concern code",
-    )  # fmt: skip
+        queryset=ConcernType.objects.all(),
+        method="filter_concern",
+        to_field_name="code",
+        label="Concern code",
+    )
     location = django_filters.ModelChoiceFilter(
-        queryset=Location.objects.all(), method="filter_location",
+        queryset=Location.objects.all(),
+        method="filter_location",
         label="Location, with everything under it",
-    )  # fmt: skip
+    )
     owner = django_filters.ChoiceFilter(
         choices=[("me", "me")], method="filter_owner", label="'me' for the cases I own"
     )

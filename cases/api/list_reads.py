@@ -23,8 +23,9 @@ class RecordsListReads:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
         rows = list(page) if page is not None else []
         case_record_list_read(
-            actor=actor_of(self.request), what=self.list_read,
+            actor=actor_of(self.request),
+            what=self.list_read,
             query=self.request.query_params.dict(),
             case_ids=[getattr(row, "case_id", row.pk) for row in rows],
-        )  # fmt: skip
+        )
         return page

@@ -145,17 +145,33 @@ class ReasonSerializer(serializers.Serializer):
 
 IDENTITY_FIELDS = ("id", "given_name", "family_name", "given_name_km", "family_name_km", "sex")
 PROFILE_FIELDS = (
-    "date_of_birth", "estimated_age", "age_disputed", "nationality", "ethnicity",
-    "birth_registration", "disability", "languages", "birth_certificate_number",
-    "national_id_number", "id_poor_number",
-)  # fmt: skip
+    "date_of_birth",
+    "estimated_age",
+    "age_disputed",
+    "nationality",
+    "ethnicity",
+    "birth_registration",
+    "disability",
+    "languages",
+    "birth_certificate_number",
+    "national_id_number",
+    "id_poor_number",
+)
 
 
 class FamilyMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = FamilyMember
-        fields = ["id", "name", "name_km", "relation", "contact", "lives_with_child",
-                  "is_caregiver", "notes"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "name_km",
+            "relation",
+            "contact",
+            "lives_with_child",
+            "is_caregiver",
+            "notes",
+        ]
         read_only_fields = fields
 
 
@@ -190,9 +206,24 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "case_number", "status", "stage", "risk_level", "respond_by",
-                  "reassess_by", "owner", "agency", "location", "restricted", "closure",
-                  "created_at", "updated_at", "version", "actions"]  # fmt: skip
+        fields = [
+            "id",
+            "case_number",
+            "status",
+            "stage",
+            "risk_level",
+            "respond_by",
+            "reassess_by",
+            "owner",
+            "agency",
+            "location",
+            "restricted",
+            "closure",
+            "created_at",
+            "updated_at",
+            "version",
+            "actions",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

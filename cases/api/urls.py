@@ -8,8 +8,14 @@ router.register("cases", views.CaseViewSet, basename="case")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
-    path("cases/<int:case_id>/named-people/", named_people.NamedPeopleView.as_view(),
-         name="case-named-people"),
-    path("cases/<int:case_id>/named-people/<int:user_id>/",
-         named_people.NamedPersonView.as_view(), name="case-named-person"),
-]  # fmt: skip
+    path(
+        "cases/<int:case_id>/named-people/",
+        named_people.NamedPeopleView.as_view(),
+        name="case-named-people",
+    ),
+    path(
+        "cases/<int:case_id>/named-people/<int:user_id>/",
+        named_people.NamedPersonView.as_view(),
+        name="case-named-person",
+    ),
+]

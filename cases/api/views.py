@@ -134,9 +134,11 @@ class CaseViewSet(
             CaseUpdateSerializer, request, partial=True, context={"child": current.child}
         )
         case = case_services.case_update(
-            actor=actor, case=current, changes=changes,
+            actor=actor,
+            case=current,
+            changes=changes,
             expected_version=expected_version(request, current.pk),
-        )  # fmt: skip
+        )
         return self._answer(request, case)
 
     @extend_schema(request=AssignSerializer, responses=CaseSerializer)
@@ -144,9 +146,11 @@ class CaseViewSet(
     def assign(self, request: Request, pk: str) -> Response:
         owner = self._validated(AssignSerializer, request)["owner"]
         case = case_services.case_assign(
-            actor=actor_of(request), case=case_ref(pk), owner=owner,
+            actor=actor_of(request),
+            case=case_ref(pk),
+            owner=owner,
             expected_version=expected_version(request, pk),
-        )  # fmt: skip
+        )
         return self._answer(request, case)
 
     @extend_schema(request=CloseSerializer, responses=CaseSerializer)
@@ -154,9 +158,11 @@ class CaseViewSet(
     def close(self, request: Request, pk: str) -> Response:
         data = self._validated(CloseSerializer, request)
         case = case_services.case_request_closure(
-            actor=actor_of(request), case=case_ref(pk),
-            expected_version=expected_version(request, pk), **data,
-        )  # fmt: skip
+            actor=actor_of(request),
+            case=case_ref(pk),
+            expected_version=expected_version(request, pk),
+            **data,
+        )
         return self._answer(request, case)
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
@@ -164,9 +170,11 @@ class CaseViewSet(
     def close_approve(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
         case = case_services.case_approve_closure(
-            actor=actor_of(request), case=case_ref(pk),
-            expected_version=expected_version(request, pk), **data,
-        )  # fmt: skip
+            actor=actor_of(request),
+            case=case_ref(pk),
+            expected_version=expected_version(request, pk),
+            **data,
+        )
         return self._answer(request, case)
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
@@ -174,9 +182,11 @@ class CaseViewSet(
     def close_reject(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
         case = case_services.case_reject_closure(
-            actor=actor_of(request), case=case_ref(pk),
-            expected_version=expected_version(request, pk), **data,
-        )  # fmt: skip
+            actor=actor_of(request),
+            case=case_ref(pk),
+            expected_version=expected_version(request, pk),
+            **data,
+        )
         return self._answer(request, case)
 
     @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
@@ -184,9 +194,11 @@ class CaseViewSet(
     def reopen(self, request: Request, pk: str) -> Response:
         data = self._validated(ReasonSerializer, request)
         case = case_services.case_reopen(
-            actor=actor_of(request), case=case_ref(pk),
-            expected_version=expected_version(request, pk), **data,
-        )  # fmt: skip
+            actor=actor_of(request),
+            case=case_ref(pk),
+            expected_version=expected_version(request, pk),
+            **data,
+        )
         return self._answer(request, case)
 
     @extend_schema(request=None, responses=HistoryEventSerializer(many=True))

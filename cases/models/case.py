@@ -55,13 +55,18 @@ class Case(models.Model):
     location_path = models.CharField(max_length=255, editable=False)
     restricted = models.BooleanField(
         default=False,
-        help_text=_("Only the people named on the case see it, whatever their scope "
-                    "(for instance when an official is implicated)."),
-    )  # fmt: skip
+        help_text=_(
+            "Only the people named on the case see it, whatever their scope "
+            "(for instance when an official is implicated)."
+        ),
+    )
     named_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="CaseNamedUser", through_fields=("case", "user"),
-        related_name="+", blank=True,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        through="CaseNamedUser",
+        through_fields=("case", "user"),
+        related_name="+",
+        blank=True,
+    )
     # Follows the latest risk assessment.
     risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
     respond_by = models.DateTimeField(null=True, blank=True)
@@ -80,9 +85,12 @@ class Case(models.Model):
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_note = models.TextField(blank=True)
     closure_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     closure_requested_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -96,28 +104,42 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [
-            *((codename, f"Can see the {section} section of a case")
-              for section, codename in SECTION_PERMISSIONS.items()),
+            *(
+                (codename, f"Can see the {section} section of a case")
+                for section, codename in SECTION_PERMISSIONS.items()
+            ),
             (CONTRIBUTE_PERMISSION, "Can add notes and services to a case"),
-        ]  # fmt: skip
+        ]
         indexes = [
             # Jurisdiction scope: location_path LIKE '12/%'.
-            models.Index(fields=["location_path"], name="case_location_path_idx",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["location_path"],
+                name="case_location_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             # Own and team scopes: the ids of a worker's unrestricted cases, read from the index
             # alone (cases.policy).
-            models.Index(fields=["owner", "id"], name="case_owner_visible_idx",
-                         condition=models.Q(restricted=False)),
+            models.Index(
+                fields=["owner", "id"],
+                name="case_owner_visible_idx",
+                condition=models.Q(restricted=False),
+            ),
             # Default list order; a territory's list walks it and stops at the page's end
             # (cases.policy).
             models.Index(fields=["-created_at", "-id"], name="case_recent_idx"),
             # Search by number: case_number LIKE '12-2026-%' (cases.search).
-            models.Index(fields=["case_number"], name="case_number_prefix_idx",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["case_number"],
+                name="case_number_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             # Reminder sweep: open cases with a reminder due (cases.reminders).
-            models.Index(fields=["reminder_at"], name="case_reminder_due_idx",
-                         condition=models.Q(reminder_at__isnull=False, status=Status.OPEN)),
-        ]  # fmt: skip
+            models.Index(
+                fields=["reminder_at"],
+                name="case_reminder_due_idx",
+                condition=models.Q(reminder_at__isnull=False, status=Status.OPEN),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status=Status.OPEN) | models.Q(closed_at__isnull=False),
@@ -173,9 +195,12 @@ class CaseNamedUser(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="named_user_rows")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     named_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     named_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -87,9 +87,12 @@ class Child(models.Model):
         ]
         indexes = [
             # Duplicate check: children in the same district.
-            models.Index(fields=["location_path"], name="child_location_path_idx",
-                         opclasses=["varchar_pattern_ops"]),
-        ]  # fmt: skip
+            models.Index(
+                fields=["location_path"],
+                name="child_location_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -142,8 +145,11 @@ class Child(models.Model):
     @property
     def initials(self) -> str:
         """What a receiving agency sees of the name before it accepts a referral."""
-        names = [self.given_name, self.family_name] if self.given_name else [
-            self.given_name_km, self.family_name_km]  # fmt: skip
+        names = (
+            [self.given_name, self.family_name]
+            if self.given_name
+            else [self.given_name_km, self.family_name_km]
+        )
         return "".join(f"{name[0]}." for name in names if name)
 
 

@@ -19,14 +19,20 @@ class CasePlan(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
 
@@ -67,9 +73,12 @@ class PlanAction(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     due_date = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -77,9 +86,12 @@ class PlanAction(models.Model):
         ordering = ["order", "id"]
         indexes = [
             # Reminders: open actions by due date.
-            models.Index(fields=["due_date"], condition=Q(done_at__isnull=True),
-                         name="plan_action_open_due_idx"),
-        ]  # fmt: skip
+            models.Index(
+                fields=["due_date"],
+                condition=Q(done_at__isnull=True),
+                name="plan_action_open_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]

@@ -35,11 +35,12 @@ class CaseService(models.Model):
         ordering = ["-recorded_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="service_ends_after_it_starts",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_id} for case {self.case_id}"
@@ -90,7 +91,7 @@ class Consent(models.Model):
                 | Q(withdrawn=True, withdrawn_on__isnull=False),
                 name="consent_withdrawal_has_a_date",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_by} consent {self.scope} on {self.date}"

@@ -24,10 +24,11 @@ class RiskInstrument(models.Model):
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True),
+                fields=["is_current"],
+                condition=Q(is_current=True),
                 name="one_current_risk_instrument",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -83,10 +84,14 @@ class RiskOption(models.Model):
     label_km = models.CharField(max_length=200)
     score = models.PositiveSmallIntegerField()
     minimum_level = models.CharField(
-        max_length=8, choices=RiskLevel.choices, blank=True,
-        help_text=_("Choosing this answer sets the risk to at least this level, whatever the "
-                    "total (a child in immediate danger is never 'low')."),
-    )  # fmt: skip
+        max_length=8,
+        choices=RiskLevel.choices,
+        blank=True,
+        help_text=_(
+            "Choosing this answer sets the risk to at least this level, whatever the "
+            "total (a child in immediate danger is never 'low')."
+        ),
+    )
 
     class Meta:
         ordering = ["order", "id"]

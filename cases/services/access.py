@@ -41,9 +41,11 @@ def case_set_grants(
         raise ValueError(f"Unknown sections: {sorted(unknown)}")
     if sections or contribute:
         CaseGrantBasis.objects.update_or_create(
-            case=case, user=grantee, reason=reason,
+            case=case,
+            user=grantee,
+            reason=reason,
             defaults={"sections": sorted(sections), "contribute": contribute},
-        )  # fmt: skip
+        )
     else:
         CaseGrantBasis.objects.filter(case=case, user=grantee, reason=reason).delete()
     wanted: set[str] = set()
@@ -64,9 +66,12 @@ def case_set_grants(
     for codename in sorted(wanted - held):
         assign_perm(f"cases.{codename}", grantee, case)
     audit.record(
-        actor=actor, action="case.grants", obj=case, case_id=case.pk,
+        actor=actor,
+        action="case.grants",
+        obj=case,
+        case_id=case.pk,
         changes={"grantee": grantee.pk, "granted": sorted(wanted), "reason": reason},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -90,6 +95,9 @@ def case_set_area_grants(
     for section in sorted(set(sections) - held):
         CaseAreaGrant.objects.create(case=case, location=location, section=section, reason=reason)
     audit.record(
-        actor=actor, action="case.area_grants", obj=case, case_id=case.pk,
+        actor=actor,
+        action="case.area_grants",
+        obj=case,
+        case_id=case.pk,
         changes={"location": location.pk, "sections": sorted(sections), "reason": reason},
-    )  # fmt: skip
+    )

@@ -43,10 +43,23 @@ CASE_HOLDER_ROLES = frozenset(
 # Child fields kept out of the audit trail's values (identifiers that could locate a child).
 MASKED_CHILD_FIELDS = ("birth_certificate_number", "national_id_number", "id_poor_number")
 CHILD_FIELDS = (
-    "given_name", "family_name", "given_name_km", "family_name_km", "sex", "date_of_birth",
-    "estimated_age", "age_disputed", "nationality", "ethnicity", "birth_registration",
-    "disability", "languages", "location", "address", *MASKED_CHILD_FIELDS,
-)  # fmt: skip
+    "given_name",
+    "family_name",
+    "given_name_km",
+    "family_name_km",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "age_disputed",
+    "nationality",
+    "ethnicity",
+    "birth_registration",
+    "disability",
+    "languages",
+    "location",
+    "address",
+    *MASKED_CHILD_FIELDS,
+)
 
 
 def next_case_number(*, province_code: str, year: int) -> str:
@@ -143,11 +156,19 @@ def case_open(
     if restricted:
         CaseNamedUser.objects.create(case=case, user=actor)
     audit.record(
-        actor=actor, action="case.create", obj=case, case_id=case.pk,
-        changes={"case_number": case.case_number, "source": source, "concerns": list(concerns),
-                 "restricted": restricted, "child": _masked(_child_values(new_child))},
+        actor=actor,
+        action="case.create",
+        obj=case,
+        case_id=case.pk,
+        changes={
+            "case_number": case.case_number,
+            "source": source,
+            "concerns": list(concerns),
+            "restricted": restricted,
+            "child": _masked(_child_values(new_child)),
+        },
         masked=MASKED_CHILD_FIELDS,
-    )  # fmt: skip
+    )
     case_reschedule_reminders(case)
     return case
 
@@ -203,8 +224,14 @@ def case_update(
         # Nothing changed: the version stays, so other clients' ETags stay good.
         return case
     case_changed(case, "stage", "source", "summary", "labour_sector", "location", "location_path")
-    audit.record(actor=actor, action="case.update", obj=case, case_id=case.pk,
-                 changes=recorded, masked=MASKED_CHILD_FIELDS)  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.update",
+        obj=case,
+        case_id=case.pk,
+        changes=recorded,
+        masked=MASKED_CHILD_FIELDS,
+    )
     return case
 
 
@@ -237,8 +264,13 @@ def case_assign(
     if case.restricted:
         CaseNamedUser.objects.get_or_create(case=case, user=owner)
     case_changed(case, "owner")
-    audit.record(actor=actor, action="case.assign", obj=case, case_id=case.pk,
-                 changes={"owner": [previous, owner.pk]})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.assign",
+        obj=case,
+        case_id=case.pk,
+        changes={"owner": [previous, owner.pk]},
+    )
     return case
 
 
@@ -254,9 +286,17 @@ def case_transfer(*, actor: User, case: Case, owner: User, agency: Agency, reaso
         CaseNamedUser.objects.get_or_create(case=case, user=owner, defaults={"named_by": actor})
         CaseNamedUser.objects.filter(case=case, user_id=previous_owner).delete()
     case_changed(case, "owner", "agency")
-    audit.record(actor=actor, action="case.transfer", obj=case, case_id=case.pk,
-                 changes={"owner": [previous_owner, owner.pk],
-                          "agency": [previous_agency, agency.pk], "reason": reason})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.transfer",
+        obj=case,
+        case_id=case.pk,
+        changes={
+            "owner": [previous_owner, owner.pk],
+            "agency": [previous_agency, agency.pk],
+            "reason": reason,
+        },
+    )
     return case
 
 
@@ -279,17 +319,31 @@ def case_request_closure(
         case.closure_reason, case.closure_note = reason, note
         case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
         case_changed(case, "closure_reason", "closure_note", "status", "stage", "closed_at")
-        audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
-                     changes={"reason": reason, "before_follow_up_ended": True,
-                              "area_grants_ended": _end_community_sight(case)})  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="case.close",
+            obj=case,
+            case_id=case.pk,
+            changes={
+                "reason": reason,
+                "before_follow_up_ended": True,
+                "area_grants_ended": _end_community_sight(case),
+            },
+        )
         case_reschedule_reminders(case)
         return case
     case.closure_reason, case.closure_note = reason, note
     case.closure_requested_by, case.closure_requested_at = actor, timezone.now()
-    case_changed(case, "closure_reason", "closure_note", "closure_requested_by",
-                 "closure_requested_at")  # fmt: skip
-    audit.record(actor=actor, action="case.closure_request", obj=case, case_id=case.pk,
-                 changes={"reason": reason})  # fmt: skip
+    case_changed(
+        case, "closure_reason", "closure_note", "closure_requested_by", "closure_requested_at"
+    )
+    audit.record(
+        actor=actor,
+        action="case.closure_request",
+        obj=case,
+        case_id=case.pk,
+        changes={"reason": reason},
+    )
     approval_requested(
         case, subject=f"closure:{case.pk}", period=case.closure_requested_at.isoformat()
     )
@@ -313,9 +367,17 @@ def case_approve_closure(
     )
     case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
     case_changed(case, "status", "stage", "closed_at")
-    audit.record(actor=actor, action="case.close", obj=case, case_id=case.pk,
-                 changes={"reason": case.closure_reason, "comment": comment,
-                          "area_grants_ended": _end_community_sight(case)})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.close",
+        obj=case,
+        case_id=case.pk,
+        changes={
+            "reason": case.closure_reason,
+            "comment": comment,
+            "area_grants_ended": _end_community_sight(case),
+        },
+    )
     case_reschedule_reminders(case)
     return case
 
@@ -331,10 +393,16 @@ def case_reject_closure(
         raise ValidationError({"comment": [_("Say why the closure is refused.")]})
     case.closure_reason, case.closure_note = "", ""
     case.closure_requested_by, case.closure_requested_at = None, None
-    case_changed(case, "closure_reason", "closure_note", "closure_requested_by",
-                 "closure_requested_at")  # fmt: skip
-    audit.record(actor=actor, action="case.closure_reject", obj=case, case_id=case.pk,
-                 changes={"comment": comment})  # fmt: skip
+    case_changed(
+        case, "closure_reason", "closure_note", "closure_requested_by", "closure_requested_at"
+    )
+    audit.record(
+        actor=actor,
+        action="case.closure_reject",
+        obj=case,
+        case_id=case.pk,
+        changes={"comment": comment},
+    )
     case_reschedule_reminders(case)
     return case
 
@@ -351,10 +419,12 @@ def case_reopen(
         raise ValidationError({"reason": [_("Say why the case is reopened.")]})
     case.status, case.stage, case.closed_at = Status.OPEN, Stage.ASSESSMENT, None
     case.closure_requested_by, case.closure_requested_at = None, None
-    case_changed(case, "status", "stage", "closed_at", "closure_requested_by",
-                 "closure_requested_at")  # fmt: skip
-    audit.record(actor=actor, action="case.reopen", obj=case, case_id=case.pk,
-                 changes={"reason": reason})  # fmt: skip
+    case_changed(
+        case, "status", "stage", "closed_at", "closure_requested_by", "closure_requested_at"
+    )
+    audit.record(
+        actor=actor, action="case.reopen", obj=case, case_id=case.pk, changes={"reason": reason}
+    )
     case_reschedule_reminders(case)
     return case
 
@@ -373,6 +443,7 @@ def case_record_list_read(
     event names the list, the query (a search for a name says whom the reader looked for)
     and the cases shown, so browsing page after page is as traceable as opening each file."""
     audit.record(
-        actor=actor, action=f"{what}.list_read",
+        actor=actor,
+        action=f"{what}.list_read",
         changes={"query": dict(query), "case_ids": list(case_ids)},
-    )  # fmt: skip
+    )

@@ -155,11 +155,20 @@ def case_note_referral_outcome(*, actor: User, case: Case, agency: Agency, text:
     answers for the receiving ``agency`` (referrals.services.referral_complete): after this, that
     agency sees no more of the case than what it recorded."""
     note = CaseNote.objects.create(
-        case=case, kind=NoteKind.REFERRAL_OUTCOME, date=timezone.localdate(), text=text,
-        agency=agency, author=actor,
-    )  # fmt: skip
-    audit.record(actor=actor, action="note.create", obj=note, case_id=case.pk,
-                 changes={"kind": note.kind, "date": note.date})  # fmt: skip
+        case=case,
+        kind=NoteKind.REFERRAL_OUTCOME,
+        date=timezone.localdate(),
+        text=text,
+        agency=agency,
+        author=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="note.create",
+        obj=note,
+        case_id=case.pk,
+        changes={"kind": note.kind, "date": note.date},
+    )
     return note
 
 

@@ -56,8 +56,9 @@ def case_nameable_people(*, case: Case) -> QuerySet[User]:
     the office overseeing its place (a supervisor whose territory holds it, as accounts.reach
     gives it), or working on it through a referral (holding grants on it). One query."""
     codes = case.location_path.split(PATH_SEPARATOR)[:-1]
-    ancestors = [PATH_SEPARATOR.join(codes[: depth + 1]) + PATH_SEPARATOR
-                 for depth in range(len(codes))]  # fmt: skip
+    ancestors = [
+        PATH_SEPARATOR.join(codes[: depth + 1]) + PATH_SEPARATOR for depth in range(len(codes))
+    ]
     overseeing = Q(role=Role.SUPERVISOR, agency__type__in=sorted(OVERSIGHT_AGENCY_TYPES)) & (
         Q(territory__in=ancestors) | Q(territory__isnull=True, agency__type=AgencyType.MOSVY)
     )
@@ -81,15 +82,24 @@ def case_name_person(*, actor: User, case: Case, person: User) -> CaseNamedUser:
         return existing
     if not case_nameable_people(case=case).filter(pk=person.pk).exists():
         raise ValidationError(
-            {"user": [_(
-                "Only an active case worker, supervisor, police officer, labour inspector or "
-                "helpline operator of the case's agency, of the office overseeing its place, or "
-                "working on it through a referral can be named."
-            )]}
-        )  # fmt: skip
+            {
+                "user": [
+                    _(
+                        "Only an active case worker, supervisor, police officer, labour "
+                        "inspector or helpline operator of the case's agency, of the office "
+                        "overseeing its place, or working on it through a referral can be named."
+                    )
+                ]
+            }
+        )
     row = CaseNamedUser.objects.create(case=case, user=person, named_by=actor)
-    audit.record(actor=actor, action="case.name_person", obj=case, case_id=case.pk,
-                 changes={"named": person.pk})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.name_person",
+        obj=case,
+        case_id=case.pk,
+        changes={"named": person.pk},
+    )
     return row
 
 
@@ -105,5 +115,10 @@ def case_unname_person(*, actor: User, case: Case, person: User) -> None:
     removed, _by_model = CaseNamedUser.objects.filter(case=case, user=person).delete()
     if not removed:
         raise ValidationError({"user": [_("This person is not named on the case.")]})
-    audit.record(actor=actor, action="case.unname_person", obj=case, case_id=case.pk,
-                 changes={"unnamed": person.pk})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="case.unname_person",
+        obj=case,
+        case_id=case.pk,
+        changes={"unnamed": person.pk},
+    )

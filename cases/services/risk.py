@@ -208,9 +208,12 @@ def risk_assessment_record(
     if note is not None:
         changes["safety_plan_note"] = note.pk
     audit.record(
-        actor=actor, action="risk_assessment.create", obj=assessment, case_id=case.pk,
+        actor=actor,
+        action="risk_assessment.create",
+        obj=assessment,
+        case_id=case.pk,
         changes=changes,
-    )  # fmt: skip
+    )
     return assessment
 
 

@@ -16,8 +16,20 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_label", "case", "case_number", "referral", "follow_up",
-                  "due_at", "created_at", "read", "read_at", "link"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "case",
+            "case_number",
+            "referral",
+            "follow_up",
+            "due_at",
+            "created_at",
+            "read",
+            "read_at",
+            "link",
+        ]
         read_only_fields = fields
 
     def get_read(self, notification: Notification) -> bool:

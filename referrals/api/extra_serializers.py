@@ -77,10 +77,19 @@ class CustodyTransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = CustodyTransfer
         fields = [
-            "id", "case", "referral", "to_agency", "legal_basis", "authorising_official",
-            "authorising_official_title", "date", "family_consent", "no_consent_reason",
-            "recorded_by", "recorded_at",
-        ]  # fmt: skip
+            "id",
+            "case",
+            "referral",
+            "to_agency",
+            "legal_basis",
+            "authorising_official",
+            "authorising_official_title",
+            "date",
+            "family_consent",
+            "no_consent_reason",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
 
@@ -122,10 +131,20 @@ class QueueItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "case", "case_number", "type", "urgency", "status", "from_agency",
-            "from_agency_name", "to_agency", "to_agency_name", "respond_by", "overdue",
+            "id",
+            "case",
+            "case_number",
+            "type",
+            "urgency",
+            "status",
+            "from_agency",
+            "from_agency_name",
+            "to_agency",
+            "to_agency_name",
+            "respond_by",
+            "overdue",
             "created_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:

@@ -56,12 +56,31 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "status", "type", "urgency", "services", "reason", "shared_sections",
-            "consent_override_reason", "from_agency", "to_agency", "respond_by", "overdue",
-            "created_by", "created_at", "sent_at", "approved_by", "answered_by", "answered_at",
-            "assigned_to", "decline_reason", "outcome", "completed_at", "cancel_reason",
+            "id",
+            "status",
+            "type",
+            "urgency",
+            "services",
+            "reason",
+            "shared_sections",
+            "consent_override_reason",
+            "from_agency",
+            "to_agency",
+            "respond_by",
+            "overdue",
+            "created_by",
+            "created_at",
+            "sent_at",
+            "approved_by",
+            "answered_by",
+            "answered_at",
+            "assigned_to",
+            "decline_reason",
+            "outcome",
+            "completed_at",
+            "cancel_reason",
             "closed_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:

@@ -8,7 +8,10 @@ from referrals.api import extra_views as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("service-directory/", views.ServiceDirectoryView.as_view(), name="service-directory"),
-    path("cases/<int:case_id>/custody-transfers/", views.CustodyTransferListView.as_view(),
-         name="case-custody-transfer-list"),
+    path(
+        "cases/<int:case_id>/custody-transfers/",
+        views.CustodyTransferListView.as_view(),
+        name="case-custody-transfer-list",
+    ),
     path("referrals/queue/", views.ReferralQueueView.as_view(), name="referral-queue"),
-]  # fmt: skip
+]

@@ -38,8 +38,20 @@ class PlacementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Placement
-        fields = ["id", "case", "type", "start_date", "end_date", "current", "location",
-                  "caregiver", "agency", "gatekeeping", "recorded_by", "recorded_at"]  # fmt: skip
+        fields = [
+            "id",
+            "case",
+            "type",
+            "start_date",
+            "end_date",
+            "current",
+            "location",
+            "caregiver",
+            "agency",
+            "gatekeeping",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
     def get_gatekeeping(self, placement: Placement) -> dict[str, Any] | None:
@@ -81,9 +93,11 @@ class ReintegrationCreateSerializer(serializers.Serializer):
     family_assessment = serializers.CharField(required=False, allow_blank=True)
     preparation_visits = PreparationVisitSerializer(many=True, required=False)
     schedule_months = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_empty=False,
+        child=serializers.IntegerField(),
+        required=False,
+        allow_empty=False,
         help_text="Months after the date of each visit; default from FOLLOW_UP_SCHEDULE_MONTHS.",
-    )  # fmt: skip
+    )
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -96,9 +110,25 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "case", "case_number", "reintegration", "sequence", "scheduled_date",
-                  "status", "overdue", "visit_date", "visited_by", "outcome", "scores", "notes",
-                  "completed_at", "missed_reason", "rescheduled_from", "child"]  # fmt: skip
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "reintegration",
+            "sequence",
+            "scheduled_date",
+            "status",
+            "overdue",
+            "visit_date",
+            "visited_by",
+            "outcome",
+            "scores",
+            "notes",
+            "completed_at",
+            "missed_reason",
+            "rescheduled_from",
+            "child",
+        ]
         read_only_fields = fields
 
     def get_overdue(self, follow_up: FollowUp) -> bool:
@@ -108,16 +138,19 @@ class FollowUpSerializer(serializers.ModelSerializer):
         child, placement = follow_up.case.child, follow_up.reintegration.placement
         location = placement.location
         return {
-            "given_name": child.given_name, "family_name": child.family_name,
-            "given_name_km": child.given_name_km, "family_name_km": child.family_name_km,
-            "sex": child.sex, "age": child.age,
+            "given_name": child.given_name,
+            "family_name": child.family_name,
+            "given_name_km": child.given_name_km,
+            "family_name_km": child.family_name_km,
+            "sex": child.sex,
+            "age": child.age,
             "address": {
                 "location": location.pk if location else None,
                 "location_name": location.name_en if location else "",
                 "location_name_km": location.name_km if location else "",
                 "caregiver": placement.caregiver,
             },
-        }  # fmt: skip
+        }
 
 
 class ReintegrationSerializer(serializers.ModelSerializer):
@@ -125,18 +158,36 @@ class ReintegrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reintegration
-        fields = ["id", "case", "date", "placement", "from_placement", "commune",
-                  "readiness_assessment", "family_assessment", "preparation_visits",
-                  "follow_up_worker", "commune_focal_point", "schedule_months", "created_by",
-                  "created_at", "follow_ups"]  # fmt: skip
+        fields = [
+            "id",
+            "case",
+            "date",
+            "placement",
+            "from_placement",
+            "commune",
+            "readiness_assessment",
+            "family_assessment",
+            "preparation_visits",
+            "follow_up_worker",
+            "commune_focal_point",
+            "schedule_months",
+            "created_by",
+            "created_at",
+            "follow_ups",
+        ]
         read_only_fields = fields
 
     def get_follow_ups(self, reintegration: Reintegration) -> list[dict[str, Any]]:
         return [
-            {"id": visit.pk, "sequence": visit.sequence, "scheduled_date": visit.scheduled_date,
-             "status": visit.status, "outcome": visit.outcome or None}
+            {
+                "id": visit.pk,
+                "sequence": visit.sequence,
+                "scheduled_date": visit.scheduled_date,
+                "status": visit.status,
+                "outcome": visit.outcome or None,
+            }
             for visit in reintegration.follow_ups.all()
-        ]  # fmt: skip
+        ]
 
 
 class FollowUpCompleteSerializer(serializers.Serializer):

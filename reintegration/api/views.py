@@ -117,9 +117,10 @@ class FollowUpCompleteView(APIView):
 
 class FollowUpRescheduleView(APIView):
     @extend_schema(
-        request=FollowUpRescheduleSerializer, responses={201: FollowUpSerializer},
+        request=FollowUpRescheduleSerializer,
+        responses={201: FollowUpSerializer},
         description="Marks the visit missed and schedules a new one, which is returned.",
-    )  # fmt: skip
+    )
     def post(self, request: Request, pk: int) -> Response:
         actor = actor_of(request)
         follow_up = selectors.follow_up_detail(user=actor, follow_up_id=pk, record_read=False)

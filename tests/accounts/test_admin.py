@@ -26,9 +26,14 @@ def test_a_system_admin_made_through_the_api_can_edit_configuration(world: World
     client = _admin_client(world.system_admin)
     response = client.post(
         "/admin/accounts/servicetype/shelter/change/",
-        {"code": "shelter", "label_en": "Emergency shelter", "label_km": "ជម្រកបន្ទាន់",
-         "is_active": "on", "order": 0},
-    )  # fmt: skip
+        {
+            "code": "shelter",
+            "label_en": "Emergency shelter",
+            "label_km": "ជម្រកបន្ទាន់",
+            "is_active": "on",
+            "order": 0,
+        },
+    )
     assert response.status_code == 302, response.content
     assert ServiceType.objects.get(code="shelter").label_km == "ជម្រកបន្ទាន់"
     event = AuditEvent.objects.get(action="servicetype.update")
@@ -40,9 +45,14 @@ def test_concerns_are_managed_in_the_admin_and_audited(world: World) -> None:
     client = _admin_client(world.system_admin)
     response = client.post(
         "/admin/cases/concerntype/add/",
-        {"code": "cyberbullying", "label_en": "Cyberbullying", "label_km": "ការគំរាមកំហែងតាមអ៊ីនធឺណិត",
-         "is_active": "on", "order": 30},
-    )  # fmt: skip
+        {
+            "code": "cyberbullying",
+            "label_en": "Cyberbullying",
+            "label_km": "ការគំរាមកំហែងតាមអ៊ីនធឺណិត",
+            "is_active": "on",
+            "order": 30,
+        },
+    )
     assert response.status_code == 302, response.content
     assert ConcernType.objects.filter(code="cyberbullying").exists()
     assert AuditEvent.objects.filter(action="concerntype.create").exists()
@@ -74,11 +84,19 @@ def _first_system_admin(world: World) -> Client:
 def _case_create_event(world: World) -> AuditEvent:
     case = case_open(
         actor=world.worker,
-        child={"given_name": "Sophea", "family_name": "Chan", "given_name_km": "ស្រីមុំ",
-               "family_name_km": "ច័ន្ទ", "sex": "female", "estimated_age": 12,
-               "location": world.pp_village, "address": "Street 271, house 12"},
-        concerns=["neglect"], source="community",
-    )  # fmt: skip
+        child={
+            "given_name": "Sophea",
+            "family_name": "Chan",
+            "given_name_km": "ស្រីមុំ",
+            "family_name_km": "ច័ន្ទ",
+            "sex": "female",
+            "estimated_age": 12,
+            "location": world.pp_village,
+            "address": "Street 271, house 12",
+        },
+        concerns=["neglect"],
+        source="community",
+    )
     return AuditEvent.objects.get(action="case.create", case_id=case.pk)
 
 
@@ -131,9 +149,15 @@ def test_the_two_factor_device_page_shows_no_secret_and_cannot_remove_the_device
 
 def _lockout(user: User) -> AccessAttempt:
     return AccessAttempt.objects.create(
-        username=user.username, ip_address="10.1.2.3", user_agent="phone", http_accept="*/*",
-        path_info="/accounts/login/", get_data="", post_data="", failures_since_start=10,
-    )  # fmt: skip
+        username=user.username,
+        ip_address="10.1.2.3",
+        user_agent="phone",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=10,
+    )
 
 
 def test_a_lockout_cannot_be_deleted_in_the_admin(world: World) -> None:
@@ -157,6 +181,8 @@ def test_unlocking_an_account_in_the_admin_is_audited(world: World) -> None:
     assert not AccessAttempt.objects.filter(username=world.worker.username).exists()
     event = AuditEvent.objects.get(action="user.unlock")
     assert (event.actor_id, event.object_type, event.object_id) == (
-        world.system_admin.pk, "accounts.user", str(world.worker.pk),
-    )  # fmt: skip
+        world.system_admin.pk,
+        "accounts.user",
+        str(world.worker.pk),
+    )
     assert event.changes == {"username": "worker", "failed_attempts_removed": 1}

@@ -365,15 +365,17 @@ def test_a_person_chooses_her_language_and_how_notifications_reach_her_by_email(
 ) -> None:
     client = api_client(world.commune_member)
 
-    answer = client.patch(ME_URL, {"preferred_language": "km", "email_delivery": "digest"},
-                          format="json")  # fmt: skip
+    answer = client.patch(
+        ME_URL, {"preferred_language": "km", "email_delivery": "digest"}, format="json"
+    )
 
     assert answer.status_code == 200, answer.content
     assert answer.json()["email_delivery"] == "digest"
     world.commune_member.refresh_from_db()
     assert (world.commune_member.preferred_language, world.commune_member.email_delivery) == (
-        "km", "digest",
-    )  # fmt: skip
+        "km",
+        "digest",
+    )
 
 
 @pytest.mark.parametrize("change", [{"email_delivery": "hourly"}, {"preferred_language": "fr"}])

@@ -62,8 +62,12 @@ def intake_body(location: Location, **child: Any) -> dict[str, Any]:
 
 
 def row_counts() -> tuple[int, int, int, int]:
-    return (Case.objects.count(), Child.objects.count(), FamilyMember.objects.count(),
-            CaseConcern.objects.count())  # fmt: skip
+    return (
+        Case.objects.count(),
+        Child.objects.count(),
+        FamilyMember.objects.count(),
+        CaseConcern.objects.count(),
+    )
 
 
 def ids(response: Any) -> set[int]:
@@ -78,8 +82,19 @@ def test_opening_a_case_answers_201_with_the_contract_fields(world: World) -> No
     response = api_client(world.worker).post(CASES, intake_body(world.pp_village))
     assert response.status_code == 201, response.content
     data = response.json()
-    assert {"id", "case_number", "status", "stage", "risk_level", "owner", "agency", "child",
-            "concerns", "created_at", "possible_duplicates"} <= data.keys()  # fmt: skip
+    assert {
+        "id",
+        "case_number",
+        "status",
+        "stage",
+        "risk_level",
+        "owner",
+        "agency",
+        "child",
+        "concerns",
+        "created_at",
+        "possible_duplicates",
+    } <= data.keys()
     assert data["status"] == "open"
     assert data["stage"] == "intake"
     assert data["risk_level"] is None
@@ -217,24 +232,35 @@ def test_registering_the_same_child_again_reports_the_earlier_case(world: World)
     second = client.post(CASES, intake_body(world.pp_village, estimated_age=13))
     assert second.status_code == 201, second.content
     assert second.json()["possible_duplicates"] == [
-        {"agency": {"id": world.ngo.pk, "name": world.ngo.name}, "case": first["id"],
-         "case_number": first["case_number"]},
-    ]  # fmt: skip
+        {
+            "agency": {"id": world.ngo.pk, "name": world.ngo.name},
+            "case": first["id"],
+            "case_number": first["case_number"],
+        },
+    ]
 
 
 def test_a_duplicate_in_another_agency_shows_only_that_agency(world: World) -> None:
     """The other agency's child is spelt a little differently ("Sopheak"), and so still
     matches on the trigram similarity; nothing of its file may appear in the answer."""
-    body = intake_body(world.pp_commune, given_name="Sopheak", given_name_km="",
-                       family_name_km="", address="House 9, Street 271",
-                       national_id_number="010203040")  # fmt: skip
+    body = intake_body(
+        world.pp_commune,
+        given_name="Sopheak",
+        given_name_km="",
+        family_name_km="",
+        address="House 9, Street 271",
+        national_id_number="010203040",
+    )
     theirs = api_client(world.other_worker).post(CASES, body).json()
     response = api_client(world.worker).post(CASES, intake_body(world.pp_village))
     assert response.status_code == 201, response.content
     assert response.json()["possible_duplicates"] == [
-        {"agency": {"id": world.other_ngo.pk, "name": world.other_ngo.name}, "case": None,
-         "case_number": None},
-    ]  # fmt: skip
+        {
+            "agency": {"id": world.other_ngo.pk, "name": world.other_ngo.name},
+            "case": None,
+            "case_number": None,
+        },
+    ]
     text = response.content.decode()
     for secret in ("Sopheak", "Street 271", "010203040", theirs["case_number"]):
         assert secret not in text
@@ -314,8 +340,9 @@ def test_every_read_of_a_case_file_carries_an_etag_and_is_audited(world: World) 
 def test_an_edit_with_a_matching_if_match_answers_200_and_a_new_etag(world: World) -> None:
     client = api_client(world.worker)
     etag = client.get(case_url(world.own_case.pk)).headers["ETag"]
-    response = client.patch(case_url(world.own_case.pk), {"summary": "Met the grandmother."},
-                            headers={"If-Match": etag})  # fmt: skip
+    response = client.patch(
+        case_url(world.own_case.pk), {"summary": "Met the grandmother."}, headers={"If-Match": etag}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["summary"] == "Met the grandmother."
     assert response.headers["ETag"] != etag
@@ -325,10 +352,15 @@ def test_an_edit_with_a_matching_if_match_answers_200_and_a_new_etag(world: Worl
 def test_an_edit_with_a_stale_if_match_answers_412_and_changes_nothing(world: World) -> None:
     client = api_client(world.worker)
     stale = client.get(case_url(world.own_case.pk)).headers["ETag"]
-    assert client.patch(case_url(world.own_case.pk), {"summary": "First"},
-                        headers={"If-Match": stale}).status_code == 200  # fmt: skip
-    second = client.patch(case_url(world.own_case.pk), {"summary": "Second"},
-                          headers={"If-Match": stale})  # fmt: skip
+    assert (
+        client.patch(
+            case_url(world.own_case.pk), {"summary": "First"}, headers={"If-Match": stale}
+        ).status_code
+        == 200
+    )
+    second = client.patch(
+        case_url(world.own_case.pk), {"summary": "Second"}, headers={"If-Match": stale}
+    )
     assert second.status_code == 412
     world.own_case.refresh_from_db()
     assert world.own_case.summary == "First"
@@ -378,7 +410,10 @@ def test_the_childs_names_are_edited_through_the_case(world: World) -> None:
     assert response.status_code == 200, response.content
     child = response.json()["child"]
     assert (child["given_name"], child["given_name_km"], child["family_name_km"]) == (
-        "Srey Mom", GIVEN_KM, FAMILY_KM)  # fmt: skip
+        "Srey Mom",
+        GIVEN_KM,
+        FAMILY_KM,
+    )
     stored = Child.objects.get(pk=world.own_case.child_id)
     assert stored.search_name_km == FAMILY_KM + GIVEN_KM
 
@@ -424,27 +459,51 @@ def listing(db: None) -> Listing:
     district = village.parent.parent  # type: ignore[union-attr]
     assert district is not None
     sophea = _listed_case(
-        "child_labour", owner=viewer, location=village, case_number="12-2026-00001",
-        stage=Stage.ASSESSMENT, risk_level=RiskLevel.HIGH,
-        child__given_name="Sophea", child__family_name="Chan",
-        child__given_name_km=GIVEN_KM, child__family_name_km=FAMILY_KM,
-    )  # fmt: skip
+        "child_labour",
+        owner=viewer,
+        location=village,
+        case_number="12-2026-00001",
+        stage=Stage.ASSESSMENT,
+        risk_level=RiskLevel.HIGH,
+        child__given_name="Sophea",
+        child__family_name="Chan",
+        child__given_name_km=GIVEN_KM,
+        child__family_name_km=FAMILY_KM,
+    )
     dara = _listed_case(
-        "neglect", owner=colleague, location=neighbour, case_number="12-2026-00002",
-        status=Status.CLOSED, closed_at=timezone.now(), stage=Stage.CLOSURE,
-        risk_level=RiskLevel.LOW, child__given_name="Dara", child__family_name="Sok",
-        child__given_name_km="ដារា", child__family_name_km="សុខ",
-    )  # fmt: skip
+        "neglect",
+        owner=colleague,
+        location=neighbour,
+        case_number="12-2026-00002",
+        status=Status.CLOSED,
+        closed_at=timezone.now(),
+        stage=Stage.CLOSURE,
+        risk_level=RiskLevel.LOW,
+        child__given_name="Dara",
+        child__family_name="Sok",
+        child__given_name_km="ដារា",
+        child__family_name_km="សុខ",
+    )
     vanna = _listed_case(
-        "physical_abuse", owner=colleague, location=LocationFactory.village_in(province("12")),
-        case_number="12-2025-00007", child__given_name="Vanna", child__family_name="Kim",
-        child__given_name_km="វណ្ណា", child__family_name_km="គឹម",
-    )  # fmt: skip
+        "physical_abuse",
+        owner=colleague,
+        location=LocationFactory.village_in(province("12")),
+        case_number="12-2025-00007",
+        child__given_name="Vanna",
+        child__family_name="Kim",
+        child__given_name_km="វណ្ណា",
+        child__family_name_km="គឹម",
+    )
     bopha = _listed_case(
-        "child_labour", owner=colleague, location=LocationFactory.village_in(province("01")),
-        case_number="01-2026-00001", child__given_name="Bopha", child__family_name="Meas",
-        child__given_name_km="បុប្ផា", child__family_name_km="មាស",
-    )  # fmt: skip
+        "child_labour",
+        owner=colleague,
+        location=LocationFactory.village_in(province("01")),
+        case_number="01-2026-00001",
+        child__given_name="Bopha",
+        child__family_name="Meas",
+        child__given_name_km="បុប្ផា",
+        child__family_name_km="មាស",
+    )
     return Listing(viewer, district, sophea, dara, vanna, bopha)
 
 
@@ -499,8 +558,7 @@ def test_the_agency_admin_sees_administrative_fields_only(world: World) -> None:
     data = api_client(world.agency_admin).get(case_url(world.own_case.pk)).json()
     assert data.keys() >= ADMINISTRATIVE
     assert data["case_number"] == world.own_case.case_number
-    assert not data.keys() & {"child", "concerns", "summary", "source", "labour_sector",
-                              "location"}  # fmt: skip
+    assert not data.keys() & {"child", "concerns", "summary", "source", "labour_sector", "location"}
 
 
 def test_a_follow_up_grant_shows_the_childs_identity_only(world: World) -> None:
@@ -508,8 +566,15 @@ def test_a_follow_up_grant_shows_the_childs_identity_only(world: World) -> None:
     assign_perm("cases.view_case_follow_ups", grantee, world.own_case)
     data = api_client(grantee).get(case_url(world.own_case.pk)).json()
     child = data["child"]
-    assert {"given_name", "given_name_km", "family_name", "age", "sex", "address",
-            "location"} <= child.keys()  # fmt: skip
+    assert {
+        "given_name",
+        "given_name_km",
+        "family_name",
+        "age",
+        "sex",
+        "address",
+        "location",
+    } <= child.keys()
     assert child["given_name"] == world.own_case.child.given_name
     assert not child.keys() & {"date_of_birth", "family", "national_id_number"}
     assert not data.keys() & {"summary", "concerns"}
@@ -531,8 +596,9 @@ def test_the_owner_sees_the_whole_file(world: World) -> None:
 
 def test_the_supervisor_gives_a_case_to_a_teammate(world: World) -> None:
     case = world.own_case
-    response = api_client(world.supervisor).post(case_url(case.pk, "assign/"),
-                                                 {"owner": world.teammate.pk})  # fmt: skip
+    response = api_client(world.supervisor).post(
+        case_url(case.pk, "assign/"), {"owner": world.teammate.pk}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["owner"] == world.teammate.pk
     assert api_client(world.teammate).get(case_url(case.pk)).status_code == 200
@@ -541,24 +607,27 @@ def test_the_supervisor_gives_a_case_to_a_teammate(world: World) -> None:
 
 
 def test_the_agency_admin_assigns_cases(world: World) -> None:
-    response = api_client(world.agency_admin).post(case_url(world.own_case.pk, "assign/"),
-                                                   {"owner": world.teammate.pk})  # fmt: skip
+    response = api_client(world.agency_admin).post(
+        case_url(world.own_case.pk, "assign/"), {"owner": world.teammate.pk}
+    )
     assert response.status_code == 200, response.content
     world.own_case.refresh_from_db()
     assert world.own_case.owner == world.teammate
 
 
 def test_a_worker_does_not_reassign_her_own_case(world: World) -> None:
-    response = api_client(world.worker).post(case_url(world.own_case.pk, "assign/"),
-                                             {"owner": world.teammate.pk})  # fmt: skip
+    response = api_client(world.worker).post(
+        case_url(world.own_case.pk, "assign/"), {"owner": world.teammate.pk}
+    )
     assert response.status_code == 403
     world.own_case.refresh_from_db()
     assert world.own_case.owner == world.worker
 
 
 def test_a_case_is_not_given_to_another_agencys_worker(world: World) -> None:
-    response = api_client(world.supervisor).post(case_url(world.own_case.pk, "assign/"),
-                                                 {"owner": world.other_worker.pk})  # fmt: skip
+    response = api_client(world.supervisor).post(
+        case_url(world.own_case.pk, "assign/"), {"owner": world.other_worker.pk}
+    )
     assert response.status_code == 400
     assert "owner" in response.json()
     world.own_case.refresh_from_db()
@@ -568,8 +637,9 @@ def test_a_case_is_not_given_to_another_agencys_worker(world: World) -> None:
 def test_a_supervisor_who_hands_a_case_outside_her_team_gets_an_answer(world: World) -> None:
     """The change is made; the answer shows no more than the supervisor may now see."""
     outsider = UserFactory.create(agency=world.ngo)
-    response = api_client(world.supervisor).post(case_url(world.own_case.pk, "assign/"),
-                                                 {"owner": outsider.pk})  # fmt: skip
+    response = api_client(world.supervisor).post(
+        case_url(world.own_case.pk, "assign/"), {"owner": outsider.pk}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["owner"] == outsider.pk
     assert "child" not in response.json()
@@ -606,8 +676,9 @@ def test_nobody_approves_their_own_closure_request(world: World) -> None:
 
 def test_the_supervisor_approves_closure(world: World) -> None:
     _ask_closure(world)
-    response = api_client(world.supervisor).post(case_url(world.own_case.pk, "close/approve/"),
-                                                 {"comment": "Agreed."})  # fmt: skip
+    response = api_client(world.supervisor).post(
+        case_url(world.own_case.pk, "close/approve/"), {"comment": "Agreed."}
+    )
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["stage"]) == ("closed", "closure")
     assert response.json()["closure"]["closed_at"]
@@ -619,8 +690,9 @@ def test_a_rejection_needs_a_comment_and_leaves_the_case_open(world: World) -> N
     assert client.post(case_url(world.own_case.pk, "close/reject/"), {}).status_code == 400
     world.own_case.refresh_from_db()
     assert world.own_case.closure_pending
-    response = client.post(case_url(world.own_case.pk, "close/reject/"),
-                           {"comment": "Visit the family once more."})  # fmt: skip
+    response = client.post(
+        case_url(world.own_case.pk, "close/reject/"), {"comment": "Visit the family once more."}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "open"
     assert response.json()["closure"] is None
@@ -643,16 +715,18 @@ def test_a_closed_case_reopens_for_a_new_assessment(world: World) -> None:
     _close(world)
     client = api_client(world.worker)
     assert client.post(case_url(world.own_case.pk, "reopen/"), {"reason": ""}).status_code == 400
-    response = client.post(case_url(world.own_case.pk, "reopen/"),
-                           {"reason": "The child left home again."})  # fmt: skip
+    response = client.post(
+        case_url(world.own_case.pk, "reopen/"), {"reason": "The child left home again."}
+    )
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["stage"]) == ("open", "assessment")
     assert response.json()["closure"] is None
 
 
 def test_an_open_case_cannot_be_reopened(world: World) -> None:
-    response = api_client(world.worker).post(case_url(world.own_case.pk, "reopen/"),
-                                             {"reason": "Why not."})  # fmt: skip
+    response = api_client(world.worker).post(
+        case_url(world.own_case.pk, "reopen/"), {"reason": "Why not."}
+    )
     assert response.status_code == 409
 
 
@@ -661,8 +735,9 @@ def test_a_closed_case_takes_no_edits(world: World) -> None:
     client = api_client(world.worker)
     assert client.patch(case_url(world.own_case.pk), {"summary": "Late note"}).status_code == 409
     assert _ask_closure(world).status_code == 409
-    assigned = api_client(world.supervisor).post(case_url(world.own_case.pk, "assign/"),
-                                                 {"owner": world.teammate.pk})  # fmt: skip
+    assigned = api_client(world.supervisor).post(
+        case_url(world.own_case.pk, "assign/"), {"owner": world.teammate.pk}
+    )
     assert assigned.status_code == 409
     world.own_case.refresh_from_db()
     assert (world.own_case.summary, world.own_case.owner) == ("", world.worker)
@@ -680,8 +755,11 @@ def test_the_history_lists_the_cases_events_oldest_first(world: World) -> None:
     assert response.status_code == 200, response.content
     events = response.json()["results"]
     assert [event["action"] for event in events] == [
-        "case.create", "case.update", "case.view_file", "case.view_history",
-    ]  # fmt: skip
+        "case.create",
+        "case.update",
+        "case.view_file",
+        "case.view_history",
+    ]
     assert {event["actor"] for event in events} == {world.worker.pk}
     assert events[1]["changes"]["summary"] == ["Found working at a brick kiln.", "Edited"]
 
@@ -699,8 +777,14 @@ def test_the_history_is_refused_to_the_agency_admin_and_hidden_from_outsiders(
 # The page and what it shows (10), and its reading in the audit trail (4).
 CASE_LIST_QUERIES = 14
 CASE_DETAIL_QUERIES = 16
-CONCERNS = ["child_labour", "neglect", "out_of_school", "physical_abuse", "left_behind",
-            "migrating_child"]  # fmt: skip
+CONCERNS = [
+    "child_labour",
+    "neglect",
+    "out_of_school",
+    "physical_abuse",
+    "left_behind",
+    "migrating_child",
+]
 
 
 def _cases_for(owner: User, count: int, *, concerns: int, family: int) -> None:

@@ -33,21 +33,33 @@ class Places:
 @pytest.fixture
 def places(world: World) -> Places:
     chamkar_mon = LocationFactory.create(
-        code="1201", name_en="Chamkar Mon", name_km="ចំការមន",
-        level=LocationLevel.DISTRICT, parent=world.phnom_penh,
-    )  # fmt: skip
+        code="1201",
+        name_en="Chamkar Mon",
+        name_km="ចំការមន",
+        level=LocationLevel.DISTRICT,
+        parent=world.phnom_penh,
+    )
     tonle_basak = LocationFactory.create(
-        code="120101", name_en="Tonle Basak", name_km="ទន្លេបាសាក់",
-        level=LocationLevel.COMMUNE, parent=chamkar_mon,
-    )  # fmt: skip
+        code="120101",
+        name_en="Tonle Basak",
+        name_km="ទន្លេបាសាក់",
+        level=LocationLevel.COMMUNE,
+        parent=chamkar_mon,
+    )
     village = LocationFactory.create(
-        code="12010101", name_en="Phum 1", name_km="ភូមិ១",
-        level=LocationLevel.VILLAGE, parent=tonle_basak,
-    )  # fmt: skip
+        code="12010101",
+        name_en="Phum 1",
+        name_km="ភូមិ១",
+        level=LocationLevel.VILLAGE,
+        parent=tonle_basak,
+    )
     serei_saophoan = LocationFactory.create(
-        code="0106", name_en="Serei Saophoan", name_km="សិរីសោភ័ណ",
-        level=LocationLevel.DISTRICT, parent=world.banteay_meanchey,
-    )  # fmt: skip
+        code="0106",
+        name_en="Serei Saophoan",
+        name_km="សិរីសោភ័ណ",
+        level=LocationLevel.DISTRICT,
+        parent=world.banteay_meanchey,
+    )
     return Places(chamkar_mon, tonle_basak, village, serei_saophoan)
 
 
@@ -162,11 +174,13 @@ def test_the_list_is_paginated_and_a_page_holds_at_most_200(world: World) -> Non
     commune = world.pp_commune
     Location.objects.bulk_create(
         LocationFactory.build(
-            code=f"X{n:04d}", level=LocationLevel.VILLAGE, parent=commune,
+            code=f"X{n:04d}",
+            level=LocationLevel.VILLAGE,
+            parent=commune,
             path=Location.path_for(parent=commune, code=f"X{n:04d}"),
         )
         for n in range(250)
-    )  # fmt: skip
+    )
     client = api_client(world.worker)
 
     default = client.get(LOCATIONS_URL).json()
@@ -246,8 +260,11 @@ def test_a_system_admin_adds_a_location_and_its_khmer_name_round_trips(world: Wo
     created = Location.objects.get(pk=body["id"])
     assert created.name_km.encode() == body["name_km"].encode() == KHMER_NAME.encode()
     assert (created.code, created.level, created.parent, created.path) == (
-        "1299", LocationLevel.DISTRICT, world.phnom_penh, "12/1299/",
-    )  # fmt: skip
+        "1299",
+        LocationLevel.DISTRICT,
+        world.phnom_penh,
+        "12/1299/",
+    )
     fetched = api_client(world.worker).get(f"{LOCATIONS_URL}{created.pk}/").json()
     assert fetched["name_km"].encode() == KHMER_NAME.encode()
     event = AuditEvent.objects.get(action="location.create", object_id=str(created.pk))

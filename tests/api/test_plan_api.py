@@ -15,8 +15,18 @@ from cases.models import Case, CasePlan, PlanAction, PlanGoal
 from tests.conftest import World, api_client
 from tests.factories import UserFactory
 
-PLAN_FIELDS = {"id", "status", "goals", "created_by", "created_at", "submitted_by",
-               "submitted_at", "decided_by", "decided_at", "decision_comment"}  # fmt: skip
+PLAN_FIELDS = {
+    "id",
+    "status",
+    "goals",
+    "created_by",
+    "created_at",
+    "submitted_by",
+    "submitted_at",
+    "decided_by",
+    "decided_at",
+    "decision_comment",
+}
 
 
 def _plans_url(case: Case) -> str:
@@ -223,15 +233,24 @@ BAD_PLANS = {
     "no goals": lambda world: {"goals": []},
     "no goals key": lambda world: {},
     "goal without actions": lambda world: {"goals": [{"description": "Safe", "actions": []}]},
-    "blank goal": lambda world: {"goals": [{"description": "  ", "actions": _plan(
-        world.worker.pk)["goals"][0]["actions"]}]},
+    "blank goal": lambda world: {
+        "goals": [{"description": "  ", "actions": _plan(world.worker.pk)["goals"][0]["actions"]}]
+    },
     "past due date": _past_due,
     "responsible of another agency": _outsider_responsible,
     "inactive responsible": _inactive_responsible,
     "unknown responsible": lambda world: _plan(99999999),
-    "bad date": lambda world: {"goals": [{"description": "G", "actions": [
-        {"description": "A", "responsible": world.worker.pk, "due_date": "soon"}]}]},
-}  # fmt: skip
+    "bad date": lambda world: {
+        "goals": [
+            {
+                "description": "G",
+                "actions": [
+                    {"description": "A", "responsible": world.worker.pk, "due_date": "soon"}
+                ],
+            }
+        ]
+    },
+}
 
 
 @pytest.mark.parametrize("bad", sorted(BAD_PLANS))
@@ -273,8 +292,12 @@ def test_a_stale_if_match_is_refused_on_edit(world: World) -> None:
     worker = api_client(world.worker)
     plan_id = worker.post(_plans_url(case), _plan(world.worker.pk)).json()["id"]
     etag = worker.get(_plan_url(case, plan_id))["ETag"]
-    assert worker.patch(_plan_url(case, plan_id), _plan(world.worker.pk, goals=2),
-                        HTTP_IF_MATCH=etag).status_code == 200  # fmt: skip
+    assert (
+        worker.patch(
+            _plan_url(case, plan_id), _plan(world.worker.pk, goals=2), HTTP_IF_MATCH=etag
+        ).status_code
+        == 200
+    )
 
     stale = worker.patch(_plan_url(case, plan_id), _plan(world.worker.pk), HTTP_IF_MATCH=etag)
 

@@ -26,19 +26,29 @@ def _url(case: Case, what: str) -> str:
 
 
 def _note(**overrides: Any) -> dict[str, Any]:
-    return {"kind": NoteKind.HOME_VISIT, "date": TODAY().isoformat(),
-            "text": "Visited the family."} | overrides  # fmt: skip
+    return {
+        "kind": NoteKind.HOME_VISIT,
+        "date": TODAY().isoformat(),
+        "text": "Visited the family.",
+    } | overrides
 
 
 def _service(**overrides: Any) -> dict[str, Any]:
-    return {"service": "psychosocial", "status": ServiceStatus.IN_PROGRESS,
-            "start_date": TODAY().isoformat(), "notes": "Weekly sessions"} | overrides  # fmt: skip
+    return {
+        "service": "psychosocial",
+        "status": ServiceStatus.IN_PROGRESS,
+        "start_date": TODAY().isoformat(),
+        "notes": "Weekly sessions",
+    } | overrides
 
 
 def _consent(**overrides: Any) -> dict[str, Any]:
-    return {"given_by": "caregiver", "giver_name": "Chan Srey",
-            "scope": [ConsentScope.DATA_SHARING, ConsentScope.REFERRAL],
-            "date": TODAY().isoformat()} | overrides  # fmt: skip
+    return {
+        "given_by": "caregiver",
+        "giver_name": "Chan Srey",
+        "scope": [ConsentScope.DATA_SHARING, ConsentScope.REFERRAL],
+        "date": TODAY().isoformat(),
+    } | overrides
 
 
 PAYLOADS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -117,10 +127,12 @@ def test_a_contributor_edits_only_the_services_their_agency_recorded(world: Worl
     contributor = api_client(_granted(world, "cases.view_case_notes", "cases.contribute_case"))
     theirs = contributor.post(_url(world.own_case, "services"), _service()).json()
 
-    refused = contributor.patch(f"{_url(world.own_case, 'services')}{owners['id']}/",
-                                {"status": ServiceStatus.DELIVERED})  # fmt: skip
-    allowed = contributor.patch(f"{_url(world.own_case, 'services')}{theirs['id']}/",
-                                {"status": ServiceStatus.DELIVERED})  # fmt: skip
+    refused = contributor.patch(
+        f"{_url(world.own_case, 'services')}{owners['id']}/", {"status": ServiceStatus.DELIVERED}
+    )
+    allowed = contributor.patch(
+        f"{_url(world.own_case, 'services')}{theirs['id']}/", {"status": ServiceStatus.DELIVERED}
+    )
 
     assert refused.status_code == 403
     assert allowed.status_code == 200
@@ -217,8 +229,9 @@ def test_bad_input_answers_400_and_saves_nothing(world: World, bad: str) -> None
 
 def test_service_is_recorded_with_the_recorders_agency_and_edited(world: World) -> None:
     client = api_client(world.worker)
-    created = client.post(_url(world.own_case, "services"),
-                          _service(provider_agency=world.other_ngo.pk))  # fmt: skip
+    created = client.post(
+        _url(world.own_case, "services"), _service(provider_agency=world.other_ngo.pk)
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["service"] == "psychosocial"
@@ -227,15 +240,17 @@ def test_service_is_recorded_with_the_recorders_agency_and_edited(world: World) 
     detail_url = f"{_url(world.own_case, 'services')}{body['id']}/"
 
     bad = client.patch(detail_url, {"end_date": "2000-01-01"})
-    good = client.patch(detail_url, {"status": ServiceStatus.DELIVERED,
-                                     "end_date": TODAY().isoformat()})  # fmt: skip
+    good = client.patch(
+        detail_url, {"status": ServiceStatus.DELIVERED, "end_date": TODAY().isoformat()}
+    )
 
     assert bad.status_code == 400
     assert "end_date" in bad.json()
     assert good.status_code == 200
     assert good.json()["status"] == ServiceStatus.DELIVERED
-    assert set(AuditEvent.objects.filter(case_id=world.own_case.pk).values_list(
-        "action", flat=True)) == {"service.create", "service.update"}  # fmt: skip
+    assert set(
+        AuditEvent.objects.filter(case_id=world.own_case.pk).values_list("action", flat=True)
+    ) == {"service.create", "service.update"}
 
 
 # --- Consent -----------------------------------------------------------------------------------
@@ -279,9 +294,16 @@ def test_withdrawing_consent_needs_manage_access(world: World) -> None:
 def _fill(world: World, size: int) -> None:
     case, worker = world.own_case, world.worker
     CaseNote.objects.bulk_create(
-        CaseNote(case=case, kind=NoteKind.PHONE, date=TODAY(), text=f"Note {n}",
-                 agency=world.ngo, author=worker) for n in range(size)
-    )  # fmt: skip
+        CaseNote(
+            case=case,
+            kind=NoteKind.PHONE,
+            date=TODAY(),
+            text=f"Note {n}",
+            agency=world.ngo,
+            author=worker,
+        )
+        for n in range(size)
+    )
     CaseService.objects.bulk_create(
         CaseService(case=case, service_id="medical", agency=world.ngo, recorded_by=worker)
         for _ in range(size)
@@ -309,9 +331,14 @@ def test_record_lists_run_a_bounded_number_of_queries(
 
 @pytest.mark.parametrize(
     ("path", "section"),
-    [("notes", "notes"), ("services", "notes"), ("consents", "notes"),
-     ("case-plans", "case_plan"), ("risk-assessments", "risk")],
-)  # fmt: skip
+    [
+        ("notes", "notes"),
+        ("services", "notes"),
+        ("consents", "notes"),
+        ("case-plans", "case_plan"),
+        ("risk-assessments", "risk"),
+    ],
+)
 def test_reading_a_part_of_the_case_file_is_recorded_in_the_audit_trail(
     world: World, path: str, section: str
 ) -> None:

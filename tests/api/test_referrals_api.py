@@ -29,11 +29,21 @@ TODAY = timezone.localdate
 def _intake(user: User, village: Any, **extra: Any) -> dict[str, Any]:
     response = api_client(user).post(
         "/api/v1/cases/",
-        {"child": {"given_name": "Srey Leak", "family_name": "Meas", "given_name_km": "ស្រីលក្ខណ៍",
-                   "family_name_km": "មាស", "sex": "female", "estimated_age": 15,
-                   "location": village.pk},
-         "concerns": ["sex_trafficking"], "source": "police", **extra},
-    )  # fmt: skip
+        {
+            "child": {
+                "given_name": "Srey Leak",
+                "family_name": "Meas",
+                "given_name_km": "ស្រីលក្ខណ៍",
+                "family_name_km": "មាស",
+                "sex": "female",
+                "estimated_age": 15,
+                "location": village.pk,
+            },
+            "concerns": ["sex_trafficking"],
+            "source": "police",
+            **extra,
+        },
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -41,16 +51,27 @@ def _intake(user: User, village: Any, **extra: Any) -> dict[str, Any]:
 def _consent(user: User, case_id: int) -> None:
     response = api_client(user).post(
         f"/api/v1/cases/{case_id}/consents/",
-        {"given_by": "caregiver", "giver_name": "Meas Sophal", "scope": ["referral", "services"],
-         "date": TODAY().isoformat()},
-    )  # fmt: skip
+        {
+            "given_by": "caregiver",
+            "giver_name": "Meas Sophal",
+            "scope": ["referral", "services"],
+            "date": TODAY().isoformat(),
+        },
+    )
     assert response.status_code == 201, response.content
 
 
 def _refer(user: User, case_id: int, to: Agency, **extra: Any) -> Any:
-    body = {"case": case_id, "to_agency": to.pk, "type": "service", "urgency": "urgent",
-            "services": ["shelter", "psychosocial"], "reason": "Needs a safe place tonight.",
-            "shared_sections": ["profile", "concerns"], **extra}  # fmt: skip
+    body = {
+        "case": case_id,
+        "to_agency": to.pk,
+        "type": "service",
+        "urgency": "urgent",
+        "services": ["shelter", "psychosocial"],
+        "reason": "Needs a safe place tonight.",
+        "shared_sections": ["profile", "concerns"],
+        **extra,
+    }
     return api_client(user).post("/api/v1/referrals/", body)
 
 
@@ -60,8 +81,9 @@ def _status(user: User, path: str) -> int:
 
 @pytest.fixture
 def dosvy_worker(world: World) -> User:
-    return UserFactory.create(username="dosvy_worker", agency=world.dosvy_pp,
-                              supervisor=world.dosvy_officer)  # fmt: skip
+    return UserFactory.create(
+        username="dosvy_worker", agency=world.dosvy_pp, supervisor=world.dosvy_officer
+    )
 
 
 def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
@@ -74,9 +96,14 @@ def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
     assert refused.status_code == 400
     assert "consent_override_reason" in refused.json()
     sent = _refer(
-        world.police, case["id"], world.dosvy_pp, type="transfer", services=[],
-        urgency="emergency", consent_override_reason="Child found in a raid; family not traced.",
-    )  # fmt: skip
+        world.police,
+        case["id"],
+        world.dosvy_pp,
+        type="transfer",
+        services=[],
+        urgency="emergency",
+        consent_override_reason="Child found in a raid; family not traced.",
+    )
     assert sent.status_code == 201, sent.content
     referral = sent.json()
     assert referral["status"] == "sent"
@@ -87,8 +114,12 @@ def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
     # Before accepting, DoSVY sees the summary but not the case.
     incoming = api_client(dosvy_worker).get("/api/v1/referrals/?direction=incoming").json()
     [summary] = incoming["results"]
-    assert summary["child"] == {"initials": "S.M.", "age": 15, "sex": "female",
-                                "concerns": ["sex_trafficking"]}  # fmt: skip
+    assert summary["child"] == {
+        "initials": "S.M.",
+        "age": 15,
+        "sex": "female",
+        "concerns": ["sex_trafficking"],
+    }
     assert summary["case"] is None
     assert summary["consent_overridden"] is True
     assert "Srey Leak" not in str(incoming)
@@ -114,8 +145,12 @@ def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
     assert dosvy_view.json()["agency"] == world.dosvy_pp.pk
     assert _status(world.police, case_url) == 404
     assert api_client(world.police).get(referral_url).json()["status"] == "accepted"
-    assert api_client(world.police).post(f"{referral_url}cancel/",
-                                         {"reason": "Changed mind"}).status_code == 409  # fmt: skip
+    assert (
+        api_client(world.police)
+        .post(f"{referral_url}cancel/", {"reason": "Changed mind"})
+        .status_code
+        == 409
+    )
 
     # DoSVY records consent and refers the child to an NGO shelter, sharing two sections.
     _consent(dosvy_worker, case["id"])
@@ -144,9 +179,9 @@ def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
     )
     assert added_note.status_code == 201
     added_service = api_client(world.worker).post(
-        f"{case_url}services/", {"service": "psychosocial", "status": "delivered",
-                                 "provider_agency": world.ngo.pk},
-    )  # fmt: skip
+        f"{case_url}services/",
+        {"service": "psychosocial", "status": "delivered", "provider_agency": world.ngo.pk},
+    )
     assert added_service.status_code == 201, added_service.content
     # Another worker of the shelter, not assigned, does not see the case.
     assert _status(world.teammate, case_url) == 404
@@ -164,8 +199,9 @@ def test_police_transfer_to_dosvy_then_dosvy_service_referral_to_a_shelter(
     assert _status(world.worker, case_url) == 404
     contributions = api_client(world.worker).get(shelter_url).json()["contributions"]
     assert {n["text"] for n in contributions["notes"]} == {
-        "Settled in the shelter.", "Six weeks of shelter and counselling; stable.",
-    }  # fmt: skip
+        "Settled in the shelter.",
+        "Six weeks of shelter and counselling; stable.",
+    }
     assert [s["service"] for s in contributions["services"]] == ["psychosocial"]
     assert "Met the aunt." not in str(contributions)
 
@@ -176,13 +212,25 @@ def test_labour_inspector_refers_children_from_a_brick_kiln(
     inspectorate = AgencyFactory.create(
         name="Labour inspectorate", type=AgencyType.LABOUR_INSPECTORATE
     )
-    inspector = UserFactory.create(username="inspector", role=Role.LABOUR_INSPECTOR,
-                                   agency=inspectorate)  # fmt: skip
-    case = _intake(inspector, world.pp_village, concerns=["child_labour"],
-                   labour_sector="brick_kiln", source="labour_inspection")  # fmt: skip
+    inspector = UserFactory.create(
+        username="inspector", role=Role.LABOUR_INSPECTOR, agency=inspectorate
+    )
+    case = _intake(
+        inspector,
+        world.pp_village,
+        concerns=["child_labour"],
+        labour_sector="brick_kiln",
+        source="labour_inspection",
+    )
     # Inspectors may not share without consent, whatever the reason given.
-    overridden = _refer(inspector, case["id"], world.dosvy_pp, type="transfer", services=[],
-                        consent_override_reason="Urgent")  # fmt: skip
+    overridden = _refer(
+        inspector,
+        case["id"],
+        world.dosvy_pp,
+        type="transfer",
+        services=[],
+        consent_override_reason="Urgent",
+    )
     assert overridden.status_code == 403
     assert not Referral.objects.exists()
     _consent(inspector, case["id"])
@@ -190,12 +238,13 @@ def test_labour_inspector_refers_children_from_a_brick_kiln(
     assert sent.status_code == 201, sent.content
     url = f"/api/v1/referrals/{sent.json()['id']}/"
     # A second live referral of the same case to the same agency is refused.
-    assert _refer(inspector, case["id"], world.dosvy_pp, type="transfer",
-                  services=[]).status_code == 409  # fmt: skip
+    assert (
+        _refer(inspector, case["id"], world.dosvy_pp, type="transfer", services=[]).status_code
+        == 409
+    )
 
     assert api_client(dosvy_worker).post(f"{url}decline/", {"reason": ""}).status_code == 400
-    declined = api_client(dosvy_worker).post(f"{url}decline/",
-                                             {"reason": "Not in our province"})  # fmt: skip
+    declined = api_client(dosvy_worker).post(f"{url}decline/", {"reason": "Not in our province"})
     assert declined.status_code == 200
     assert _status(dosvy_worker, f"/api/v1/cases/{case['id']}/") == 404
     # The inspector still owns the case and sees the answer.
@@ -232,15 +281,20 @@ def test_a_referral_without_consent_or_override_is_refused_and_nothing_saved(
     response = _refer(world.worker, world.own_case.pk, world.dosvy_pp)
     assert response.status_code == 400
     assert not Referral.objects.exists()
-    forbidden = _refer(world.worker, world.own_case.pk, world.dosvy_pp,
-                       consent_override_reason="Urgent")  # fmt: skip
+    forbidden = _refer(
+        world.worker, world.own_case.pk, world.dosvy_pp, consent_override_reason="Urgent"
+    )
     assert forbidden.status_code == 403
     assert not Referral.objects.exists()
 
 
 def test_a_consent_override_is_audited_and_shown_to_the_receiver(world: World) -> None:
-    sent = _refer(world.supervisor, world.own_case.pk, world.dosvy_pp,
-                  consent_override_reason="Caregiver is the suspect.")  # fmt: skip
+    sent = _refer(
+        world.supervisor,
+        world.own_case.pk,
+        world.dosvy_pp,
+        consent_override_reason="Caregiver is the suspect.",
+    )
     assert sent.status_code == 201
     event = AuditEvent.objects.get(action="referral.create")
     assert event.changes["consent_override"] is True
@@ -269,8 +323,14 @@ def test_bad_referral_input_answers_400_naming_the_field(world: World) -> None:
 def test_the_same_idempotency_key_creates_one_referral(world: World) -> None:
     _consent(world.worker, world.own_case.pk)
     client = api_client(world.worker)
-    body = {"case": world.own_case.pk, "to_agency": world.dosvy_pp.pk, "type": "service",
-            "urgency": "routine", "services": ["education"], "reason": "School place"}  # fmt: skip
+    body = {
+        "case": world.own_case.pk,
+        "to_agency": world.dosvy_pp.pk,
+        "type": "service",
+        "urgency": "routine",
+        "services": ["education"],
+        "reason": "School place",
+    }
     first = client.post("/api/v1/referrals/", body, headers={"Idempotency-Key": "ref-1"})
     again = client.post("/api/v1/referrals/", body, headers={"Idempotency-Key": "ref-1"})
     assert first.status_code == again.status_code == 201
@@ -316,10 +376,16 @@ def test_concurrent_accept_and_cancel_let_exactly_one_win() -> None:
     receiver = UserFactory.create(role=Role.SUPERVISOR, agency=receiver_agency)
     case = CaseFactory.create(owner=supervisor, location=village)
     referral = services.referral_create(
-        actor=supervisor, case=case, to_agency=receiver_agency, type="service",
-        urgency="urgent", services=["shelter"], reason="Safety",
-        shared_sections=["profile"], consent_override_reason="Emergency",
-    )  # fmt: skip
+        actor=supervisor,
+        case=case,
+        to_agency=receiver_agency,
+        type="service",
+        urgency="urgent",
+        services=["shelter"],
+        reason="Safety",
+        shared_sections=["profile"],
+        consent_override_reason="Emergency",
+    )
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -333,10 +399,22 @@ def test_concurrent_accept_and_cancel_let_exactly_one_win() -> None:
         finally:
             connections.close_all()
 
-    accept = threading.Thread(target=run, args=(lambda: services.referral_accept(
-        actor=receiver, referral=referral, assigned_to=receiver),))  # fmt: skip
-    cancel = threading.Thread(target=run, args=(lambda: services.referral_cancel(
-        actor=supervisor, referral=referral, reason="Changed plans"),))  # fmt: skip
+    accept = threading.Thread(
+        target=run,
+        args=(
+            lambda: services.referral_accept(
+                actor=receiver, referral=referral, assigned_to=receiver
+            ),
+        ),
+    )
+    cancel = threading.Thread(
+        target=run,
+        args=(
+            lambda: services.referral_cancel(
+                actor=supervisor, referral=referral, reason="Changed plans"
+            ),
+        ),
+    )
     for thread in (accept, cancel):
         thread.start()
     for thread in (accept, cancel):
@@ -357,10 +435,16 @@ def test_referral_lists_run_the_same_queries_whatever_their_length(
         for _ in range(batch):
             case = CaseFactory.create(owner=world.supervisor, location=world.pp_village)
             services.referral_create(
-                actor=world.supervisor, case=case, to_agency=world.dosvy_pp, type="service",
-                urgency="routine", services=["education"], reason="School",
-                shared_sections=["profile"], consent_override_reason="Test",
-            )  # fmt: skip
+                actor=world.supervisor,
+                case=case,
+                to_agency=world.dosvy_pp,
+                type="service",
+                urgency="routine",
+                services=["education"],
+                reason="School",
+                shared_sections=["profile"],
+                consent_override_reason="Test",
+            )
         reader = world.supervisor if direction == "outgoing" else world.dosvy_officer
         with CaptureQueriesContext(connections["default"]) as queries:
             response = api_client(reader).get(f"/api/v1/referrals/?direction={direction}")
@@ -390,11 +474,18 @@ def test_response_deadlines_follow_the_configured_hours(world: World, settings: 
 def test_a_referral_tells_both_agencies_systems_without_any_child_data(world: World) -> None:
     for agency in (world.ngo, world.dosvy_pp):
         WebhookEndpoint.objects.create(
-            agency_id=agency.pk, url="http://127.0.0.1:9/hook", secret="s" * 40,
-            events=["referral.created", "referral.accepted"], created_by_id=world.system_admin.pk,
-        )  # fmt: skip
-    sent = _refer(world.supervisor, world.own_case.pk, world.dosvy_pp,
-                  consent_override_reason="Caregiver is the suspect.")  # fmt: skip
+            agency_id=agency.pk,
+            url="http://127.0.0.1:9/hook",
+            secret="s" * 40,
+            events=["referral.created", "referral.accepted"],
+            created_by_id=world.system_admin.pk,
+        )
+    sent = _refer(
+        world.supervisor,
+        world.own_case.pk,
+        world.dosvy_pp,
+        consent_override_reason="Caregiver is the suspect.",
+    )
     assert sent.status_code == 201
     deliveries = WebhookDelivery.objects.filter(event="referral.created")
     assert deliveries.count() == 2

@@ -24,8 +24,14 @@ def _case_url(case: Case) -> str:
 
 def _state(case: Case) -> tuple[Any, ...]:
     case.refresh_from_db()
-    return (case.owner_id, case.agency_id, case.status, case.case_number, case.summary,
-            case.version)  # fmt: skip
+    return (
+        case.owner_id,
+        case.agency_id,
+        case.status,
+        case.case_number,
+        case.summary,
+        case.version,
+    )
 
 
 def test_a_case_edit_naming_read_only_fields_answers_400_naming_each_and_changes_nothing(
@@ -38,14 +44,22 @@ def test_a_case_edit_naming_read_only_fields_answers_400_naming_each_and_changes
 
     response = client.patch(
         _case_url(case),
-        {"owner": world.teammate.pk, "agency": world.other_ngo.pk, "status": Status.CLOSED,
-         "case_number": "01-2026-99999", "summary": "Edited along the way"},
-    )  # fmt: skip
+        {
+            "owner": world.teammate.pk,
+            "agency": world.other_ngo.pk,
+            "status": Status.CLOSED,
+            "case_number": "01-2026-99999",
+            "summary": "Edited along the way",
+        },
+    )
 
     assert response.status_code == 400, response.content
     assert response.json() == {
-        "agency": REFUSED, "case_number": REFUSED, "owner": REFUSED, "status": REFUSED,
-    }  # fmt: skip
+        "agency": REFUSED,
+        "case_number": REFUSED,
+        "owner": REFUSED,
+        "status": REFUSED,
+    }
     assert _state(case) == before
     assert AuditEvent.objects.filter(action="case.update").count() == events
     assert client.get(_case_url(case)).headers["ETag"] == etag
@@ -95,8 +109,16 @@ def test_a_plan_edit_with_the_same_goals_keeps_the_plan_and_its_etag(world: Worl
     case.save(update_fields=["stage"])
     client = api_client(world.worker)
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
-    goals = {"goals": [{"description": "Back to school", "actions": [
-        {"description": "Enrol", "responsible": world.worker.pk, "due_date": due}]}]}  # fmt: skip
+    goals = {
+        "goals": [
+            {
+                "description": "Back to school",
+                "actions": [
+                    {"description": "Enrol", "responsible": world.worker.pk, "due_date": due}
+                ],
+            }
+        ]
+    }
     created = client.post(f"/api/v1/cases/{case.pk}/case-plans/", goals)
     assert created.status_code == 201, created.content
     url = f"/api/v1/cases/{case.pk}/case-plans/{created.json()['id']}/"

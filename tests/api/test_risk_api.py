@@ -23,9 +23,20 @@ from tests.conftest import World, api_client
 
 INSTRUMENT_URL = "/api/v1/risk-instruments/current/"
 SAFETY_PLAN = "Moved to the shelter tonight; police informed; review tomorrow morning."
-ASSESSMENT_FIELDS = {"id", "score", "max_score", "risk_level", "respond_within_hours",
-                     "respond_by", "reassess_by", "instrument", "answers", "notes",
-                     "assessed_by", "assessed_at"}  # fmt: skip
+ASSESSMENT_FIELDS = {
+    "id",
+    "score",
+    "max_score",
+    "risk_level",
+    "respond_within_hours",
+    "respond_by",
+    "reassess_by",
+    "instrument",
+    "answers",
+    "notes",
+    "assessed_by",
+    "assessed_at",
+}
 
 
 def assessments_url(case: Case) -> str:
@@ -68,8 +79,10 @@ def test_any_signed_in_user_reads_the_current_instrument(world: World, persona: 
     body = response.json()
     instrument = RiskInstrument.objects.get(is_current=True)
     assert (body["id"], body["version"], body["name"]) == (
-        instrument.pk, instrument.version, instrument.name,
-    )  # fmt: skip
+        instrument.pk,
+        instrument.version,
+        instrument.name,
+    )
     assert {"id", "version", "name", "questions", "bands"} <= set(body)
     question = next(q for q in body["questions"] if q["code"] == "immediate_danger")
     assert {"code", "domain", "text_en", "text_km", "options"} <= set(question)
@@ -155,8 +168,11 @@ def test_a_missing_answer_answers_400_and_saves_nothing(world: World) -> None:
     assert RiskAssessment.objects.count() == 0
     case = Case.objects.get(pk=world.own_case.pk)
     assert (case.risk_level, case.stage, case.version, case.respond_by) == (
-        before.risk_level, before.stage, before.version, before.respond_by,
-    )  # fmt: skip
+        before.risk_level,
+        before.stage,
+        before.version,
+        before.respond_by,
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,8 +219,10 @@ def test_critical_with_a_safety_plan_keeps_it_as_a_safety_plan_note(world: World
     assert response.status_code == 201, response.content
     note = CaseNote.objects.get(case=world.own_case)
     assert (note.kind, note.text, note.author_id) == (
-        NoteKind.SAFETY_PLAN, SAFETY_PLAN, world.worker.pk,
-    )  # fmt: skip
+        NoteKind.SAFETY_PLAN,
+        SAFETY_PLAN,
+        world.worker.pk,
+    )
 
 
 def test_a_later_low_assessment_brings_the_case_down_from_critical(world: World) -> None:
@@ -348,10 +366,14 @@ def _run_action(browser: Client, action: str, *instruments: RiskInstrument) -> A
 def _content(instrument: RiskInstrument) -> list[tuple[object, ...]]:
     loaded = risk_instrument_with_content().get(pk=instrument.pk)
     return [
-        (q.code, q.text_en, q.text_km,
-         [(o.code, o.label_km, o.score, o.minimum_level) for o in q.options.all()])
+        (
+            q.code,
+            q.text_en,
+            q.text_km,
+            [(o.code, o.label_km, o.score, o.minimum_level) for o in q.options.all()],
+        )
         for q in loaded.questions.all()
-    ] + [(b.level, b.from_percent, b.respond_within_hours) for b in loaded.bands.all()]  # fmt: skip
+    ] + [(b.level, b.from_percent, b.respond_within_hours) for b in loaded.bands.all()]
 
 
 def _option_of(instrument: RiskInstrument, question: str, option: str) -> int:
@@ -433,19 +455,28 @@ def test_the_admin_changes_to_an_instrument_are_audited(
     question = copy.questions.all()[0]
     options = list(question.options.all())
     form: dict[str, Any] = {
-        "instrument": copy.pk, "code": question.code, "order": question.order,
-        "domain": question.domain, "text_en": question.text_en, "text_km": question.text_km,
-        "options-TOTAL_FORMS": len(options), "options-INITIAL_FORMS": len(options),
-        "options-MIN_NUM_FORMS": 0, "options-MAX_NUM_FORMS": 1000,
-    }  # fmt: skip
+        "instrument": copy.pk,
+        "code": question.code,
+        "order": question.order,
+        "domain": question.domain,
+        "text_en": question.text_en,
+        "text_km": question.text_km,
+        "options-TOTAL_FORMS": len(options),
+        "options-INITIAL_FORMS": len(options),
+        "options-MIN_NUM_FORMS": 0,
+        "options-MAX_NUM_FORMS": 1000,
+    }
     for n, option in enumerate(options):
         form |= {
-            f"options-{n}-id": option.pk, f"options-{n}-question": question.pk,
-            f"options-{n}-order": option.order, f"options-{n}-code": option.code,
-            f"options-{n}-label_en": option.label_en, f"options-{n}-label_km": option.label_km,
+            f"options-{n}-id": option.pk,
+            f"options-{n}-question": question.pk,
+            f"options-{n}-order": option.order,
+            f"options-{n}-code": option.code,
+            f"options-{n}-label_en": option.label_en,
+            f"options-{n}-label_km": option.label_km,
             f"options-{n}-score": option.score + (1 if n == 0 else 0),
             f"options-{n}-minimum_level": option.minimum_level,
-        }  # fmt: skip
+        }
 
     response = admin_browser.post(f"/admin/cases/riskquestion/{question.pk}/change/", form)
 

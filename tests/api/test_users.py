@@ -430,8 +430,13 @@ def test_a_provincial_office_admin_cannot_make_a_supervisor_of_another_province(
     world: World,
 ) -> None:
     admin = _admin_of(world.dosvy_pp, "dosvy_pp_admin")
-    request = _new_user(world, agency=world.dosvy_pp.pk, role=Role.SUPERVISOR, supervisor=None,
-                        location=world.banteay_meanchey.pk)  # fmt: skip
+    request = _new_user(
+        world,
+        agency=world.dosvy_pp.pk,
+        role=Role.SUPERVISOR,
+        supervisor=None,
+        location=world.banteay_meanchey.pk,
+    )
 
     response = api_client(admin).post(USERS_URL, request, format="json")
 
@@ -439,8 +444,13 @@ def test_a_provincial_office_admin_cannot_make_a_supervisor_of_another_province(
     assert "location" in response.json()
     assert not User.objects.filter(username="new_worker").exists()
     far_case = f"/api/v1/cases/{world.other_province_case.pk}/"
-    inside = _new_user(world, agency=world.dosvy_pp.pk, role=Role.SUPERVISOR, supervisor=None,
-                       location=world.pp_village.pk)  # fmt: skip
+    inside = _new_user(
+        world,
+        agency=world.dosvy_pp.pk,
+        role=Role.SUPERVISOR,
+        supervisor=None,
+        location=world.pp_village.pk,
+    )
     assert api_client(admin).post(USERS_URL, inside, format="json").status_code == 201
     made = User.objects.get(username="new_worker")
     assert api_client(made).get(far_case).status_code == 404
@@ -462,25 +472,45 @@ def test_a_commune_committee_admin_cannot_make_a_member_for_another_provinces_co
     admin = _admin_of(world.ccwc, "ccwc_admin")
     far_commune = world.bmc_village.parent
     assert far_commune is not None
-    request = _new_user(world, agency=world.ccwc.pk, role=Role.COMMUNE_COMMITTEE,
-                        supervisor=None, location=far_commune.pk)  # fmt: skip
+    request = _new_user(
+        world,
+        agency=world.ccwc.pk,
+        role=Role.COMMUNE_COMMITTEE,
+        supervisor=None,
+        location=far_commune.pk,
+    )
 
     response = api_client(admin).post(USERS_URL, request, format="json")
 
     assert response.status_code == 400
     assert "location" in response.json()
-    same = _new_user(world, agency=world.ccwc.pk, role=Role.COMMUNE_COMMITTEE, supervisor=None,
-                     location=world.pp_commune.pk)  # fmt: skip
+    same = _new_user(
+        world,
+        agency=world.ccwc.pk,
+        role=Role.COMMUNE_COMMITTEE,
+        supervisor=None,
+        location=world.pp_commune.pk,
+    )
     assert api_client(admin).post(USERS_URL, same, format="json").status_code == 201
 
 
 def test_a_system_admin_cannot_give_an_office_a_territory_it_does_not_cover(world: World) -> None:
-    request = _new_user(world, agency=world.dosvy_bmc.pk, role=Role.SUPERVISOR, supervisor=None,
-                        location=world.phnom_penh.pk)  # fmt: skip
+    request = _new_user(
+        world,
+        agency=world.dosvy_bmc.pk,
+        role=Role.SUPERVISOR,
+        supervisor=None,
+        location=world.phnom_penh.pk,
+    )
     response = api_client(world.system_admin).post(USERS_URL, request, format="json")
     assert response.status_code == 400
-    national = _new_user(world, agency=world.mosvy.pk, role=Role.SUPERVISOR, supervisor=None,
-                         location=world.banteay_meanchey.pk)  # fmt: skip
+    national = _new_user(
+        world,
+        agency=world.mosvy.pk,
+        role=Role.SUPERVISOR,
+        supervisor=None,
+        location=world.banteay_meanchey.pk,
+    )
     assert (
         api_client(world.system_admin).post(USERS_URL, national, format="json").status_code == 201
     )

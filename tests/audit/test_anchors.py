@@ -24,8 +24,19 @@ from audit.chain import GENESIS, row_hash
 from audit.models import AuditEvent
 from audit.tasks import audit_anchor
 
-ROW_FIELDS = ["created_at", "actor_id", "actor_username", "agency_id", "action", "object_type",
-              "object_id", "case_id", "changes", "request_id", "ip"]  # fmt: skip
+ROW_FIELDS = [
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "changes",
+    "request_id",
+    "ip",
+]
 
 
 def _record(action: str, **changes: object) -> AuditEvent:
@@ -166,9 +177,10 @@ def test_a_restored_backup_verifies_against_the_anchors_it_reaches(db: None) -> 
 
 def test_beat_writes_an_anchor_every_few_minutes() -> None:
     [entry] = [
-        entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"] == audit_anchor.name
-    ]  # fmt: skip
+    ]
     assert entry["task"] == "audit.tasks.audit_anchor"
     schedule = entry["schedule"]
     assert isinstance(schedule, timedelta)

@@ -47,10 +47,16 @@ def test_a_service_write_records_actor_agency_request_id_and_address(world: Worl
     client.force_login(world.system_admin)
     response = client.post(
         "/api/v1/locations/",
-        {"code": "9901", "name_en": "Test district", "name_km": "ស្រុកសាកល្បង",
-         "level": LocationLevel.DISTRICT, "parent": world.phnom_penh.pk},
-        content_type="application/json", headers={"X-Request-ID": "req-0123456789"},
-    )  # fmt: skip
+        {
+            "code": "9901",
+            "name_en": "Test district",
+            "name_km": "ស្រុកសាកល្បង",
+            "level": LocationLevel.DISTRICT,
+            "parent": world.phnom_penh.pk,
+        },
+        content_type="application/json",
+        headers={"X-Request-ID": "req-0123456789"},
+    )
     assert response.status_code == 201, response.content
     assert response.headers["X-Request-ID"] == "req-0123456789"
     event = AuditEvent.objects.get(action="location.create")
@@ -68,10 +74,15 @@ def test_a_failed_write_leaves_no_audit_event(world: World) -> None:
     before = AuditEvent.objects.count()
     response = client.post(
         "/api/v1/locations/",
-        {"code": "9902", "name_en": "Bad", "name_km": "ខុស", "level": LocationLevel.COMMUNE,
-         "parent": world.phnom_penh.pk},
+        {
+            "code": "9902",
+            "name_en": "Bad",
+            "name_km": "ខុស",
+            "level": LocationLevel.COMMUNE,
+            "parent": world.phnom_penh.pk,
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert AuditEvent.objects.count() == before
 
@@ -155,6 +166,7 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
         thread.join()
     assert not errors
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
-        "slow", "fast",
-    ]  # fmt: skip
+        "slow",
+        "fast",
+    ]
     assert audit.verify_chain() is None

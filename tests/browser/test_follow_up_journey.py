@@ -62,8 +62,10 @@ def test_a_commune_member_records_a_visit_on_her_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     visit.refresh_from_db()
     assert (visit.status, visit.outcome, visit.visited_by) == (
-        "completed", "stable", world.commune_member,
-    )  # fmt: skip
+        "completed",
+        "stable",
+        world.commune_member,
+    )
     assert visit.scores == dict.fromkeys(WellbeingDomain.values, 4)
 
 
@@ -72,9 +74,10 @@ def test_a_supervisor_approves_a_submitted_plan(
 ) -> None:
     due = timezone.localdate() + timedelta(days=30)
     plan = plan_create(
-        actor=world.worker, case=world.own_case,
+        actor=world.worker,
+        case=world.own_case,
         goals=[GoalDraft("Back to school", [ActionDraft("Enrol her", world.worker.pk, due)])],
-    )  # fmt: skip
+    )
     plan_submit(actor=world.worker, plan=plan)
     page = open_page()
     sign_in(page, world.supervisor.username)

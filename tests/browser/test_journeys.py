@@ -142,11 +142,12 @@ def test_the_case_list_reads_on_a_360_px_phone(
 ) -> None:
     for number in range(8):
         CaseFactory.create(
-            owner=world.worker, location=world.pp_village,
+            owner=world.worker,
+            location=world.pp_village,
             child=ChildFactory.create(
                 location=world.pp_village, given_name_km=f"{GIVEN_KM}{number}"
             ),
-        )  # fmt: skip
+        )
     page = open_page(viewport=PHONE)
     sign_in(page, world.worker.username)
 

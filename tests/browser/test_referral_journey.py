@@ -38,9 +38,13 @@ def test_a_worker_refers_a_child_to_a_shelter_which_accepts_for_a_colleague(
     )
     case = world.own_case
     Consent.objects.create(
-        case=case, given_by="caregiver", giver_name="Sok Dara", scope=["referral"],
-        date=timezone.localdate(), recorded_by=world.worker,
-    )  # fmt: skip
+        case=case,
+        given_by="caregiver",
+        giver_name="Sok Dara",
+        scope=["referral"],
+        date=timezone.localdate(),
+        recorded_by=world.worker,
+    )
 
     # The social worker refers the child: ticking the service brings the directory's
     # suggestions (htmx), and the shelter is among them.

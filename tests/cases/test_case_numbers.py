@@ -24,11 +24,16 @@ NUMBER = re.compile(r"(?P<province>\d{2})-(?P<year>\d{4})-(?P<serial>\d{5})")
 def _open(actor: User, village: Location) -> Case:
     return case_open(
         actor=actor,
-        child={"given_name": "Rithy", "family_name": "Long", "sex": "male", "estimated_age": 9,
-               "location": village},
+        child={
+            "given_name": "Rithy",
+            "family_name": "Long",
+            "sex": "male",
+            "estimated_age": 9,
+            "location": village,
+        },
         concerns=["street_connected"],
         source="community",
-    )  # fmt: skip
+    )
 
 
 def _parts(case: Case) -> dict[str, Any]:
@@ -82,9 +87,10 @@ def test_registrations_at_the_same_instant_get_different_numbers() -> None:
     # A transactional test may follow another one's flush, which empties the reference data
     # the migrations loaded.
     phnom_penh, _ = Location.objects.get_or_create(
-        code="12", level=LocationLevel.PROVINCE,
+        code="12",
+        level=LocationLevel.PROVINCE,
         defaults={"name_en": "Phnom Penh", "name_km": "ភ្នំពេញ", "path": "12/"},
-    )  # fmt: skip
+    )
     ConcernType.objects.get_or_create(
         code="street_connected", defaults={"label_en": "Street-connected", "label_km": "ផ្លូវ"}
     )

@@ -29,17 +29,25 @@ GIVEN_KM, FAMILY_KM = "ស្រីមុំ", "ច័ន្ទ"
 
 
 def _child(**values: Any) -> dict[str, Any]:
-    return {"given_name": "Sophea", "family_name": "Chan", "given_name_km": GIVEN_KM,
-            "family_name_km": FAMILY_KM, "sex": "female", "estimated_age": 12,
-            **values}  # fmt: skip
+    return {
+        "given_name": "Sophea",
+        "family_name": "Chan",
+        "given_name_km": GIVEN_KM,
+        "family_name_km": FAMILY_KM,
+        "sex": "female",
+        "estimated_age": 12,
+        **values,
+    }
 
 
 def _open(world: World, actor: Any = None, **child: Any) -> Case:
     child.setdefault("location", world.pp_village)
     return services.case_open(
-        actor=actor or world.worker, child=_child(**child),
-        concerns=["neglect"], source="community",
-    )  # fmt: skip
+        actor=actor or world.worker,
+        child=_child(**child),
+        concerns=["neglect"],
+        source="community",
+    )
 
 
 # --- opening ----------------------------------------------------------------------------------
@@ -52,8 +60,9 @@ def test_opening_records_the_case_with_identifiers_masked(world: World) -> None:
     assert event.changes["child"]["given_name_km"] == GIVEN_KM
     assert "010203040" not in str(event.changes)
     assert "BC-77" not in str(event.changes)
-    services.case_update(actor=world.worker, case=case,
-                         changes={"child": {"national_id_number": "998877665"}})  # fmt: skip
+    services.case_update(
+        actor=world.worker, case=case, changes={"child": {"national_id_number": "998877665"}}
+    )
     update = AuditEvent.objects.get(action="case.update", case_id=case.pk)
     assert update.changes["child"] == {"national_id_number": "***"}
 
@@ -79,8 +88,12 @@ def test_a_service_caller_gets_the_childs_errors_under_child_dot_field(world: Wo
 
 def test_an_inactive_concern_is_refused(world: World) -> None:
     with pytest.raises(ValidationError) as error:
-        services.case_open(actor=world.worker, child=_child(location=world.pp_village),
-                           concerns=["no_such_concern"], source="community")  # fmt: skip
+        services.case_open(
+            actor=world.worker,
+            child=_child(location=world.pp_village),
+            concerns=["no_such_concern"],
+            source="community",
+        )
     assert "concerns" in error.value.message_dict
 
 
@@ -90,8 +103,13 @@ def test_a_user_without_an_agency_cannot_open_a_case(world: World) -> None:
 
 
 def test_a_restricted_case_names_its_creator(world: World) -> None:
-    case = services.case_open(actor=world.worker, child=_child(location=world.pp_village),
-                              concerns=["neglect"], source="police", restricted=True)  # fmt: skip
+    case = services.case_open(
+        actor=world.worker,
+        child=_child(location=world.pp_village),
+        concerns=["neglect"],
+        source="police",
+        restricted=True,
+    )
     assert CaseNamedUser.objects.filter(case=case, user=world.worker).exists()
     assert case in visible_cases(world.worker)
     assert case not in visible_cases(world.supervisor)
@@ -110,9 +128,14 @@ def test_a_child_known_only_by_a_khmer_name_is_found_again(world: World) -> None
 def test_the_right_age_is_found_among_many_namesakes(world: World) -> None:
     """Many older namesakes in the district must not crowd out the one who may be this child."""
     for _ in range(12):
-        ChildFactory.create(given_name="Sophea", family_name="Chan", given_name_km=GIVEN_KM,
-                            family_name_km=FAMILY_KM, estimated_age=3,
-                            location=world.pp_village)  # fmt: skip
+        ChildFactory.create(
+            given_name="Sophea",
+            family_name="Chan",
+            given_name_km=GIVEN_KM,
+            family_name_km=FAMILY_KM,
+            estimated_age=3,
+            location=world.pp_village,
+        )
     earlier = _open(world)
     later = _open(world)
     found = possible_duplicates(user=world.worker, child=later.child)
@@ -141,8 +164,9 @@ def test_a_khmer_name_typed_with_a_zero_width_space_is_found_without_it(world: W
 
 def test_an_edit_by_someone_without_the_manage_right_is_refused(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.case_update(actor=world.dosvy_officer, case=world.own_case,
-                             changes={"summary": "x"})  # fmt: skip
+        services.case_update(
+            actor=world.dosvy_officer, case=world.own_case, changes={"summary": "x"}
+        )
 
 
 def test_fields_outside_the_editable_set_are_refused(world: World) -> None:
@@ -153,8 +177,9 @@ def test_fields_outside_the_editable_set_are_refused(world: World) -> None:
 
 def test_moving_the_child_moves_the_case(world: World) -> None:
     village = LocationFactory.village_in(world.banteay_meanchey)
-    case = services.case_update(actor=world.worker, case=world.own_case,
-                                changes={"child": {"location": village}})  # fmt: skip
+    case = services.case_update(
+        actor=world.worker, case=world.own_case, changes={"child": {"location": village}}
+    )
     case.refresh_from_db()
     assert case.location == village
     assert case.location_path == village.path
@@ -165,11 +190,15 @@ def test_a_new_estimated_age_is_dated_today(world: World) -> None:
     child = world.own_case.child
     child.age_estimated_on = timezone.localdate() - timedelta(days=3 * 365 + 1)
     child.save()
-    services.case_update(actor=world.worker, case=world.own_case,
-                         changes={"child": {"estimated_age": 16}})  # fmt: skip
+    services.case_update(
+        actor=world.worker, case=world.own_case, changes={"child": {"estimated_age": 16}}
+    )
     child.refresh_from_db()
     assert (child.estimated_age, child.age_estimated_on, child.age) == (
-        16, timezone.localdate(), 16)  # fmt: skip
+        16,
+        timezone.localdate(),
+        16,
+    )
 
 
 def test_a_new_estimated_age_is_accepted_through_the_api(world: World) -> None:
@@ -184,9 +213,11 @@ def test_a_new_estimated_age_is_accepted_through_the_api(world: World) -> None:
 
 
 def test_editing_concerns_keeps_the_labour_sector_rule(world: World) -> None:
-    case = services.case_update(actor=world.worker, case=world.own_case,
-                                changes={"concerns": ["child_labour"],
-                                         "labour_sector": "fishing"})  # fmt: skip
+    case = services.case_update(
+        actor=world.worker,
+        case=world.own_case,
+        changes={"concerns": ["child_labour"], "labour_sector": "fishing"},
+    )
     with pytest.raises(ValidationError) as error:
         services.case_update(actor=world.worker, case=case, changes={"concerns": ["neglect"]})
     assert "labour_sector" in error.value.message_dict
@@ -194,8 +225,9 @@ def test_editing_concerns_keeps_the_labour_sector_rule(world: World) -> None:
 
 def test_each_change_bumps_the_version_and_is_audited(world: World) -> None:
     version = world.own_case.version
-    case = services.case_update(actor=world.worker, case=world.own_case,
-                                changes={"stage": Stage.ASSESSMENT})  # fmt: skip
+    case = services.case_update(
+        actor=world.worker, case=world.own_case, changes={"stage": Stage.ASSESSMENT}
+    )
     assert case.version == version + 1
     event = AuditEvent.objects.get(action="case.update", case_id=case.pk)
     assert event.changes == {"stage": ["intake", "assessment"]}
@@ -206,24 +238,24 @@ def test_each_change_bumps_the_version_and_is_audited(world: World) -> None:
 
 def test_a_restricted_case_names_its_new_owner(world: World) -> None:
     with pytest.raises(Http404):  # not named on it, the supervisor does not see it
-        services.case_assign(actor=world.supervisor, case=world.restricted_case,
-                             owner=world.teammate)  # fmt: skip
+        services.case_assign(
+            actor=world.supervisor, case=world.restricted_case, owner=world.teammate
+        )
     case_name_person(actor=world.worker, case=world.restricted_case, person=world.supervisor)
-    services.case_assign(actor=world.supervisor, case=world.restricted_case,
-                         owner=world.teammate)  # fmt: skip
+    services.case_assign(actor=world.supervisor, case=world.restricted_case, owner=world.teammate)
     assert world.restricted_case in visible_cases(world.teammate)
 
 
 def test_only_case_workers_take_over_a_case(world: World) -> None:
     with pytest.raises(ValidationError):
-        services.case_assign(actor=world.supervisor, case=world.own_case,
-                             owner=world.agency_admin)  # fmt: skip
+        services.case_assign(actor=world.supervisor, case=world.own_case, owner=world.agency_admin)
 
 
 def test_only_the_owner_asks_for_closure(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.case_request_closure(actor=world.supervisor, case=world.own_case,
-                                      reason="reintegrated")  # fmt: skip
+        services.case_request_closure(
+            actor=world.supervisor, case=world.own_case, reason="reintegrated"
+        )
 
 
 def test_the_whole_closure_cycle(world: World) -> None:
@@ -233,7 +265,10 @@ def test_the_whole_closure_cycle(world: World) -> None:
         services.case_approve_closure(actor=world.agency_admin, case=case)
     case = services.case_approve_closure(actor=world.supervisor, case=case, comment="Agreed")
     assert (case.status, case.stage, case.closed_at is not None) == (
-        Status.CLOSED, Stage.CLOSURE, True)  # fmt: skip
+        Status.CLOSED,
+        Stage.CLOSURE,
+        True,
+    )
     with pytest.raises(StateConflictError):
         services.case_update(actor=world.worker, case=case, changes={"summary": "late"})
     with pytest.raises(StateConflictError):
@@ -241,11 +276,17 @@ def test_the_whole_closure_cycle(world: World) -> None:
     services.case_reopen(actor=world.worker, case=case, reason="Came back")
     case.refresh_from_db()
     assert (case.status, case.stage, case.closed_at, case.closure_pending) == (
-        Status.OPEN, Stage.ASSESSMENT, None, False)  # fmt: skip
+        Status.OPEN,
+        Stage.ASSESSMENT,
+        None,
+        False,
+    )
     actions = AuditEvent.objects.filter(case_id=case.pk).values_list("action", flat=True)
     assert list(actions.order_by("id")) == [
-        "case.closure_request", "case.close", "case.reopen",
-    ]  # fmt: skip
+        "case.closure_request",
+        "case.close",
+        "case.reopen",
+    ]
 
 
 def test_a_commune_is_a_childs_location_but_a_district_is_not(world: World) -> None:
@@ -259,9 +300,12 @@ def test_a_restricted_case_is_not_hinted_at_in_another_agencys_duplicate_report(
     world: World,
 ) -> None:
     hidden = services.case_open(
-        actor=world.other_worker, child=_child(location=world.pp_village),
-        concerns=["sexual_abuse"], source="community", restricted=True,
-    )  # fmt: skip
+        actor=world.other_worker,
+        child=_child(location=world.pp_village),
+        concerns=["sexual_abuse"],
+        source="community",
+        restricted=True,
+    )
     second = _open(world)
     assert possible_duplicates(user=world.worker, child=second.child) == []
     # The people named on the restricted case are still told of the match.

@@ -17,9 +17,17 @@ from core.errors import StaleVersionError, StateConflictError
 from tests.conftest import World, api_client
 
 OWNER_ACTIONS = {
-    "edit", "request_closure", "assess_risk", "write_plan", "add_note", "add_service",
-    "record_consent", "refer", "place", "reintegrate",
-}  # fmt: skip
+    "edit",
+    "request_closure",
+    "assess_risk",
+    "write_plan",
+    "add_note",
+    "add_service",
+    "record_consent",
+    "refer",
+    "place",
+    "reintegrate",
+}
 
 
 def _actions(world: World, persona: str, case: Case) -> set[str]:
@@ -38,8 +46,14 @@ def test_each_person_may_do_what_their_relation_to_the_case_allows(world: World)
 
 
 def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
-    case_set_grants(actor=world.worker, case=world.own_case, grantee=world.other_worker,
-                    sections={"profile"}, contribute=True, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.worker,
+        case=world.own_case,
+        grantee=world.other_worker,
+        sections={"profile"},
+        contribute=True,
+        reason="referral",
+    )
     assert _actions(world, "other_worker", world.own_case) == {"add_note", "add_service"}
 
 
@@ -48,8 +62,13 @@ def test_a_closed_case_may_only_be_reopened_and_the_api_says_so(world: World) ->
     answer = api_client(world.worker).get(f"/api/v1/cases/{world.own_case.pk}/")
     assert answer.json()["actions"] == ["reopen"]
     with pytest.raises(StateConflictError):  # the person may; the case's state forbids it
-        case_note_create(actor=world.worker, case=world.own_case, kind="other",
-                         date=world.own_case.created_at.date(), text="Late")  # fmt: skip
+        case_note_create(
+            actor=world.worker,
+            case=world.own_case,
+            kind="other",
+            date=world.own_case.created_at.date(),
+            text="Late",
+        )
     with pytest.raises(PermissionDenied):  # oversight may not, whatever the state
         case_get(world.dosvy_officer, world.own_case.pk, action="reopen")
     with pytest.raises(Http404):  # nor may anybody who does not see it
@@ -67,8 +86,12 @@ def test_the_api_lists_the_actions_of_each_case_on_the_list_and_the_detail(world
 def test_a_stale_version_is_refused_by_the_service_and_answered_412(world: World) -> None:
     case = world.own_case
     with pytest.raises(StaleVersionError):
-        case_services.case_update(actor=world.worker, case=case, changes={"summary": "x"},
-                                  expected_version=case.version + 1)  # fmt: skip
+        case_services.case_update(
+            actor=world.worker,
+            case=case,
+            changes={"summary": "x"},
+            expected_version=case.version + 1,
+        )
     url = f"/api/v1/cases/{case.pk}/"
     client = api_client(world.worker)
     etag = client.get(url)["ETag"]

@@ -67,8 +67,14 @@ def test_the_case_list_page_filters_for_an_agency_admin_by_readable_fields_only(
 def test_a_receiver_granted_the_profile_only_cannot_find_the_case_by_concern(
     world: World, neglected: Case
 ) -> None:
-    case_set_grants(actor=world.worker, case=neglected, grantee=world.other_worker,
-                    sections=["profile"], contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.worker,
+        case=neglected,
+        grantee=world.other_worker,
+        sections=["profile"],
+        contribute=False,
+        reason="referral",
+    )
     receiver = api_client(world.other_worker)
     assert neglected.pk in _ids(receiver.get(CASES_URL, {"q": neglected.child.given_name}))
     assert _ids(receiver.get(CASES_URL, {"concern": "neglect"})) == set()

@@ -31,8 +31,10 @@ def test_the_owner_names_her_supervisor_who_then_sees_and_approves_on_the_case(
     assert answer.status_code == 200
     assert answer.json()["access"]["approve"] is True
     event = AuditEvent.objects.get(action="case.name_person")
-    assert (event.case_id, event.changes) == (world.restricted_case.pk,
-                                              {"named": world.supervisor.pk})  # fmt: skip
+    assert (event.case_id, event.changes) == (
+        world.restricted_case.pk,
+        {"named": world.supervisor.pk},
+    )
 
 
 def test_the_list_of_named_people_is_for_those_who_see_the_case(world: World) -> None:
@@ -63,8 +65,9 @@ def test_the_office_overseeing_the_place_can_be_named(world: World) -> None:
 
 
 def test_only_a_named_manager_of_the_case_changes_its_names(world: World) -> None:
-    colleague = UserFactory.create(username="colleague", agency=world.ngo,
-                                   supervisor=world.supervisor)  # fmt: skip
+    colleague = UserFactory.create(
+        username="colleague", agency=world.ngo, supervisor=world.supervisor
+    )
     api_client(world.worker).post(_url(world), {"user": colleague.pk})
     # A named colleague sees the case but manages nothing on it.
     refused = api_client(colleague).post(_url(world), {"user": world.teammate.pk})

@@ -78,8 +78,9 @@ def test_creating_a_plan_takes_the_same_queries_whatever_its_size(
 
 def test_service_errors_name_the_place_of_the_bad_action(world: World) -> None:
     drafts = _goals(world.worker.pk, 2, 2)
-    drafts[1] = GoalDraft("Late", [drafts[1].actions[0],
-                                   ActionDraft("Too late", world.worker.pk, None)])  # fmt: skip
+    drafts[1] = GoalDraft(
+        "Late", [drafts[1].actions[0], ActionDraft("Too late", world.worker.pk, None)]
+    )
 
     with pytest.raises(ValidationError) as raised:
         plan_create(actor=world.worker, case=world.own_case, goals=drafts)
@@ -119,8 +120,9 @@ def test_only_the_owners_supervisor_decides_and_never_on_their_own_submission(
 
 
 def test_the_database_refuses_a_decision_by_the_submitter(world: World) -> None:
-    plan = CasePlan.objects.create(case=world.own_case, created_by=world.worker,
-                                   submitted_by=world.worker)  # fmt: skip
+    plan = CasePlan.objects.create(
+        case=world.own_case, created_by=world.worker, submitted_by=world.worker
+    )
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CasePlan.objects.filter(pk=plan.pk).update(decided_by=world.worker)
@@ -150,5 +152,7 @@ def test_decisions_are_audited_with_the_case(world: World) -> None:
     assert event.actor_id == world.supervisor.pk
     assert event.changes["stage"] == [Stage.CASE_PLAN, Stage.IMPLEMENTATION]
     assert [e.action for e in AuditEvent.objects.filter(case_id=case.pk).order_by("id")] == [
-        "plan.create", "plan.submit", "plan.approve"
-    ]  # fmt: skip
+        "plan.create",
+        "plan.submit",
+        "plan.approve",
+    ]

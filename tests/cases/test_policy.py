@@ -23,8 +23,13 @@ from referrals import services as referral_services
 from tests.conftest import World, api_client
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
-RELATIONS = ["own_case", "teammates_case", "other_agency_case", "other_province_case",
-             "restricted_case"]  # fmt: skip
+RELATIONS = [
+    "own_case",
+    "teammates_case",
+    "other_agency_case",
+    "other_province_case",
+    "restricted_case",
+]
 
 # persona -> the relations whose case it may open. Everything else must be 404.
 EXPECTED_VISIBLE: dict[str, set[str]] = {
@@ -57,18 +62,23 @@ def personas(world: World) -> dict[str, User]:
     another province."""
     far_commune = world.bmc_village.parent
     assert far_commune is not None
-    far_ccwc = AgencyFactory.create(name="CCWC far", type=AgencyType.COMMUNE_COMMITTEE,
-                                    location=far_commune)  # fmt: skip
+    far_ccwc = AgencyFactory.create(
+        name="CCWC far", type=AgencyType.COMMUNE_COMMITTEE, location=far_commune
+    )
     extra = {
-        "dosvy_admin": UserFactory.create(username="dosvy_admin", role=Role.AGENCY_ADMIN,
-                                          agency=world.dosvy_pp),
-        "ccwc_admin": UserFactory.create(username="ccwc_admin", role=Role.AGENCY_ADMIN,
-                                         agency=world.ccwc),
+        "dosvy_admin": UserFactory.create(
+            username="dosvy_admin", role=Role.AGENCY_ADMIN, agency=world.dosvy_pp
+        ),
+        "ccwc_admin": UserFactory.create(
+            username="ccwc_admin", role=Role.AGENCY_ADMIN, agency=world.ccwc
+        ),
         "far_commune_member": UserFactory.create(
-            username="far_commune_member", role=Role.COMMUNE_COMMITTEE, agency=far_ccwc,
+            username="far_commune_member",
+            role=Role.COMMUNE_COMMITTEE,
+            agency=far_ccwc,
             location=far_commune,
         ),
-    }  # fmt: skip
+    }
     return {name: extra.get(name) or getattr(world, name) for name in EXPECTED_VISIBLE}
 
 
@@ -103,13 +113,24 @@ RESTRICTED_REFERRAL_READERS = {"worker", "dosvy_officer", "dosvy_admin"}
 def test_a_restricted_cases_referral_is_read_only_by_its_named_sender_and_its_receiver(
     world: World, personas: dict[str, User], persona: str
 ) -> None:
-    consent_create(actor=world.worker, case=world.restricted_case, given_by="child",
-                   scope=["referral"], date=world.restricted_case.created_at.date())  # fmt: skip
+    consent_create(
+        actor=world.worker,
+        case=world.restricted_case,
+        given_by="child",
+        scope=["referral"],
+        date=world.restricted_case.created_at.date(),
+    )
     referral = referral_services.referral_create(
-        actor=world.worker, case=world.restricted_case, to_agency=world.dosvy_pp,
-        type="service", urgency="urgent", services=["shelter"], reason="Official implicated",
-        shared_sections=["profile"], consent_override_reason="",
-    )  # fmt: skip
+        actor=world.worker,
+        case=world.restricted_case,
+        to_agency=world.dosvy_pp,
+        type="service",
+        urgency="urgent",
+        services=["shelter"],
+        reason="Official implicated",
+        shared_sections=["profile"],
+        consent_override_reason="",
+    )
     client = api_client(personas[persona])
     detail = client.get(f"/api/v1/referrals/{referral.pk}/")
     expected = 200 if persona in RESTRICTED_REFERRAL_READERS else 404
@@ -137,29 +158,59 @@ def test_granted_case_becomes_visible_and_disappears_when_grant_is_removed(world
     client = api_client(worker)
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
 
-    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"profile"},
-                    contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=case,
+        grantee=worker,
+        sections={"profile"},
+        contribute=False,
+        reason="referral",
+    )
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     assert case.pk in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
-    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
-                    contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=case,
+        grantee=worker,
+        sections=set(),
+        contribute=False,
+        reason="referral",
+    )
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     assert case.pk not in {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
 
 
 def test_grants_for_two_reasons_add_up_and_withdrawing_one_keeps_the_other(world: World) -> None:
     case, worker = world.other_province_case, world.worker
-    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"profile"},
-                    contribute=False, reason="referral")  # fmt: skip
-    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections={"follow_ups"},
-                    contribute=True, reason="reintegration")  # fmt: skip
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=case,
+        grantee=worker,
+        sections={"profile"},
+        contribute=False,
+        reason="referral",
+    )
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=case,
+        grantee=worker,
+        sections={"follow_ups"},
+        contribute=True,
+        reason="reintegration",
+    )
     access = case_access(worker, case)
     assert access.sections == {"profile", "follow_ups"}
     assert access.contribute
 
-    case_set_grants(actor=world.bmc_worker, case=case, grantee=worker, sections=set(),
-                    contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=case,
+        grantee=worker,
+        sections=set(),
+        contribute=False,
+        reason="referral",
+    )
     access = case_access(worker, case)
     assert access.sections == {"follow_ups"}
     assert access.contribute
@@ -174,8 +225,14 @@ def test_a_grant_to_a_group_opens_the_case_to_its_members(world: World) -> None:
 
 
 def test_a_grant_does_not_open_a_restricted_case(world: World) -> None:
-    case_set_grants(actor=world.worker, case=world.restricted_case, grantee=world.supervisor,
-                    sections=ALL_SECTIONS, contribute=True, reason="test")  # fmt: skip
+    case_set_grants(
+        actor=world.worker,
+        case=world.restricted_case,
+        grantee=world.supervisor,
+        sections=ALL_SECTIONS,
+        contribute=True,
+        reason="test",
+    )
     client = api_client(world.supervisor)
     assert client.get(f"/api/v1/cases/{world.restricted_case.pk}/").status_code == 404
 
@@ -195,14 +252,22 @@ def test_naming_a_person_on_a_restricted_case_opens_it_to_them_alone(world: Worl
 
 
 def test_grants_are_audited(world: World) -> None:
-    case_set_grants(actor=world.bmc_worker, case=world.other_province_case,
-                    grantee=world.worker, sections={"risk"}, contribute=True,
-                    reason="referral accepted")  # fmt: skip
+    case_set_grants(
+        actor=world.bmc_worker,
+        case=world.other_province_case,
+        grantee=world.worker,
+        sections={"risk"},
+        contribute=True,
+        reason="referral accepted",
+    )
     event = AuditEvent.objects.get(action="case.grants")
     assert event.case_id == world.other_province_case.pk
     assert event.actor_id == world.bmc_worker.pk
-    assert event.changes == {"grantee": world.worker.pk, "reason": "referral accepted",
-                             "granted": ["contribute_case", "view_case_risk"]}  # fmt: skip
+    assert event.changes == {
+        "grantee": world.worker.pk,
+        "reason": "referral accepted",
+        "granted": ["contribute_case", "view_case_risk"],
+    }
 
 
 def test_national_ministry_supervisor_sees_every_unrestricted_case(world: World) -> None:
@@ -213,8 +278,9 @@ def test_national_ministry_supervisor_sees_every_unrestricted_case(world: World)
 
 
 def test_ngo_supervisor_gets_no_territorial_reach(world: World) -> None:
-    located = UserFactory.create(role=Role.SUPERVISOR, agency=world.other_ngo,
-                                 location=world.phnom_penh)  # fmt: skip
+    located = UserFactory.create(
+        role=Role.SUPERVISOR, agency=world.other_ngo, location=world.phnom_penh
+    )
     assert not visible_cases(located).exists()
 
 

@@ -27,8 +27,13 @@ TODAY = timezone.localdate
 
 
 def test_consent_covers_a_scope_it_names_and_no_other(world: World) -> None:
-    consent_create(actor=world.worker, case=world.own_case, given_by="child",
-                   scope=[ConsentScope.REFERRAL], date=TODAY())  # fmt: skip
+    consent_create(
+        actor=world.worker,
+        case=world.own_case,
+        given_by="child",
+        scope=[ConsentScope.REFERRAL],
+        date=TODAY(),
+    )
 
     assert consent_covers(world.own_case, ConsentScope.REFERRAL) is True
     assert consent_covers(world.own_case, ConsentScope.DATA_SHARING) is False
@@ -36,9 +41,13 @@ def test_consent_covers_a_scope_it_names_and_no_other(world: World) -> None:
 
 
 def test_withdrawn_consent_covers_nothing(world: World) -> None:
-    consent = consent_create(actor=world.worker, case=world.own_case, given_by="caregiver",
-                             scope=[ConsentScope.REFERRAL, ConsentScope.SERVICES],
-                             date=TODAY() - timedelta(days=3))  # fmt: skip
+    consent = consent_create(
+        actor=world.worker,
+        case=world.own_case,
+        given_by="caregiver",
+        scope=[ConsentScope.REFERRAL, ConsentScope.SERVICES],
+        date=TODAY() - timedelta(days=3),
+    )
 
     consent_withdraw(actor=world.worker, consent=consent, date=TODAY())
 
@@ -68,8 +77,13 @@ def test_consent_covers_refuses_an_unknown_scope(world: World) -> None:
 
 
 def test_withdrawal_cannot_precede_the_consent(world: World) -> None:
-    consent = consent_create(actor=world.worker, case=world.own_case, given_by="child",
-                             scope=[ConsentScope.SERVICES], date=TODAY())  # fmt: skip
+    consent = consent_create(
+        actor=world.worker,
+        case=world.own_case,
+        given_by="child",
+        scope=[ConsentScope.SERVICES],
+        date=TODAY(),
+    )
 
     with pytest.raises(ValidationError) as raised:
         consent_withdraw(actor=world.worker, consent=consent, date=TODAY() - timedelta(days=1))
@@ -84,8 +98,13 @@ def test_note_services_check_access_and_keep_the_text_out_of_the_trail(world: Wo
     with pytest.raises(PermissionDenied):
         case_note_create(actor=world.dosvy_officer, case=world.own_case, date=TODAY(), text="x")
 
-    note = case_note_create(actor=world.worker, case=world.own_case, kind=NoteKind.PHONE,
-                            date=TODAY(), text="She is afraid of her uncle")  # fmt: skip
+    note = case_note_create(
+        actor=world.worker,
+        case=world.own_case,
+        kind=NoteKind.PHONE,
+        date=TODAY(),
+        text="She is afraid of her uncle",
+    )
 
     assert (note.agency_id, note.author_id) == (world.ngo.pk, world.worker.pk)
     event = AuditEvent.objects.get(action="note.create")
@@ -95,8 +114,12 @@ def test_note_services_check_access_and_keep_the_text_out_of_the_trail(world: Wo
 
 
 def test_service_notes_are_masked_in_the_trail(world: World) -> None:
-    case_service_create(actor=world.worker, case=world.own_case, service="legal_aid",
-                        notes="Court date for the trafficker")  # fmt: skip
+    case_service_create(
+        actor=world.worker,
+        case=world.own_case,
+        service="legal_aid",
+        notes="Court date for the trafficker",
+    )
 
     event = AuditEvent.objects.get(action="service.create")
     assert event.case_id == world.own_case.pk

@@ -51,9 +51,12 @@ def lowest_answers(instrument: RiskInstrument) -> dict[str, str]:
 
 def _option(instrument: RiskInstrument, question: str, option: str) -> RiskOption:
     return next(
-        o for q in instrument.questions.all() if q.code == question for o in q.options.all()
+        o
+        for q in instrument.questions.all()
+        if q.code == question
+        for o in q.options.all()
         if o.code == option
-    )  # fmt: skip
+    )
 
 
 def expected_level(instrument: RiskInstrument, answers: Mapping[str, str]) -> str:
@@ -210,8 +213,10 @@ def test_recording_sets_the_case_risk_and_deadlines_from_the_band(world: World) 
     assert assessment.reassess_by in {today + days, timezone.localdate() + days}
     case = Case.objects.get(pk=world.own_case.pk)
     assert (case.risk_level, case.respond_by, case.reassess_by) == (
-        RiskLevel.LOW, assessment.respond_by, assessment.reassess_by,
-    )  # fmt: skip
+        RiskLevel.LOW,
+        assessment.respond_by,
+        assessment.reassess_by,
+    )
     assert case.version == world.own_case.version + 1
 
 
@@ -245,16 +250,20 @@ def test_high_and_critical_risk_without_a_safety_plan_saves_nothing(
     assert AuditEvent.objects.count() == events
     case = Case.objects.get(pk=world.own_case.pk)
     assert (case.risk_level, case.stage, case.version) == (
-        case_before.risk_level, case_before.stage, case_before.version,
-    )  # fmt: skip
+        case_before.risk_level,
+        case_before.stage,
+        case_before.version,
+    )
 
 
 def test_the_safety_plan_is_kept_as_a_note_on_the_case(world: World) -> None:
     assessment = record(world, highest_answers(current_instrument()), safety_plan=SAFETY_PLAN)
     note = CaseNote.objects.get(case=world.own_case)
     assert (note.kind, note.text, note.date) == (
-        NoteKind.SAFETY_PLAN, SAFETY_PLAN, timezone.localdate(assessment.assessed_at),
-    )  # fmt: skip
+        NoteKind.SAFETY_PLAN,
+        SAFETY_PLAN,
+        timezone.localdate(assessment.assessed_at),
+    )
     assert (note.author, note.agency) == (world.worker, world.ngo)
 
 
@@ -265,8 +274,10 @@ def test_the_case_follows_the_latest_assessment(world: World) -> None:
     later = record(world, lowest_answers(instrument))
     case = Case.objects.get(pk=world.own_case.pk)
     assert (case.risk_level, case.respond_by, case.reassess_by) == (
-        RiskLevel.LOW, later.respond_by, later.reassess_by,
-    )  # fmt: skip
+        RiskLevel.LOW,
+        later.respond_by,
+        later.reassess_by,
+    )
 
 
 def test_the_first_assessment_moves_an_intake_case_to_assessment_once(world: World) -> None:
@@ -335,11 +346,19 @@ def _content(instrument: RiskInstrument) -> tuple[object, object]:
         for b in loaded.bands.all()
     ]
     questions = [
-        (q.code, q.order, q.domain, q.text_en, q.text_km,
-         [(o.code, o.order, o.label_en, o.label_km, o.score, o.minimum_level)
-          for o in q.options.all()])
+        (
+            q.code,
+            q.order,
+            q.domain,
+            q.text_en,
+            q.text_km,
+            [
+                (o.code, o.order, o.label_en, o.label_km, o.score, o.minimum_level)
+                for o in q.options.all()
+            ],
+        )
         for q in loaded.questions.all()
-    ]  # fmt: skip
+    ]
     return bands, questions
 
 
@@ -398,9 +417,17 @@ def test_an_instrument_used_by_assessments_is_read_only_in_the_admin(world: Worl
     assert client.get(change_url).status_code == 200
 
     record(world, lowest_answers(instrument))
-    response = client.post(change_url, {"code": question.code, "order": 0, "domain": "x",
-                                         "text_en": "Changed", "text_km": "ផ្លាស់ប្ដូរ",
-                                         "instrument": instrument.pk})  # fmt: skip
+    response = client.post(
+        change_url,
+        {
+            "code": question.code,
+            "order": 0,
+            "domain": "x",
+            "text_en": "Changed",
+            "text_km": "ផ្លាស់ប្ដូរ",
+            "instrument": instrument.pk,
+        },
+    )
     assert response.status_code == 403
     question.refresh_from_db()
     assert question.text_en != "Changed"

@@ -23,9 +23,14 @@ from tests.notifications.conftest import wait_until
 def _notification(recipient: User, **fields: Any) -> Notification:
     """A notification as the outbox leaves it, without queueing its email."""
     return Notification.objects.create(
-        recipient=recipient, kind=NotificationKind.REVIEW_DUE, key=f"test:{uuid.uuid4()}",
-        case_number="12-2026-00001", case_id=1, batch=uuid.uuid4(), **fields,
-    )  # fmt: skip
+        recipient=recipient,
+        kind=NotificationKind.REVIEW_DUE,
+        key=f"test:{uuid.uuid4()}",
+        case_number="12-2026-00001",
+        case_id=1,
+        batch=uuid.uuid4(),
+        **fields,
+    )
 
 
 def _message_id(message: Any) -> str:
@@ -39,11 +44,19 @@ def test_run_reminders_queues_again_an_email_stuck_in_sending_and_it_is_then_sen
 ) -> None:
     now = timezone.now()
     # A worker claimed this one, then died: its claim ran out a minute ago.
-    stuck = _notification(world.worker, email_status=EmailStatus.SENDING, email_attempts=1,
-                          email_claimed_until=now - timedelta(minutes=1))  # fmt: skip
+    stuck = _notification(
+        world.worker,
+        email_status=EmailStatus.SENDING,
+        email_attempts=1,
+        email_claimed_until=now - timedelta(minutes=1),
+    )
     # A worker is sending this one right now: it is left to that worker.
-    in_hand = _notification(world.supervisor, email_status=EmailStatus.SENDING, email_attempts=1,
-                            email_claimed_until=now + timedelta(minutes=4))  # fmt: skip
+    in_hand = _notification(
+        world.supervisor,
+        email_status=EmailStatus.SENDING,
+        email_attempts=1,
+        email_claimed_until=now + timedelta(minutes=4),
+    )
     out = StringIO()
 
     call_command("run_reminders", stdout=out)

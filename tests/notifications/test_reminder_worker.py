@@ -70,10 +70,17 @@ def test_an_email_that_fails_is_retried_and_sent_once(
     settings.EMAIL_BACKEND = "tests.notifications.flaky_email.FlakyBackend"
     FlakyBackend.failures_left = 2
     with transaction.atomic():
-        (pk,) = notify([
-            Notice(kind=NotificationKind.REVIEW_DUE, recipient_id=world.worker.pk,
-                   subject="case:1", period="2026-12-01", case_number="PP-2026-00001"),
-        ])  # fmt: skip
+        (pk,) = notify(
+            [
+                Notice(
+                    kind=NotificationKind.REVIEW_DUE,
+                    recipient_id=world.worker.pk,
+                    subject="case:1",
+                    period="2026-12-01",
+                    case_number="PP-2026-00001",
+                ),
+            ]
+        )
 
     wait_until(lambda: Notification.objects.get(pk=pk).email_status == EmailStatus.SENT)
 
@@ -89,10 +96,15 @@ def test_people_who_chose_the_digest_get_one_email_with_all_their_notifications(
     world.worker.save(update_fields=["email_delivery"])
     with transaction.atomic():
         notify(
-            Notice(kind=NotificationKind.FOLLOW_UP_DUE, recipient_id=world.worker.pk,
-                   subject=f"follow_up:{n}", case_number=f"PP-2026-0000{n}", follow_up_id=n)
+            Notice(
+                kind=NotificationKind.FOLLOW_UP_DUE,
+                recipient_id=world.worker.pk,
+                subject=f"follow_up:{n}",
+                case_number=f"PP-2026-0000{n}",
+                follow_up_id=n,
+            )
             for n in range(1, 4)
-        )  # fmt: skip
+        )
     wait_until(lambda: Notification.objects.filter(email_status=EmailStatus.DIGEST).count() == 3)
     assert mailoutbox == []
 
@@ -136,8 +148,12 @@ def _without_broker(visit: FollowUp, body: dict[str, Any]) -> dict[str, Any]:
     }
     finished = subprocess.run(  # noqa: S603 (the interpreter running the tests)
         [sys.executable, "-c", WITHOUT_BROKER, str(visit.pk), json.dumps(body)],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert finished.returncode == 0, finished.stderr
     result: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
     return result
@@ -150,8 +166,10 @@ def test_with_the_broker_down_work_goes_on_and_the_next_sweep_catches_up(
     reintegration = reintegrate(world, on=timezone.localdate() - timedelta(days=400))
     first, *later = visits(reintegration)
 
-    result = _without_broker(first, {"visit_date": first.scheduled_date.isoformat(),
-                                     "outcome": "at_risk", "scores": SCORES})  # fmt: skip
+    result = _without_broker(
+        first,
+        {"visit_date": first.scheduled_date.isoformat(), "outcome": "at_risk", "scores": SCORES},
+    )
 
     assert result["queued"] is False  # the broker was really out of reach
     assert result["status"] == 200

@@ -261,8 +261,10 @@ def test_a_receiver_that_cannot_be_reached_is_recorded_as_failed_whatever_the_ca
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
-        DeliveryStatus.PENDING, None, "failed",
-    )  # fmt: skip
+        DeliveryStatus.PENDING,
+        None,
+        "failed",
+    )
     assert delivery.attempts == 1
     # Operators still learn what went wrong, from the log.
     assert str(delivery.delivery_id) in caplog.text
@@ -288,8 +290,10 @@ def test_a_delivery_to_an_address_no_longer_allowed_is_refused_without_sending_a
     delivery.refresh_from_db()
     assert delivery.endpoint_id == endpoint.pk
     assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
-        DeliveryStatus.REFUSED, None, "refused",
-    )  # fmt: skip
+        DeliveryStatus.REFUSED,
+        None,
+        "refused",
+    )
     assert delivery.next_attempt_at is None
     assert "refused" in caplog.text
     # A refusal is final: another task message for it sends nothing either.
@@ -330,8 +334,10 @@ def test_the_last_allowed_attempt_that_fails_marks_the_delivery_failed(
     assert webhook_delivery.webhook_attempt(delivery.pk) is None
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
-        DeliveryStatus.FAILED, 2, 503,
-    )  # fmt: skip
+        DeliveryStatus.FAILED,
+        2,
+        503,
+    )
     assert webhook_delivery.webhook_attempt(delivery.pk) is None
     assert len(receiver.requests()) == 2
 

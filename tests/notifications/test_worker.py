@@ -103,8 +103,10 @@ def test_the_worker_refuses_a_delivery_whose_address_is_no_longer_allowed(
     assert receiver.requests() == []
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.last_status_code, delivery.last_error) == (
-        1, None, "refused",
-    )  # fmt: skip
+        1,
+        None,
+        "refused",
+    )
 
 
 def test_running_the_task_again_for_a_delivered_delivery_sends_nothing(

@@ -54,10 +54,15 @@ def _body(to: Agency, **changes: Any) -> dict[str, Any]:
 
 def _referral(world: World, case: Case, to: Agency, status: str) -> Referral:
     return Referral.objects.create(
-        case=case, from_agency=case.agency, to_agency=to, type=ReferralType.SERVICE,
-        urgency=Urgency.URGENT, reason="Needs a safe place.", status=status,
+        case=case,
+        from_agency=case.agency,
+        to_agency=to,
+        type=ReferralType.SERVICE,
+        urgency=Urgency.URGENT,
+        reason="Needs a safe place.",
+        status=status,
         created_by=case.owner,
-    )  # fmt: skip
+    )
 
 
 def _recorded() -> tuple[int, int]:
@@ -212,9 +217,13 @@ def test_oversight_officer_reads_but_does_not_record(world: World, shelter: Agen
 
 def test_a_grant_without_the_placements_section_cannot_read(world: World) -> None:
     case_set_grants(
-        actor=world.worker, case=world.own_case, grantee=world.other_worker,
-        sections=[Section.PROFILE, Section.NOTES], contribute=True, reason="referral",
-    )  # fmt: skip
+        actor=world.worker,
+        case=world.own_case,
+        grantee=world.other_worker,
+        sections=[Section.PROFILE, Section.NOTES],
+        contribute=True,
+        reason="referral",
+    )
 
     assert api_client(world.other_worker).get(_url(world.own_case)).status_code == 403
 
@@ -224,8 +233,14 @@ def test_the_receiving_shelter_of_an_accepted_referral_records_custody(
 ) -> None:
     shelter_worker = UserFactory.create(username="shelter_worker", agency=shelter)
     case = CaseFactory.create(owner=world.worker, location=world.pp_village)
-    case_set_grants(actor=world.worker, case=case, grantee=shelter_worker,
-                    sections={"placements"}, contribute=True, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.worker,
+        case=case,
+        grantee=shelter_worker,
+        sections={"placements"},
+        contribute=True,
+        reason="referral",
+    )
     referral = _referral(world, case, shelter, ReferralStatus.SENT)
     client = api_client(shelter_worker)
 

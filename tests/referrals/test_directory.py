@@ -154,13 +154,22 @@ def test_api_answers_any_signed_in_user_with_the_entries(
     first = body["results"][0]
     village = world.pp_village
     assert first == {
-        "agency": {"id": directory["village"].pk, "name": "Village Haven", "type": "ngo",
-                   "location": None},
+        "agency": {
+            "id": directory["village"].pk,
+            "name": "Village Haven",
+            "type": "ngo",
+            "location": None,
+        },
         "services": ["medical", "psychosocial", "shelter"],
-        "covers": {"id": village.pk, "code": village.code, "name_en": village.name_en,
-                   "name_km": village.name_km, "level": "village"},
+        "covers": {
+            "id": village.pk,
+            "code": village.code,
+            "name_en": village.name_en,
+            "name_km": village.name_km,
+            "level": "village",
+        },
         "level": "village",
-    }  # fmt: skip
+    }
     last = body["results"][-1]
     assert last["agency"]["name"] == "National Refuge"
     assert last["covers"] is None

@@ -29,11 +29,17 @@ def _referral(
     now = timezone.now()
     assert by.agency is not None
     return Referral.objects.create(
-        case=case, from_agency=by.agency, to_agency=to, type=ReferralType.SERVICE,
-        urgency=Urgency.URGENT, reason="Needs support.", status=status, created_by=by,
+        case=case,
+        from_agency=by.agency,
+        to_agency=to,
+        type=ReferralType.SERVICE,
+        urgency=Urgency.URGENT,
+        reason="Needs support.",
+        status=status,
+        created_by=by,
         respond_by=now + respond_in if respond_in is not None else None,
         sent_at=now if status != ReferralStatus.PENDING_APPROVAL else None,
-    )  # fmt: skip
+    )
 
 
 HOUR = timedelta(hours=1)
@@ -58,28 +64,57 @@ def queue_world(world: World, dosvy_case: Case) -> dict[str, Referral]:
         return CaseFactory.create(owner=owner, location=world.pp_village)
 
     return {
-        "to_approve": _referral(by=world.worker, case=own, to=world.other_ngo, status=pending,
-                                respond_in=72 * HOUR),
-        "to_approve_sooner": _referral(by=world.teammate, case=teammates, to=world.dosvy_pp,
-                                       status=pending, respond_in=24 * HOUR),
-        "not_my_team": _referral(by=unsupervised, case=another(unsupervised), to=world.other_ngo,
-                                 status=pending),
-        "incoming": _referral(by=dosvy_worker, case=dosvy_case, to=world.ngo, status=sent,
-                              respond_in=48 * HOUR),
-        "incoming_late": _referral(by=dosvy_worker, case=another(dosvy_worker), to=world.ngo,
-                                   status=sent, respond_in=-2 * HOUR),
-        "incoming_pending": _referral(by=dosvy_worker, case=another(dosvy_worker), to=world.ngo,
-                                      status=pending, respond_in=-5 * HOUR),
-        "incoming_accepted": _referral(by=dosvy_worker, case=another(dosvy_worker),
-                                       to=world.ngo, status=ReferralStatus.ACCEPTED,
-                                       respond_in=-5 * HOUR),
-        "outgoing_late": _referral(by=world.worker, case=own, to=world.dosvy_pp, status=sent,
-                                   respond_in=-30 * HOUR),
-        "outgoing_in_time": _referral(by=world.worker, case=another(world.worker),
-                                      to=world.dosvy_pp, status=sent, respond_in=10 * HOUR),
-        "elsewhere_late": _referral(by=dosvy_worker, case=dosvy_case, to=world.other_ngo,
-                                    status=sent, respond_in=-5 * HOUR),
-    }  # fmt: skip
+        "to_approve": _referral(
+            by=world.worker, case=own, to=world.other_ngo, status=pending, respond_in=72 * HOUR
+        ),
+        "to_approve_sooner": _referral(
+            by=world.teammate,
+            case=teammates,
+            to=world.dosvy_pp,
+            status=pending,
+            respond_in=24 * HOUR,
+        ),
+        "not_my_team": _referral(
+            by=unsupervised, case=another(unsupervised), to=world.other_ngo, status=pending
+        ),
+        "incoming": _referral(
+            by=dosvy_worker, case=dosvy_case, to=world.ngo, status=sent, respond_in=48 * HOUR
+        ),
+        "incoming_late": _referral(
+            by=dosvy_worker,
+            case=another(dosvy_worker),
+            to=world.ngo,
+            status=sent,
+            respond_in=-2 * HOUR,
+        ),
+        "incoming_pending": _referral(
+            by=dosvy_worker,
+            case=another(dosvy_worker),
+            to=world.ngo,
+            status=pending,
+            respond_in=-5 * HOUR,
+        ),
+        "incoming_accepted": _referral(
+            by=dosvy_worker,
+            case=another(dosvy_worker),
+            to=world.ngo,
+            status=ReferralStatus.ACCEPTED,
+            respond_in=-5 * HOUR,
+        ),
+        "outgoing_late": _referral(
+            by=world.worker, case=own, to=world.dosvy_pp, status=sent, respond_in=-30 * HOUR
+        ),
+        "outgoing_in_time": _referral(
+            by=world.worker,
+            case=another(world.worker),
+            to=world.dosvy_pp,
+            status=sent,
+            respond_in=10 * HOUR,
+        ),
+        "elsewhere_late": _referral(
+            by=dosvy_worker, case=dosvy_case, to=world.other_ngo, status=sent, respond_in=-5 * HOUR
+        ),
+    }
 
 
 def _ids(referrals: list[Referral]) -> list[int]:
@@ -113,13 +148,17 @@ def test_each_list_is_bounded(world: World, dosvy_case: Case) -> None:
     Referral.objects.bulk_create(
         Referral(
             case=CaseFactory.create(owner=dosvy_case.owner, location=world.pp_village),
-            from_agency=world.dosvy_pp, to_agency=world.ngo,
-            type=ReferralType.SERVICE, urgency=Urgency.ROUTINE, reason="Routine.",
-            status=ReferralStatus.SENT, created_by=dosvy_case.owner,
+            from_agency=world.dosvy_pp,
+            to_agency=world.ngo,
+            type=ReferralType.SERVICE,
+            urgency=Urgency.ROUTINE,
+            reason="Routine.",
+            status=ReferralStatus.SENT,
+            created_by=dosvy_case.owner,
             respond_by=now + number * HOUR,
         )
         for number in range(QUEUE_LENGTH + 5)
-    )  # fmt: skip
+    )
 
     queue = supervisor_queue(user=world.supervisor)
 
@@ -149,11 +188,23 @@ def test_api_answers_the_three_lists(world: World, queue_world: dict[str, Referr
     assert response.status_code == 200, response.content
     body = response.json()
     r = queue_world
-    assert [item["id"] for item in body["overdue"]] == [r["outgoing_late"].pk,
-                                                        r["incoming_late"].pk]  # fmt: skip
+    assert [item["id"] for item in body["overdue"]] == [
+        r["outgoing_late"].pk,
+        r["incoming_late"].pk,
+    ]
     outgoing, incoming = body["overdue"]
-    assert set(outgoing) >= {"id", "case", "case_number", "type", "urgency", "status",
-                             "from_agency", "to_agency", "respond_by", "created_at"}  # fmt: skip
+    assert set(outgoing) >= {
+        "id",
+        "case",
+        "case_number",
+        "type",
+        "urgency",
+        "status",
+        "from_agency",
+        "to_agency",
+        "respond_by",
+        "created_at",
+    }
     assert outgoing["case"] == world.own_case.pk
     assert outgoing["case_number"] == world.own_case.case_number
     assert outgoing["from_agency"] == world.ngo.pk
@@ -165,8 +216,10 @@ def test_api_answers_the_three_lists(world: World, queue_world: dict[str, Referr
     assert incoming["case"] is None
     assert incoming["case_number"] is None
     assert incoming["from_agency_name"] == "DoSVY Phnom Penh"
-    assert [item["id"] for item in body["pending_approval"]] == [r["to_approve_sooner"].pk,
-                                                                 r["to_approve"].pk]  # fmt: skip
+    assert [item["id"] for item in body["pending_approval"]] == [
+        r["to_approve_sooner"].pk,
+        r["to_approve"].pk,
+    ]
     assert body["pending_approval"][0]["case_number"] == world.teammates_case.case_number
     assert len(body["awaiting_answer"]) == 2
 
@@ -200,13 +253,24 @@ def test_api_query_count_does_not_grow_with_the_referrals(
         return len(queries)
 
     before = count()
-    second_dosvy = UserFactory.create(username="dosvy_two", role=Role.SOCIAL_WORKER,
-                                      agency=world.dosvy_pp)  # fmt: skip
+    second_dosvy = UserFactory.create(
+        username="dosvy_two", role=Role.SOCIAL_WORKER, agency=world.dosvy_pp
+    )
     for hours in range(1, 6):
         own = CaseFactory.create(owner=world.worker, location=world.pp_village)
-        _referral(by=world.worker, case=own, to=world.other_ngo,
-                  status=ReferralStatus.PENDING_APPROVAL, respond_in=hours * HOUR)  # fmt: skip
+        _referral(
+            by=world.worker,
+            case=own,
+            to=world.other_ngo,
+            status=ReferralStatus.PENDING_APPROVAL,
+            respond_in=hours * HOUR,
+        )
         theirs = CaseFactory.create(owner=second_dosvy, location=world.pp_village)
-        _referral(by=second_dosvy, case=theirs, to=world.ngo, status=ReferralStatus.SENT,
-                  respond_in=-hours * HOUR)  # fmt: skip
+        _referral(
+            by=second_dosvy,
+            case=theirs,
+            to=world.ngo,
+            status=ReferralStatus.SENT,
+            respond_in=-hours * HOUR,
+        )
     assert count() == before

@@ -27,8 +27,15 @@ REASON = "Abused by an official of the commune."
 
 
 def _refer(world: World, case: Case, to: Agency, **extra: Any) -> Referral:
-    values = {"type": "service", "urgency": "urgent", "services": ["shelter"], "reason": REASON,
-              "shared_sections": ["profile"], "consent_override_reason": "", **extra}  # fmt: skip
+    values = {
+        "type": "service",
+        "urgency": "urgent",
+        "services": ["shelter"],
+        "reason": REASON,
+        "shared_sections": ["profile"],
+        "consent_override_reason": "",
+        **extra,
+    }
     return services.referral_create(actor=world.worker, case=case, to_agency=to, **values)
 
 
@@ -37,9 +44,13 @@ def restricted_referral(world: World) -> Referral:
     """The worker's restricted case referred to the DoSVY office, as its owner sends it
     (a supervisor sends without approval; the worker's agency needs none)."""
     consent_create(
-        actor=world.worker, case=world.restricted_case, given_by="child", giver_name="Srey",
-        scope=["referral"], date=world.restricted_case.created_at.date(),
-    )  # fmt: skip
+        actor=world.worker,
+        case=world.restricted_case,
+        given_by="child",
+        giver_name="Srey",
+        scope=["referral"],
+        date=world.restricted_case.created_at.date(),
+    )
     return _refer(world, world.restricted_case, world.dosvy_pp)
 
 
@@ -107,9 +118,13 @@ def test_no_receiving_side_notification_names_an_unrestricted_case_before_it_is_
     world: World,
 ) -> None:
     consent_create(
-        actor=world.worker, case=world.own_case, given_by="child", giver_name="Dara",
-        scope=["referral"], date=world.own_case.created_at.date(),
-    )  # fmt: skip
+        actor=world.worker,
+        case=world.own_case,
+        given_by="child",
+        giver_name="Dara",
+        scope=["referral"],
+        date=world.own_case.created_at.date(),
+    )
     receiving_supervisor = UserFactory.create(role=Role.SUPERVISOR, agency=world.other_ngo)
     referral = _refer(world, world.own_case, world.other_ngo)
     [received] = Notification.objects.filter(referral_id=referral.pk)
@@ -155,9 +170,16 @@ def test_twenty_parallel_referrals_of_one_case_to_one_agency_make_exactly_one() 
     receiver = AgencyFactory.create(name="Receiving NGO")
     supervisor = UserFactory.create(role=Role.SUPERVISOR, agency=sender)
     case = CaseFactory.create(owner=supervisor, location=village)
-    body = {"case": case.pk, "to_agency": receiver.pk, "type": "service", "urgency": "urgent",
-            "services": ["shelter"], "reason": "Safety", "shared_sections": ["profile"],
-            "consent_override_reason": "Emergency"}  # fmt: skip
+    body = {
+        "case": case.pk,
+        "to_agency": receiver.pk,
+        "type": "service",
+        "urgency": "urgent",
+        "services": ["shelter"],
+        "reason": "Safety",
+        "shared_sections": ["profile"],
+        "consent_override_reason": "Emergency",
+    }
     barrier = threading.Barrier(20)
     codes: list[int] = []
 
@@ -179,17 +201,34 @@ def test_twenty_parallel_referrals_of_one_case_to_one_agency_make_exactly_one() 
 
 def test_the_database_itself_refuses_a_second_live_referral(world: World) -> None:
     first = Referral.objects.create(
-        case=world.own_case, from_agency=world.ngo, to_agency=world.dosvy_pp, type="service",
-        urgency="urgent", reason="x", status="sent", created_by=world.worker,
-    )  # fmt: skip
+        case=world.own_case,
+        from_agency=world.ngo,
+        to_agency=world.dosvy_pp,
+        type="service",
+        urgency="urgent",
+        reason="x",
+        status="sent",
+        created_by=world.worker,
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Referral.objects.create(
-            case=world.own_case, from_agency=world.ngo, to_agency=world.dosvy_pp,
-            type="service", urgency="urgent", reason="x", status="pending_approval",
+            case=world.own_case,
+            from_agency=world.ngo,
+            to_agency=world.dosvy_pp,
+            type="service",
+            urgency="urgent",
+            reason="x",
+            status="pending_approval",
             created_by=world.worker,
-        )  # fmt: skip
+        )
     Referral.objects.filter(pk=first.pk).update(status="declined")
     Referral.objects.create(
-        case=world.own_case, from_agency=world.ngo, to_agency=world.dosvy_pp, type="service",
-        urgency="urgent", reason="again", status="sent", created_by=world.worker,
-    )  # fmt: skip
+        case=world.own_case,
+        from_agency=world.ngo,
+        to_agency=world.dosvy_pp,
+        type="service",
+        urgency="urgent",
+        reason="again",
+        status="sent",
+        created_by=world.worker,
+    )

@@ -17,8 +17,15 @@ from reintegration.services import add_months
 from tests.conftest import World
 from tests.factories import CaseFactory, LocationFactory, UserFactory
 
-DOMAINS = ["safety", "care", "health", "education", "family_relationships", "economic",
-           "child_view"]  # fmt: skip
+DOMAINS = [
+    "safety",
+    "care",
+    "health",
+    "education",
+    "family_relationships",
+    "economic",
+    "child_view",
+]
 SCORES = dict.fromkeys(DOMAINS, 4)
 
 
@@ -28,8 +35,13 @@ def months_ago(months: int) -> date:
 
 def visit_body(day: date, outcome: str = "stable", **changes: object) -> dict[str, object]:
     """A complete visit as the API takes it."""
-    return {"visit_date": day.isoformat(), "outcome": outcome, "scores": dict(SCORES),
-            "notes": "", **changes}  # fmt: skip
+    return {
+        "visit_date": day.isoformat(),
+        "outcome": outcome,
+        "scores": dict(SCORES),
+        "notes": "",
+        **changes,
+    }
 
 
 def family_placement(
@@ -38,13 +50,21 @@ def family_placement(
     """The child leaves a shelter for her parents' home on ``on``."""
     with transaction.atomic():
         services.placement_create(
-            actor=case.owner, case=case, type="shelter", start_date=on - timedelta(days=90),
-            agency=world.ngo, caregiver="Hope Shelter",
-        )  # fmt: skip
+            actor=case.owner,
+            case=case,
+            type="shelter",
+            start_date=on - timedelta(days=90),
+            agency=world.ngo,
+            caregiver="Hope Shelter",
+        )
         return services.placement_create(
-            actor=case.owner, case=case, type="parents", start_date=on,
-            location=location or world.pp_village, caregiver="ម្ដាយ Sokha",
-        )  # fmt: skip
+            actor=case.owner,
+            case=case,
+            type="parents",
+            start_date=on,
+            location=location or world.pp_village,
+            caregiver="ម្ដាយ Sokha",
+        )
 
 
 def reintegrate(
@@ -62,11 +82,14 @@ def reintegrate(
     case = case or CaseFactory.create(owner=world.worker, location=world.pp_village)
     home = family_placement(world, case, on=on, location=location)
     return services.reintegration_create(
-        actor=case.owner, case=case, date=on, placement=home,
+        actor=case.owner,
+        case=case,
+        date=on,
+        placement=home,
         follow_up_worker=follow_up_worker or world.teammate,
         commune_focal_point=focal_point if location else focal_point or world.commune_member,
         schedule_months=months,
-    )  # fmt: skip
+    )
 
 
 def visits(reintegration: Reintegration) -> list[FollowUp]:
@@ -77,7 +100,9 @@ def another_commune(world: World) -> tuple[Location, User]:
     """A village of another commune of Phnom Penh, and a committee member of that commune."""
     village = LocationFactory.village_in(world.phnom_penh)
     member = UserFactory.create(
-        username="other_commune_member", role=Role.COMMUNE_COMMITTEE, agency=world.ccwc,
+        username="other_commune_member",
+        role=Role.COMMUNE_COMMITTEE,
+        agency=world.ccwc,
         location=village.parent,
-    )  # fmt: skip
+    )
     return village, member

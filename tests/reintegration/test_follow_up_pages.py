@@ -20,9 +20,16 @@ from tests.notifications.scenarios import reintegrate, visits
 
 SCORES = {
     f"score_{domain}": "4"
-    for domain in ["safety", "care", "health", "education", "family_relationships", "economic",
-                   "child_view"]
-}  # fmt: skip
+    for domain in [
+        "safety",
+        "care",
+        "health",
+        "education",
+        "family_relationships",
+        "economic",
+        "child_view",
+    ]
+}
 
 
 def _signed_in(user: Any) -> Client:
@@ -44,10 +51,15 @@ def test_a_commune_member_sees_the_visits_in_her_commune_and_records_one(world: 
     assert f"/follow-ups/{visit.pk}/" in listing.content.decode()
     assert client.get(f"/follow-ups/{visit.pk}/").status_code == 200
 
-    answer = client.post(f"/follow-ups/{visit.pk}/complete/", {
-        "visit_date": visit.scheduled_date.isoformat(), "outcome": "stable",
-        "notes": "ស្ថិរភាព", **SCORES,
-    })  # fmt: skip
+    answer = client.post(
+        f"/follow-ups/{visit.pk}/complete/",
+        {
+            "visit_date": visit.scheduled_date.isoformat(),
+            "outcome": "stable",
+            "notes": "ស្ថិរភាព",
+            **SCORES,
+        },
+    )
 
     assert answer.status_code == 302
     visit.refresh_from_db()
@@ -61,9 +73,15 @@ def test_a_form_with_an_error_says_where_and_keeps_what_was_typed(world: World) 
     client = _signed_in(world.commune_member)
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
 
-    answer = client.post(f"/follow-ups/{visit.pk}/complete/", {
-        "visit_date": future, "outcome": "at_risk", "notes": "Father drinks again", **SCORES,
-    })  # fmt: skip
+    answer = client.post(
+        f"/follow-ups/{visit.pk}/complete/",
+        {
+            "visit_date": future,
+            "outcome": "at_risk",
+            "notes": "Father drinks again",
+            **SCORES,
+        },
+    )
 
     assert answer.status_code == 400
     page = answer.content.decode()
@@ -124,11 +142,27 @@ def test_the_visit_list_runs_a_bounded_number_of_queries(
 
 def test_my_notifications_lead_to_their_page_and_are_marked_read(world: World) -> None:
     visit = _past_visit(world)
-    (mine,) = notify([Notice(kind=NotificationKind.FOLLOW_UP_DUE, recipient_id=world.worker.pk,
-                             subject=f"follow_up:{visit.pk}", follow_up_id=visit.pk,
-                             case_number="PP-2026-00007")])  # fmt: skip
-    (theirs,) = notify([Notice(kind=NotificationKind.REVIEW_DUE, recipient_id=world.teammate.pk,
-                               subject="case:1", case_number="PP-2026-00008")])  # fmt: skip
+    (mine,) = notify(
+        [
+            Notice(
+                kind=NotificationKind.FOLLOW_UP_DUE,
+                recipient_id=world.worker.pk,
+                subject=f"follow_up:{visit.pk}",
+                follow_up_id=visit.pk,
+                case_number="PP-2026-00007",
+            )
+        ]
+    )
+    (theirs,) = notify(
+        [
+            Notice(
+                kind=NotificationKind.REVIEW_DUE,
+                recipient_id=world.teammate.pk,
+                subject="case:1",
+                case_number="PP-2026-00008",
+            )
+        ]
+    )
     client = _signed_in(world.worker)
 
     page = client.get("/notifications/").content.decode()
@@ -145,10 +179,14 @@ def test_my_notifications_lead_to_their_page_and_are_marked_read(world: World) -
 
 def test_the_bell_shows_how_many_notifications_are_unread(world: World) -> None:
     notify(
-        Notice(kind=NotificationKind.REVIEW_DUE, recipient_id=world.worker.pk,
-               subject=f"case:{n}", case_number=f"PP-2026-0000{n}")
+        Notice(
+            kind=NotificationKind.REVIEW_DUE,
+            recipient_id=world.worker.pk,
+            subject=f"case:{n}",
+            case_number=f"PP-2026-0000{n}",
+        )
         for n in range(1, 4)
-    )  # fmt: skip
+    )
     client = _signed_in(world.worker)
 
     page = client.get("/follow-ups/").content.decode()

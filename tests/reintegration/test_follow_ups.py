@@ -49,16 +49,21 @@ def back_home(world: World, **kwargs: Any) -> Reintegration:
 def test_the_list_filters_by_status(world: World) -> None:
     first, second, third, fourth = visits(back_home(world))
     client = api_client(world.teammate)
-    assert client.post(detail(first, "complete/"),
-                       visit_body(first.scheduled_date)).status_code == 200  # fmt: skip
+    assert (
+        client.post(detail(first, "complete/"), visit_body(first.scheduled_date)).status_code == 200
+    )
     later = (timezone.localdate() + timedelta(days=5)).isoformat()
-    replacement = client.post(detail(second, "reschedule/"),
-                              {"new_date": later, "reason": "Family away"}).json()  # fmt: skip
+    replacement = client.post(
+        detail(second, "reschedule/"), {"new_date": later, "reason": "Family away"}
+    ).json()
 
     assert ids(client.get(LIST, {"status": "completed"})) == [first.pk]
     assert ids(client.get(LIST, {"status": "missed"})) == [second.pk]
-    assert ids(client.get(LIST, {"status": "scheduled"})) == [third.pk, fourth.pk,
-                                                              replacement["id"]]  # fmt: skip
+    assert ids(client.get(LIST, {"status": "scheduled"})) == [
+        third.pk,
+        fourth.pk,
+        replacement["id"],
+    ]
     assert ids(client.get(LIST, {"status": "cancelled"})) == []
     assert client.get(LIST, {"status": "lost"}).status_code == 400
 
@@ -70,18 +75,27 @@ def test_the_list_filters_by_due_dates_before_exclusive_after_inclusive(world: W
 
     assert ids(client.get(LIST, {"due_before": on})) == [first.pk, second.pk]
     assert ids(client.get(LIST, {"due_after": on})) == [third.pk, fourth.pk]
-    assert ids(client.get(LIST, {"due_after": second.scheduled_date.isoformat(),
-                                 "due_before": fourth.scheduled_date.isoformat()})) == [
-        second.pk, third.pk,
-    ]  # fmt: skip
+    assert ids(
+        client.get(
+            LIST,
+            {
+                "due_after": second.scheduled_date.isoformat(),
+                "due_before": fourth.scheduled_date.isoformat(),
+            },
+        )
+    ) == [
+        second.pk,
+        third.pk,
+    ]
     assert client.get(LIST, {"due_before": "next week"}).status_code == 400
 
 
 def test_the_list_filters_by_case_and_never_shows_an_invisible_one(world: World) -> None:
     mine = back_home(world)
     other = back_home(world)
-    stranger = back_home(world, case=CaseFactory.create(owner=world.other_worker,
-                                                        location=world.pp_village))  # fmt: skip
+    stranger = back_home(
+        world, case=CaseFactory.create(owner=world.other_worker, location=world.pp_village)
+    )
     client = api_client(world.worker)
 
     assert ids(client.get(LIST, {"case": mine.case_id})) == [v.pk for v in visits(mine)]
@@ -137,12 +151,19 @@ def test_a_visit_shows_the_childs_name_age_sex_and_address_and_nothing_else_of_t
     assert answer.status_code == 200
     data = answer.json()
     assert data["child"] == {
-        "given_name": child.given_name, "family_name": child.family_name,
-        "given_name_km": child.given_name_km, "family_name_km": child.family_name_km,
-        "sex": child.sex, "age": child.age,
-        "address": {"location": world.pp_village.pk, "location_name": world.pp_village.name_en,
-                    "location_name_km": world.pp_village.name_km, "caregiver": "ម្ដាយ Sokha"},
-    }  # fmt: skip
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "given_name_km": child.given_name_km,
+        "family_name_km": child.family_name_km,
+        "sex": child.sex,
+        "age": child.age,
+        "address": {
+            "location": world.pp_village.pk,
+            "location_name": world.pp_village.name_en,
+            "location_name_km": world.pp_village.name_km,
+            "caregiver": "ម្ដាយ Sokha",
+        },
+    }
     assert not {"summary", "concerns", "risk_level", "owner", "family"} & set(data)
     assert (data["status"], data["overdue"]) == ("scheduled", True)
 
@@ -167,18 +188,25 @@ def test_a_visit_with_all_seven_scores_is_recorded(world: World) -> None:
     assert answer.status_code == 200, answer.content
     data = answer.json()
     assert (data["status"], data["visit_date"], data["outcome"]) == (
-        "completed", day.isoformat(), "stable")  # fmt: skip
+        "completed",
+        day.isoformat(),
+        "stable",
+    )
     assert (data["scores"], data["visited_by"]) == (SCORES, world.teammate.pk)
     assert data["notes"] == "កុមារទៅសាលារៀនវិញ"
     first.refresh_from_db()
     assert (first.status, first.reminder_at, first.completed_at is not None) == (
-        "completed", None, True)  # fmt: skip
+        "completed",
+        None,
+        True,
+    )
     assert Case.objects.get(pk=first.case_id).last_contact_at is not None
 
 
 def test_the_first_visit_moves_a_case_in_reintegration_to_follow_up(world: World) -> None:
-    case = CaseFactory.create(owner=world.worker, location=world.pp_village,
-                              stage=Stage.IMPLEMENTATION)  # fmt: skip
+    case = CaseFactory.create(
+        owner=world.worker, location=world.pp_village, stage=Stage.IMPLEMENTATION
+    )
     first = visits(back_home(world, case=case))[0]
     case.refresh_from_db()
     assert case.stage == Stage.REINTEGRATION
@@ -207,8 +235,10 @@ def bad_visits(plan: Reintegration) -> dict[str, tuple[str, dict[str, Any]]]:
         "an unknown outcome": ("outcome", {"outcome": "fine"}),
         "a date in the future": ("visit_date", {"visit_date": tomorrow.isoformat()}),
         "a date before the reintegration": (
-            "visit_date", {"visit_date": (plan.date - timedelta(days=1)).isoformat()}),
-    }  # fmt: skip
+            "visit_date",
+            {"visit_date": (plan.date - timedelta(days=1)).isoformat()},
+        ),
+    }
 
 
 def test_a_bad_visit_record_answers_400_and_changes_nothing(world: World) -> None:
@@ -225,7 +255,11 @@ def test_a_bad_visit_record_answers_400_and_changes_nothing(world: World) -> Non
         assert field in answer.json(), bad
         first.refresh_from_db()
         assert (first.status, first.visit_date, first.outcome, first.scores) == (
-            "scheduled", None, "", {}), bad  # fmt: skip
+            "scheduled",
+            None,
+            "",
+            {},
+        ), bad
     assert Case.objects.get(pk=plan.case_id).version == case_version
     assert Case.objects.get(pk=plan.case_id).reassess_by is None
     assert not Notification.objects.exists()
@@ -271,11 +305,14 @@ def test_oversight_reads_a_visit_but_may_not_record_it(world: World) -> None:
     client = api_client(world.dosvy_officer)
 
     assert client.get(detail(first)).status_code == 200
-    assert client.post(detail(first, "complete/"),
-                       visit_body(first.scheduled_date)).status_code == 403  # fmt: skip
+    assert (
+        client.post(detail(first, "complete/"), visit_body(first.scheduled_date)).status_code == 403
+    )
     new_date = timezone.localdate().isoformat()
-    assert client.post(detail(first, "reschedule/"),
-                       {"new_date": new_date, "reason": "x"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(detail(first, "reschedule/"), {"new_date": new_date, "reason": "x"}).status_code
+        == 403
+    )
     first.refresh_from_db()
     assert first.status == "scheduled"
 
@@ -286,8 +323,9 @@ def test_the_owner_her_supervisor_the_follow_up_worker_and_the_commune_record_vi
     people = [world.worker, world.supervisor, world.teammate, world.commune_member]
 
     for person, visit in zip(people, visits(back_home(world)), strict=True):
-        answer = api_client(person).post(detail(visit, "complete/"),
-                                         visit_body(visit.scheduled_date))  # fmt: skip
+        answer = api_client(person).post(
+            detail(visit, "complete/"), visit_body(visit.scheduled_date)
+        )
 
         assert answer.status_code == 200, (person.username, answer.content)
         visit.refresh_from_db()
@@ -299,8 +337,9 @@ def test_a_visit_of_a_closed_case_cannot_be_recorded(world: World) -> None:
     first = visits(plan)[0]
     Case.objects.filter(pk=plan.case_id).update(status=Status.CLOSED, closed_at=timezone.now())
 
-    answer = api_client(world.teammate).post(detail(first, "complete/"),
-                                             visit_body(first.scheduled_date))  # fmt: skip
+    answer = api_client(world.teammate).post(
+        detail(first, "complete/"), visit_body(first.scheduled_date)
+    )
 
     assert answer.status_code == 409
     first.refresh_from_db()
@@ -323,8 +362,9 @@ def test_a_worrying_visit_tells_the_owner_and_her_supervisor_and_asks_for_reasse
         )
 
         assert answer.status_code == 200, answer.content
-        concern = Notification.objects.filter(kind=NotificationKind.FOLLOW_UP_CONCERN,
-                                              follow_up_id=visit.pk)  # fmt: skip
+        concern = Notification.objects.filter(
+            kind=NotificationKind.FOLLOW_UP_CONCERN, follow_up_id=visit.pk
+        )
         assert set(concern.values_list("recipient__username", flat=True)) == expected, actor
         assert set(concern.values_list("case_id", flat=True)) == {plan.case_id}
         assert Case.objects.get(pk=plan.case_id).reassess_by == timezone.localdate()
@@ -355,7 +395,11 @@ def test_a_missed_visit_is_replaced_by_a_new_one(world: World) -> None:
     new = answer.json()
     assert new["id"] != first.pk
     assert (new["status"], new["scheduled_date"], new["rescheduled_from"], new["sequence"]) == (
-        "scheduled", new_date.isoformat(), first.pk, first.sequence)  # fmt: skip
+        "scheduled",
+        new_date.isoformat(),
+        first.pk,
+        first.sequence,
+    )
     first.refresh_from_db()
     assert (first.status, first.missed_reason) == ("missed", "The family was at the rice harvest.")
     assert FollowUp.objects.get(pk=new["id"]).reminder_at is not None
@@ -365,9 +409,13 @@ def test_a_bad_reschedule_answers_400_and_changes_nothing(world: World) -> None:
     first = visits(back_home(world))[0]
     today = timezone.localdate().isoformat()
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    bodies = [{"new_date": yesterday, "reason": "Away"}, {"new_date": today, "reason": " "},
-              {"new_date": today}, {"reason": "Away"},
-              {"new_date": "soon", "reason": "Away"}]  # fmt: skip
+    bodies = [
+        {"new_date": yesterday, "reason": "Away"},
+        {"new_date": today, "reason": " "},
+        {"new_date": today},
+        {"reason": "Away"},
+        {"new_date": "soon", "reason": "Away"},
+    ]
 
     for body in bodies:
         answer = api_client(world.teammate).post(detail(first, "reschedule/"), body)
@@ -383,8 +431,9 @@ def test_a_completed_visit_cannot_be_rescheduled(world: World) -> None:
     client = api_client(world.teammate)
     client.post(detail(first, "complete/"), visit_body(first.scheduled_date))
 
-    answer = client.post(detail(first, "reschedule/"),
-                         {"new_date": timezone.localdate().isoformat(), "reason": "x"})  # fmt: skip
+    answer = client.post(
+        detail(first, "reschedule/"), {"new_date": timezone.localdate().isoformat(), "reason": "x"}
+    )
 
     assert answer.status_code == 409
     assert FollowUp.objects.filter(case_id=first.case_id).count() == 4
@@ -399,11 +448,14 @@ def test_a_committee_member_of_another_commune_gets_404_and_sees_nothing(world: 
     client = api_client(stranger)
 
     assert client.get(detail(first)).status_code == 404
-    assert client.post(detail(first, "complete/"),
-                       visit_body(first.scheduled_date)).status_code == 404  # fmt: skip
+    assert (
+        client.post(detail(first, "complete/"), visit_body(first.scheduled_date)).status_code == 404
+    )
     new_date = timezone.localdate().isoformat()
-    assert client.post(detail(first, "reschedule/"),
-                       {"new_date": new_date, "reason": "x"}).status_code == 404  # fmt: skip
+    assert (
+        client.post(detail(first, "reschedule/"), {"new_date": new_date, "reason": "x"}).status_code
+        == 404
+    )
     assert ids(client.get(LIST)) == []
     assert ids(client.get(LIST, {"case": first.case_id})) == []
     first.refresh_from_db()
@@ -427,7 +479,8 @@ def test_an_inactive_committee_member_sees_nothing(world: World) -> None:
     client = api_client(world.commune_member)
 
     assert client.get(detail(first)).status_code == 404
-    assert client.post(detail(first, "complete/"),
-                       visit_body(first.scheduled_date)).status_code == 404  # fmt: skip
+    assert (
+        client.post(detail(first, "complete/"), visit_body(first.scheduled_date)).status_code == 404
+    )
     first.refresh_from_db()
     assert first.status == "scheduled"

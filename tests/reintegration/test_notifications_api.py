@@ -25,11 +25,21 @@ def read_url(pk: int) -> str:
     return f"/api/v1/notifications/{pk}/read/"
 
 
-def notice_for(user: User, number: int, kind: str = NotificationKind.REVIEW_DUE,
-               minutes_ago: int = 0) -> int:  # fmt: skip
+def notice_for(
+    user: User, number: int, kind: str = NotificationKind.REVIEW_DUE, minutes_ago: int = 0
+) -> int:
     """One notification for ``user`` about case ``number``, created ``minutes_ago``."""
-    (pk,) = notify([Notice(kind=kind, recipient_id=user.pk, subject=f"case:{number}",
-                           case_id=number, case_number=f"12-2026-{number:05d}")])  # fmt: skip
+    (pk,) = notify(
+        [
+            Notice(
+                kind=kind,
+                recipient_id=user.pk,
+                subject=f"case:{number}",
+                case_id=number,
+                case_number=f"12-2026-{number:05d}",
+            )
+        ]
+    )
     Notification.objects.filter(pk=pk).update(
         created_at=timezone.now() - timedelta(minutes=minutes_ago)
     )
@@ -53,7 +63,11 @@ def test_i_see_only_my_notifications_newest_first(world: World) -> None:
     row = answer.json()["results"][0]
     assert {"id", "kind", "case", "referral", "follow_up", "created_at", "read"} <= set(row)
     assert (row["kind"], row["case"], row["case_number"], row["read"]) == (
-        "follow_up_due", 2, "12-2026-00002", False)  # fmt: skip
+        "follow_up_due",
+        2,
+        "12-2026-00002",
+        False,
+    )
 
 
 def test_another_persons_notification_answers_404_and_stays_unread(world: World) -> None:
@@ -133,16 +147,23 @@ def test_a_concern_notification_names_the_case_and_the_visit_but_not_the_child(
     world: World,
 ) -> None:
     first = visits(reintegrate(world, on=months_ago(13)))[0]
-    services.follow_up_complete(actor=world.commune_member, follow_up=first,
-                                visit_date=first.scheduled_date, outcome="at_risk",
-                                scores=SCORES)  # fmt: skip
+    services.follow_up_complete(
+        actor=world.commune_member,
+        follow_up=first,
+        visit_date=first.scheduled_date,
+        outcome="at_risk",
+        scores=SCORES,
+    )
     child = first.case.child
 
     answer = api_client(world.worker).get(LIST)
 
     (row,) = answer.json()["results"]
     assert (row["kind"], row["case"], row["follow_up"]) == (
-        "follow_up_concern", first.case_id, first.pk)  # fmt: skip
+        "follow_up_concern",
+        first.case_id,
+        first.pk,
+    )
     body = answer.content.decode()
     for name in (child.given_name, child.family_name, child.given_name_km):
         assert name not in body

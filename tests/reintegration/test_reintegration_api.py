@@ -22,20 +22,29 @@ def url(case: Case) -> str:
     return f"/api/v1/cases/{case.pk}/reintegration/"
 
 
-def child_at_home(world: World, *, on: date = date(2025, 3, 15), stage: str = Stage.IMPLEMENTATION,
-                  location: Location | None = None) -> tuple[Case, Placement]:  # fmt: skip
+def child_at_home(
+    world: World,
+    *,
+    on: date = date(2025, 3, 15),
+    stage: str = Stage.IMPLEMENTATION,
+    location: Location | None = None,
+) -> tuple[Case, Placement]:
     """A case of the worker's whose child went from a shelter to her parents on ``on``."""
     case = CaseFactory.create(owner=world.worker, location=world.pp_village, stage=stage)
     return case, family_placement(world, case, on=on, location=location)
 
 
 def body(world: World, placement: Placement, **changes: Any) -> dict[str, Any]:
-    return {"date": placement.start_date.isoformat(), "placement": placement.pk,
-            "follow_up_worker": world.teammate.pk, "commune_focal_point": world.commune_member.pk,
-            "readiness_assessment": "Ready; wants to go home.",
-            "family_assessment": "Mother has steady work; father left.",
-            "preparation_visits": [{"date": "2025-02-20", "notes": "ជួបម្ដាយ"}],
-            **changes}  # fmt: skip
+    return {
+        "date": placement.start_date.isoformat(),
+        "placement": placement.pk,
+        "follow_up_worker": world.teammate.pk,
+        "commune_focal_point": world.commune_member.pk,
+        "readiness_assessment": "Ready; wants to go home.",
+        "family_assessment": "Mother has steady work; father left.",
+        "preparation_visits": [{"date": "2025-02-20", "notes": "ជួបម្ដាយ"}],
+        **changes,
+    }
 
 
 def scheduled(answer: Any) -> list[str]:
@@ -149,12 +158,16 @@ def test_a_placement_away_from_a_family_answers_400(world: World) -> None:
 def test_a_family_placement_without_its_commune_or_village_answers_400(world: World) -> None:
     district = world.pp_commune.parent
     for location in (None, district, world.phnom_penh):
-        case = CaseFactory.create(owner=world.worker, location=world.pp_village,
-                                  stage=Stage.IMPLEMENTATION)  # fmt: skip
+        case = CaseFactory.create(
+            owner=world.worker, location=world.pp_village, stage=Stage.IMPLEMENTATION
+        )
         home = services.placement_create(
-            actor=world.worker, case=case, type="parents", start_date=date(2025, 3, 15),
+            actor=world.worker,
+            case=case,
+            type="parents",
+            start_date=date(2025, 3, 15),
             location=location,
-        )  # fmt: skip
+        )
 
         answer = api_client(world.worker).post(url(case), body(world, home))
 
@@ -168,8 +181,9 @@ def test_a_focal_point_who_is_not_a_committee_member_of_that_commune_answers_400
 ) -> None:
     case, home = child_at_home(world)
     _village, member_elsewhere = another_commune(world)
-    inactive_member = UserFactory.create(role=Role.COMMUNE_COMMITTEE, agency=world.ccwc,
-                                         location=world.pp_commune, is_active=False)  # fmt: skip
+    inactive_member = UserFactory.create(
+        role=Role.COMMUNE_COMMITTEE, agency=world.ccwc, location=world.pp_commune, is_active=False
+    )
 
     for focal_point in (member_elsewhere, world.other_worker, inactive_member):
         answer = api_client(world.worker).post(
@@ -183,8 +197,9 @@ def test_a_focal_point_who_is_not_a_committee_member_of_that_commune_answers_400
 
 def test_a_village_chief_of_that_commune_may_be_the_focal_point(world: World) -> None:
     case, home = child_at_home(world)
-    chief = UserFactory.create(role=Role.COMMUNE_COMMITTEE, agency=world.ccwc,
-                               location=world.pp_village)  # fmt: skip
+    chief = UserFactory.create(
+        role=Role.COMMUNE_COMMITTEE, agency=world.ccwc, location=world.pp_village
+    )
 
     answer = api_client(world.worker).post(
         url(case), body(world, home, commune_focal_point=chief.pk)
@@ -244,11 +259,21 @@ def test_a_second_reintegration_cancels_the_visits_still_scheduled_from_the_firs
     case, home = child_at_home(world, on=date(2025, 1, 10))
     first = api_client(world.worker).post(url(case), body(world, home)).json()
     done = FollowUp.objects.get(pk=first["follow_ups"][0]["id"])
-    services.follow_up_complete(actor=world.teammate, follow_up=done, visit_date=date(2025, 2, 12),
-                                outcome="breakdown", scores=SCORES)  # fmt: skip
-    kin = services.placement_create(actor=world.worker, case=case, type="kinship",
-                                    start_date=date(2025, 3, 1), location=world.pp_village,
-                                    caregiver="Grandmother")  # fmt: skip
+    services.follow_up_complete(
+        actor=world.teammate,
+        follow_up=done,
+        visit_date=date(2025, 2, 12),
+        outcome="breakdown",
+        scores=SCORES,
+    )
+    kin = services.placement_create(
+        actor=world.worker,
+        case=case,
+        type="kinship",
+        start_date=date(2025, 3, 1),
+        location=world.pp_village,
+        caregiver="Grandmother",
+    )
 
     second = api_client(world.worker).post(url(case), body(world, kin))
 
@@ -313,9 +338,14 @@ def test_a_child_moved_to_another_commune_leaves_the_first_communes_sight(world:
     case, home = child_at_home(world, on=date(2025, 1, 10))
     assert api_client(world.worker).post(url(case), body(world, home)).status_code == 201
     village, new_member = another_commune(world)
-    moved = services.placement_create(actor=world.worker, case=case, type="kinship",
-                                      start_date=date(2025, 5, 1), location=village,
-                                      caregiver="Uncle Dara")  # fmt: skip
+    moved = services.placement_create(
+        actor=world.worker,
+        case=case,
+        type="kinship",
+        start_date=date(2025, 5, 1),
+        location=village,
+        caregiver="Uncle Dara",
+    )
 
     second = api_client(world.worker).post(
         url(case), body(world, moved, commune_focal_point=new_member.pk)
@@ -338,9 +368,14 @@ def test_a_replaced_follow_up_worker_of_another_agency_loses_the_case(world: Wor
         url(case), body(world, home, follow_up_worker=world.other_worker.pk)
     )
     assert first.status_code == 201, first.content
-    kin = services.placement_create(actor=world.worker, case=case, type="kinship",
-                                    start_date=date(2025, 5, 1), location=world.pp_village,
-                                    caregiver="Grandmother")  # fmt: skip
+    kin = services.placement_create(
+        actor=world.worker,
+        case=case,
+        type="kinship",
+        start_date=date(2025, 5, 1),
+        location=world.pp_village,
+        caregiver="Grandmother",
+    )
 
     second = api_client(world.worker).post(url(case), body(world, kin))
 
@@ -354,9 +389,13 @@ def test_a_replaced_follow_up_worker_of_another_agency_loses_the_case(world: Wor
 def test_the_previous_reintegration_visits_stay_readable_by_the_owner(world: World) -> None:
     case, home = child_at_home(world, on=date(2025, 1, 10))
     first = api_client(world.worker).post(url(case), body(world, home)).json()
-    kin = services.placement_create(actor=world.worker, case=case, type="kinship",
-                                    start_date=date(2025, 5, 1),
-                                    location=world.pp_village)  # fmt: skip
+    kin = services.placement_create(
+        actor=world.worker,
+        case=case,
+        type="kinship",
+        start_date=date(2025, 5, 1),
+        location=world.pp_village,
+    )
     api_client(world.worker).post(url(case), body(world, kin))
 
     listed = api_client(world.worker).get(f"/api/v1/follow-ups/?case={case.pk}").json()["results"]
@@ -382,11 +421,13 @@ def test_a_location_in_a_commune_is_matched_by_its_path_not_its_code(world: Worl
     """A commune whose code begins like another commune's must not see that one's children."""
     case, home = child_at_home(world)
     look_alike = LocationFactory.create(
-        level=world.pp_commune.level, parent=world.pp_commune.parent,
+        level=world.pp_commune.level,
+        parent=world.pp_commune.parent,
         code=world.pp_commune.code + "9",
-    )  # fmt: skip
-    neighbour = UserFactory.create(role=Role.COMMUNE_COMMITTEE, agency=world.ccwc,
-                                   location=look_alike)  # fmt: skip
+    )
+    neighbour = UserFactory.create(
+        role=Role.COMMUNE_COMMITTEE, agency=world.ccwc, location=look_alike
+    )
 
     answer = api_client(world.worker).post(url(case), body(world, home))
 

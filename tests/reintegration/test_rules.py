@@ -18,12 +18,17 @@ from tests.reintegration.helpers import months_ago, reintegrate, visits
 def _residential_care(world: World, approver_id: int) -> Any:
     return api_client(world.worker).post(
         f"/api/v1/cases/{world.own_case.pk}/placements/",
-        {"type": "residential_care", "start_date": timezone.localdate().isoformat(),
-         "gatekeeping": {"reason": "No safe relative found",
-                         "alternatives_considered": "Kinship care with the aunt: refused",
-                         "approved_by": approver_id}},
+        {
+            "type": "residential_care",
+            "start_date": timezone.localdate().isoformat(),
+            "gatekeeping": {
+                "reason": "No safe relative found",
+                "alternatives_considered": "Kinship care with the aunt: refused",
+                "approved_by": approver_id,
+            },
+        },
         format="json",
-    )  # fmt: skip
+    )
 
 
 def test_a_supervisor_of_an_unrelated_agency_cannot_approve_residential_care(
@@ -66,8 +71,9 @@ def test_closing_a_case_ends_the_communes_sight_of_the_child(world: World) -> No
 
     closed = api_client(world.supervisor).post(
         f"/api/v1/cases/{reintegration.case_id}/close/",
-        {"reason": "family_relocated", "note": "Moved to Thailand"}, format="json",
-    )  # fmt: skip
+        {"reason": "family_relocated", "note": "Moved to Thailand"},
+        format="json",
+    )
 
     assert closed.status_code == 200, closed.content
     assert member.get(f"/api/v1/follow-ups/{visit.pk}/").status_code == 404
@@ -77,10 +83,13 @@ def test_a_reintegration_before_the_family_placement_begins_is_refused(world: Wo
     reintegration = reintegrate(world, on=months_ago(2))
     answer = api_client(world.worker).post(
         f"/api/v1/cases/{reintegration.case_id}/reintegration/",
-        {"date": (reintegration.placement.start_date - timedelta(days=1)).isoformat(),
-         "placement": reintegration.placement_id, "follow_up_worker": world.teammate.pk},
+        {
+            "date": (reintegration.placement.start_date - timedelta(days=1)).isoformat(),
+            "placement": reintegration.placement_id,
+            "follow_up_worker": world.teammate.pk,
+        },
         format="json",
-    )  # fmt: skip
+    )
 
     assert answer.status_code == 400
     assert "date" in answer.json()

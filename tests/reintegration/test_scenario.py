@@ -39,8 +39,9 @@ class Journey:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.case = CaseFactory.create(owner=world.worker, location=world.pp_village,
-                                       stage=Stage.IMPLEMENTATION)  # fmt: skip
+        self.case = CaseFactory.create(
+            owner=world.worker, location=world.pp_village, stage=Stage.IMPLEMENTATION
+        )
         self.home_day = months_ago(13)  # every visit of the default schedule is past
         # Another child, reintegrated into another commune on the same day.
         village, member = another_commune(world)
@@ -59,8 +60,9 @@ class Journey:
     def complete(self, user: User, number: int, outcome: str) -> Any:
         visit = self.as_(user).get(f"{API}/follow-ups/{self.visit_ids[number - 1]}/").json()
         day = date.fromisoformat(visit["scheduled_date"])
-        return self.as_(user).post(f"{API}/follow-ups/{visit['id']}/complete/",
-                                   visit_body(day, outcome))  # fmt: skip
+        return self.as_(user).post(
+            f"{API}/follow-ups/{visit['id']}/complete/", visit_body(day, outcome)
+        )
 
     def close(self, user: User) -> Any:
         body = {"reason": "reintegrated", "note": "Home and safe."}
@@ -81,26 +83,39 @@ class Journey:
     def bring_home(self, *, check_each_step: bool = True) -> None:
         """Shelter, then her parents' home, then the reintegration: four visits scheduled."""
         world = self.world
-        shelter = self.place(type="shelter", start_date=str(self.home_day - timedelta(days=120)),
-                             agency=world.ngo.pk, caregiver="Hope Shelter")  # fmt: skip
+        shelter = self.place(
+            type="shelter",
+            start_date=str(self.home_day - timedelta(days=120)),
+            agency=world.ngo.pk,
+            caregiver="Hope Shelter",
+        )
         if check_each_step:
             self.commune_member_sees_the_visits_only()
-        home = self.place(type="parents", start_date=str(self.home_day),
-                          location=world.pp_village.pk, caregiver="ម្ដាយ សុខា")  # fmt: skip
+        home = self.place(
+            type="parents",
+            start_date=str(self.home_day),
+            location=world.pp_village.pk,
+            caregiver="ម្ដាយ សុខា",
+        )
         placements = self.as_(world.worker).get(f"{API}/cases/{self.case.pk}/placements/").json()
         assert [(p["id"], p["end_date"]) for p in placements["results"]] == [
-            (home["id"], None), (shelter["id"], str(self.home_day)),
-        ]  # fmt: skip
+            (home["id"], None),
+            (shelter["id"], str(self.home_day)),
+        ]
         if check_each_step:
             self.commune_member_sees_the_visits_only()
 
-        answer = self.as_(world.worker).post(f"{API}/cases/{self.case.pk}/reintegration/", {
-            "date": str(self.home_day), "placement": home["id"],
-            "follow_up_worker": world.other_worker.pk,
-            "commune_focal_point": world.commune_member.pk,
-            "readiness_assessment": "She asks to go home.",
-            "family_assessment": "Mother earns enough; school is near.",
-        })  # fmt: skip
+        answer = self.as_(world.worker).post(
+            f"{API}/cases/{self.case.pk}/reintegration/",
+            {
+                "date": str(self.home_day),
+                "placement": home["id"],
+                "follow_up_worker": world.other_worker.pk,
+                "commune_focal_point": world.commune_member.pk,
+                "readiness_assessment": "She asks to go home.",
+                "family_assessment": "Mother earns enough; school is near.",
+            },
+        )
 
         assert answer.status_code == 201, answer.content
         follow_ups = answer.json()["follow_ups"]
@@ -153,11 +168,15 @@ def test_a_child_followed_up_by_her_commune_through_a_worry_and_a_missed_visit(
     )
     when = at_nine(third + timedelta(days=2))
     first_run = sweep(when)
-    overdue = Notification.objects.filter(kind=NotificationKind.FOLLOW_UP_OVERDUE,
-                                          follow_up_id=journey.visit_ids[2])  # fmt: skip
+    overdue = Notification.objects.filter(
+        kind=NotificationKind.FOLLOW_UP_OVERDUE, follow_up_id=journey.visit_ids[2]
+    )
     assert set(overdue.values_list("recipient__username", flat=True)) == {
-        "other_worker", "supervisor", "worker", "commune_member",
-    }  # fmt: skip
+        "other_worker",
+        "supervisor",
+        "worker",
+        "commune_member",
+    }
     for person in (world.other_worker, supervisor):
         told = notifications(person, kind=NotificationKind.FOLLOW_UP_OVERDUE)
         assert journey.visit_ids[2] in [n["follow_up"] for n in told]
@@ -224,13 +243,16 @@ def test_a_missed_visit_made_up_later_counts_towards_closure(world: World) -> No
     for number in (1, 2, 3):
         assert journey.complete(member, number, "stable").status_code == 200
     today = timezone.localdate().isoformat()
-    made_up = api_client(member).post(f"{API}/follow-ups/{journey.visit_ids[3]}/reschedule/",
-                                      {"new_date": today, "reason": "Family away"})  # fmt: skip
+    made_up = api_client(member).post(
+        f"{API}/follow-ups/{journey.visit_ids[3]}/reschedule/",
+        {"new_date": today, "reason": "Family away"},
+    )
     assert made_up.status_code == 201, made_up.content
     assert journey.close(world.worker).status_code == 409  # the made-up visit is still to come
 
-    answer = api_client(member).post(f"{API}/follow-ups/{made_up.json()['id']}/complete/",
-                                     visit_body(timezone.localdate()))  # fmt: skip
+    answer = api_client(member).post(
+        f"{API}/follow-ups/{made_up.json()['id']}/complete/", visit_body(timezone.localdate())
+    )
 
     assert answer.status_code == 200, answer.content
     assert journey.close(world.worker).status_code == 200

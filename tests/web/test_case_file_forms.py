@@ -33,19 +33,35 @@ def test_the_owner_records_placements_and_a_reintegration_whose_visits_link_to_f
     client = signed_in(world.worker)
     case_id = world.own_case.pk
 
-    shelter = client.post(f"/cases/{case_id}/placements/add/", {
-        "type": "shelter", "start_date": days_ago(120), "caregiver": "Hope Shelter",
-        "agency": world.ngo.pk,
-    })  # fmt: skip
-    home = client.post(f"/cases/{case_id}/placements/add/", {
-        "type": "parents", "start_date": days_ago(10), "location": world.pp_village.pk,
-        "caregiver": "ម្ដាយ Sokha",
-    })  # fmt: skip
+    shelter = client.post(
+        f"/cases/{case_id}/placements/add/",
+        {
+            "type": "shelter",
+            "start_date": days_ago(120),
+            "caregiver": "Hope Shelter",
+            "agency": world.ngo.pk,
+        },
+    )
+    home = client.post(
+        f"/cases/{case_id}/placements/add/",
+        {
+            "type": "parents",
+            "start_date": days_ago(10),
+            "location": world.pp_village.pk,
+            "caregiver": "ម្ដាយ Sokha",
+        },
+    )
     family = Placement.objects.get(case_id=case_id, type="parents")
-    returned = client.post(f"/cases/{case_id}/reintegrations/add/", {
-        "placement": family.pk, "date": days_ago(10), "follow_up_worker": world.worker.pk,
-        "commune_focal_point": world.commune_member.pk, "readiness_assessment": "Ready",
-    })  # fmt: skip
+    returned = client.post(
+        f"/cases/{case_id}/reintegrations/add/",
+        {
+            "placement": family.pk,
+            "date": days_ago(10),
+            "follow_up_worker": world.worker.pk,
+            "commune_focal_point": world.commune_member.pk,
+            "readiness_assessment": "Ready",
+        },
+    )
 
     assert [shelter.status_code, home.status_code, returned.status_code] == [302, 302, 302]
     assert returned["Location"] == f"/cases/{case_id}/placements/"
@@ -61,10 +77,15 @@ def test_the_owner_records_placements_and_a_reintegration_whose_visits_link_to_f
 def test_residential_care_without_gatekeeping_is_refused_beside_the_fields_keeping_the_input(
     world: World,
 ) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/placements/add/", {
-        "type": "residential_care", "start_date": days_ago(3), "caregiver": "Sunrise Home",
-        "gatekeeping_reason": "No relative can take her",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/placements/add/",
+        {
+            "type": "residential_care",
+            "start_date": days_ago(3),
+            "caregiver": "Sunrise Home",
+            "gatekeeping_reason": "No relative can take her",
+        },
+    )
 
     assert answer.status_code == 400
     form = answer.context["placement_form"]
@@ -77,12 +98,17 @@ def test_residential_care_without_gatekeeping_is_refused_beside_the_fields_keepi
 
 
 def test_residential_care_approved_by_the_supervisor_is_recorded(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/placements/add/", {
-        "type": "residential_care", "start_date": days_ago(3), "caregiver": "Sunrise Home",
-        "gatekeeping_reason": "No relative can take her",
-        "gatekeeping_alternatives": "Kinship care with the aunt: refused",
-        "gatekeeping_approved_by": world.supervisor.pk,
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/placements/add/",
+        {
+            "type": "residential_care",
+            "start_date": days_ago(3),
+            "caregiver": "Sunrise Home",
+            "gatekeeping_reason": "No relative can take her",
+            "gatekeeping_alternatives": "Kinship care with the aunt: refused",
+            "gatekeeping_approved_by": world.supervisor.pk,
+        },
+    )
 
     assert answer.status_code == 302
     placement = Placement.objects.get(case=world.own_case)
@@ -90,10 +116,15 @@ def test_residential_care_approved_by_the_supervisor_is_recorded(world: World) -
 
 
 def test_the_services_refusal_of_a_placement_is_shown_beside_its_field(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/placements/add/", {
-        "type": "kinship", "start_date": days_ago(3), "end_date": days_ago(30),
-        "caregiver": "Aunt Chanthou",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/placements/add/",
+        {
+            "type": "kinship",
+            "start_date": days_ago(3),
+            "end_date": days_ago(30),
+            "caregiver": "Aunt Chanthou",
+        },
+    )
 
     assert answer.status_code == 400
     assert answer.context["placement_form"].errors["end_date"] == [
@@ -104,10 +135,16 @@ def test_the_services_refusal_of_a_placement_is_shown_beside_its_field(world: Wo
 
 
 def test_finding_the_place_of_a_placement_keeps_the_form_and_saves_nothing(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/placements/add/", {
-        "type": "parents", "start_date": days_ago(3), "caregiver": "ម្ដាយ Sokha",
-        "place_q": world.pp_village.code, "find_place": "1",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/placements/add/",
+        {
+            "type": "parents",
+            "start_date": days_ago(3),
+            "caregiver": "ម្ដាយ Sokha",
+            "place_q": world.pp_village.code,
+            "find_place": "1",
+        },
+    )
 
     assert answer.status_code == 200
     page = answer.content.decode()
@@ -122,10 +159,15 @@ def test_a_reintegration_before_the_family_placement_is_refused_beside_the_date(
 ) -> None:
     home = family_placement(world, world.own_case, on=months_ago(1))
 
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/reintegrations/add/", {
-        "placement": home.pk, "date": months_ago(2).isoformat(),
-        "follow_up_worker": world.worker.pk, "family_assessment": "The mother is ready",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/reintegrations/add/",
+        {
+            "placement": home.pk,
+            "date": months_ago(2).isoformat(),
+            "follow_up_worker": world.worker.pk,
+            "family_assessment": "The mother is ready",
+        },
+    )
 
     assert answer.status_code == 400
     assert "on or after the family placement begins" in str(
@@ -177,9 +219,13 @@ def test_a_reader_given_the_follow_ups_alone_sees_the_visits_and_no_placement(
 ) -> None:
     reintegration = reintegrate(world, on=months_ago(2), case=world.own_case)
     case_set_grants(
-        actor=world.worker, case=world.own_case, grantee=world.other_worker,
-        sections=["follow_ups"], contribute=False, reason="referral",
-    )  # fmt: skip
+        actor=world.worker,
+        case=world.own_case,
+        grantee=world.other_worker,
+        sections=["follow_ups"],
+        contribute=False,
+        reason="referral",
+    )
 
     answer = signed_in(world.other_worker).get(f"/cases/{world.own_case.pk}/placements/")
 
@@ -218,9 +264,15 @@ def test_the_owner_records_a_service_and_changes_its_status(world: World) -> Non
     client = signed_in(world.worker)
     case_id = world.own_case.pk
 
-    added = client.post(f"/cases/{case_id}/services/add/", {
-        "service": "shelter", "status": "planned", "start_date": days_ago(2), "notes": "Two weeks",
-    })  # fmt: skip
+    added = client.post(
+        f"/cases/{case_id}/services/add/",
+        {
+            "service": "shelter",
+            "status": "planned",
+            "start_date": days_ago(2),
+            "notes": "Two weeks",
+        },
+    )
     record = CaseService.objects.get(case_id=case_id)
     changed = client.post(
         f"/cases/{case_id}/services/{record.pk}/status/",
@@ -255,10 +307,16 @@ def test_the_printable_summary_shows_services_consent_and_placements_without_for
 
 
 def test_a_service_ending_before_it_starts_is_refused_beside_the_end_date(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/services/add/", {
-        "service": "shelter", "status": "planned", "start_date": days_ago(2),
-        "end_date": days_ago(9), "notes": "Two weeks at the shelter",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/services/add/",
+        {
+            "service": "shelter",
+            "status": "planned",
+            "start_date": days_ago(2),
+            "end_date": days_ago(9),
+            "notes": "Two weeks at the shelter",
+        },
+    )
 
     assert answer.status_code == 400
     assert answer.context["service_form"].errors["end_date"] == [
@@ -294,10 +352,15 @@ def test_the_owner_records_a_consent_and_withdraws_it(world: World) -> None:
     client = signed_in(world.worker)
     case_id = world.own_case.pk
 
-    recorded = client.post(f"/cases/{case_id}/consent/add/", {
-        "given_by": "caregiver", "giver_name": "ម្ដាយ", "scope": ["referral", "services"],
-        "date": days_ago(5),
-    })  # fmt: skip
+    recorded = client.post(
+        f"/cases/{case_id}/consent/add/",
+        {
+            "given_by": "caregiver",
+            "giver_name": "ម្ដាយ",
+            "scope": ["referral", "services"],
+            "date": days_ago(5),
+        },
+    )
     consent = Consent.objects.get(case_id=case_id)
     withdrawn = client.post(f"/cases/{case_id}/consent/{consent.pk}/withdraw/")
     again = client.post(f"/cases/{case_id}/consent/{consent.pk}/withdraw/")
@@ -311,9 +374,14 @@ def test_the_owner_records_a_consent_and_withdraws_it(world: World) -> None:
 
 
 def test_a_consent_naming_nothing_is_refused_and_keeps_the_name(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/consent/add/", {
-        "given_by": "caregiver", "giver_name": "ច័ន្ទ ធីតា", "date": days_ago(5),
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/consent/add/",
+        {
+            "given_by": "caregiver",
+            "giver_name": "ច័ន្ទ ធីតា",
+            "date": days_ago(5),
+        },
+    )
 
     assert answer.status_code == 400
     assert answer.context["consent_form"].errors["scope"] == [
@@ -325,9 +393,12 @@ def test_a_consent_naming_nothing_is_refused_and_keeps_the_name(world: World) ->
 
 def test_a_withdrawal_dated_in_the_future_is_refused_beside_its_date(world: World) -> None:
     consent = Consent.objects.create(
-        case=world.own_case, given_by="child", scope=["referral"],
-        date=timezone.localdate(), recorded_by=world.worker,
-    )  # fmt: skip
+        case=world.own_case,
+        given_by="child",
+        scope=["referral"],
+        date=timezone.localdate(),
+        recorded_by=world.worker,
+    )
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
 
     answer = signed_in(world.worker).post(
@@ -345,9 +416,12 @@ def test_consent_is_recorded_and_withdrawn_only_by_those_who_manage_the_case(
     world: World,
 ) -> None:
     consent = Consent.objects.create(
-        case=world.own_case, given_by="child", scope=["referral"],
-        date=timezone.localdate(), recorded_by=world.worker,
-    )  # fmt: skip
+        case=world.own_case,
+        given_by="child",
+        scope=["referral"],
+        date=timezone.localdate(),
+        recorded_by=world.worker,
+    )
     body = {"given_by": "child", "scope": ["referral"], "date": days_ago(1)}
     withdraw = f"/cases/{world.own_case.pk}/consent/{consent.pk}/withdraw/"
 
@@ -380,10 +454,15 @@ def test_the_owner_corrects_the_childs_name_and_moves_the_stage(world: World) ->
     case = world.own_case
     data = edit_form(client, case.pk)
 
-    answer = client.post(f"/cases/{case.pk}/edit/", {
-        **data, "given_name_km": "ស្រីនាង", "concerns": ["labour_trafficking"],
-        "stage": "assessment",
-    })  # fmt: skip
+    answer = client.post(
+        f"/cases/{case.pk}/edit/",
+        {
+            **data,
+            "given_name_km": "ស្រីនាង",
+            "concerns": ["labour_trafficking"],
+            "stage": "assessment",
+        },
+    )
 
     assert answer.status_code == 302
     case.refresh_from_db()
@@ -398,10 +477,16 @@ def test_an_edit_refused_by_the_childs_rules_keeps_what_was_typed(world: World) 
     data = edit_form(client, world.own_case.pk)
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
 
-    answer = client.post(f"/cases/{world.own_case.pk}/edit/", {
-        **data, "date_of_birth": future, "estimated_age": "", "summary": "Seen at the market",
-        "concerns": ["labour_trafficking"],
-    })  # fmt: skip
+    answer = client.post(
+        f"/cases/{world.own_case.pk}/edit/",
+        {
+            **data,
+            "date_of_birth": future,
+            "estimated_age": "",
+            "summary": "Seen at the market",
+            "concerns": ["labour_trafficking"],
+        },
+    )
 
     assert answer.status_code == 400
     page = answer.content.decode()
@@ -416,13 +501,23 @@ def test_an_edit_of_a_case_changed_meanwhile_is_refused_and_keeps_the_input(
 ) -> None:
     client = signed_in(world.worker)
     data = edit_form(client, world.own_case.pk)
-    signed_in(world.supervisor).post(f"/cases/{world.own_case.pk}/edit/", {
-        **data, "summary": "Words of the supervisor", "concerns": ["labour_trafficking"],
-    })  # fmt: skip
+    signed_in(world.supervisor).post(
+        f"/cases/{world.own_case.pk}/edit/",
+        {
+            **data,
+            "summary": "Words of the supervisor",
+            "concerns": ["labour_trafficking"],
+        },
+    )
 
-    stale = client.post(f"/cases/{world.own_case.pk}/edit/", {
-        **data, "summary": "Words of the worker", "concerns": ["labour_trafficking"],
-    })  # fmt: skip
+    stale = client.post(
+        f"/cases/{world.own_case.pk}/edit/",
+        {
+            **data,
+            "summary": "Words of the worker",
+            "concerns": ["labour_trafficking"],
+        },
+    )
 
     assert stale.status_code == 412
     page = stale.content.decode()

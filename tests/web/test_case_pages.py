@@ -19,26 +19,49 @@ from tests.web.conftest import signed_in
 GIVEN_KM, FAMILY_KM = "ស្រីមុំ", "ច័ន្ទ"
 # The answers of the default instrument that come out low, and one that is critical.
 LOW_ANSWERS = {
-    "q_immediate_danger": "no", "q_harm_severity": "minor", "q_child_age": "12_14",
-    "q_disability": "no", "q_caregiver_protection": "able", "q_perpetrator_access": "none",
-    "q_debt_bondage": "no", "q_confinement": "no", "q_deception": "no",
-    "q_documents_withheld": "no", "q_previous_harm": "no",
-}  # fmt: skip
+    "q_immediate_danger": "no",
+    "q_harm_severity": "minor",
+    "q_child_age": "12_14",
+    "q_disability": "no",
+    "q_caregiver_protection": "able",
+    "q_perpetrator_access": "none",
+    "q_debt_bondage": "no",
+    "q_confinement": "no",
+    "q_deception": "no",
+    "q_documents_withheld": "no",
+    "q_previous_harm": "no",
+}
 CASE_TABS = [
-    "profile", "concerns", "risk", "plan", "services", "notes", "consent", "placements", "history",
-]  # fmt: skip
+    "profile",
+    "concerns",
+    "risk",
+    "plan",
+    "services",
+    "notes",
+    "consent",
+    "placements",
+    "history",
+]
 
 
 def intake(world: World, **changes: Any) -> dict[str, Any]:
     data = {
-        "given_name_km": GIVEN_KM, "family_name_km": FAMILY_KM,
-        "given_name": "Srey Mom", "family_name": "Chan", "sex": "female",
-        "estimated_age": "12", "location": str(world.pp_village.pk),
-        "birth_registration": "unknown", "concerns": ["labour_trafficking"],
-        "source": "police", "summary": "Found at a brick kiln.",
-        "family-TOTAL_FORMS": "1", "family-INITIAL_FORMS": "0",
-        "family-0-name_km": "ច័ន្ទ ធីតា", "family-0-relation": "mother",
-    }  # fmt: skip
+        "given_name_km": GIVEN_KM,
+        "family_name_km": FAMILY_KM,
+        "given_name": "Srey Mom",
+        "family_name": "Chan",
+        "sex": "female",
+        "estimated_age": "12",
+        "location": str(world.pp_village.pk),
+        "birth_registration": "unknown",
+        "concerns": ["labour_trafficking"],
+        "source": "police",
+        "summary": "Found at a brick kiln.",
+        "family-TOTAL_FORMS": "1",
+        "family-INITIAL_FORMS": "0",
+        "family-0-name_km": "ច័ន្ទ ធីតា",
+        "family-0-relation": "mother",
+    }
     data.update(changes)
     return data
 
@@ -134,11 +157,12 @@ def test_the_list_shows_my_cases_and_not_the_others(world: World) -> None:
 
 def test_the_list_finds_a_child_by_her_khmer_name_and_by_her_latin_name(world: World) -> None:
     mine = CaseFactory.create(
-        owner=world.worker, location=world.pp_village,
+        owner=world.worker,
+        location=world.pp_village,
         child=ChildFactory.create(
             given_name="Dara", given_name_km="តារា", location=world.pp_village
         ),
-    )  # fmt: skip
+    )
     client = signed_in(world.worker)
 
     for text in ["តារា", "dara"]:
@@ -149,9 +173,11 @@ def test_the_list_finds_a_child_by_her_khmer_name_and_by_her_latin_name(world: W
 
 def test_the_list_filters_by_stage_and_risk_level(world: World) -> None:
     high = CaseFactory.create(
-        owner=world.worker, location=world.pp_village, risk_level=RiskLevel.HIGH,
+        owner=world.worker,
+        location=world.pp_village,
+        risk_level=RiskLevel.HIGH,
         stage=Stage.ASSESSMENT,
-    )  # fmt: skip
+    )
     client = signed_in(world.worker)
 
     page = client.get("/cases/", {"risk_level": "high", "stage": "assessment"}).content.decode()
@@ -324,11 +350,17 @@ def test_a_plan_is_written_sent_and_approved_by_the_supervisor(world: World) -> 
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     case_id = world.own_case.pk
 
-    written = owner.post(f"/cases/{case_id}/plan/new/", {
-        "goals": "1", "goal-0-actions": "1", "goal-0-description": "Back to school",
-        "goal-0-action-0-description": "Enrol her", "goal-0-action-0-responsible": world.worker.pk,
-        "goal-0-action-0-due_date": due,
-    })  # fmt: skip
+    written = owner.post(
+        f"/cases/{case_id}/plan/new/",
+        {
+            "goals": "1",
+            "goal-0-actions": "1",
+            "goal-0-description": "Back to school",
+            "goal-0-action-0-description": "Enrol her",
+            "goal-0-action-0-responsible": world.worker.pk,
+            "goal-0-action-0-due_date": due,
+        },
+    )
     plan = CasePlan.objects.get(case_id=case_id)
     sent = owner.post(f"/cases/{case_id}/plan/{plan.pk}/submit/")
     approved = supervisor.post(f"/cases/{case_id}/plan/{plan.pk}/approve/", {"comment": "Good"})
@@ -342,11 +374,16 @@ def test_a_plan_is_written_sent_and_approved_by_the_supervisor(world: World) -> 
 def test_a_plan_with_an_action_missing_its_date_keeps_the_rows_and_says_where(
     world: World,
 ) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/plan/new/", {
-        "goals": "1", "goal-0-actions": "1", "goal-0-description": "Safe at home",
-        "goal-0-action-0-description": "Visit weekly",
-        "goal-0-action-0-responsible": world.worker.pk,
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/plan/new/",
+        {
+            "goals": "1",
+            "goal-0-actions": "1",
+            "goal-0-description": "Safe at home",
+            "goal-0-action-0-description": "Visit weekly",
+            "goal-0-action-0-responsible": world.worker.pk,
+        },
+    )
 
     assert answer.status_code == 400
     form = answer.context["form"]
@@ -359,11 +396,17 @@ def test_rejecting_a_plan_without_a_comment_is_refused_beside_the_comment(world:
     owner, supervisor = signed_in(world.worker), signed_in(world.supervisor)
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     case_id = world.own_case.pk
-    owner.post(f"/cases/{case_id}/plan/new/", {
-        "goals": "1", "goal-0-actions": "1", "goal-0-description": "Back to school",
-        "goal-0-action-0-description": "Enrol her", "goal-0-action-0-responsible": world.worker.pk,
-        "goal-0-action-0-due_date": due,
-    })  # fmt: skip
+    owner.post(
+        f"/cases/{case_id}/plan/new/",
+        {
+            "goals": "1",
+            "goal-0-actions": "1",
+            "goal-0-description": "Back to school",
+            "goal-0-action-0-description": "Enrol her",
+            "goal-0-action-0-responsible": world.worker.pk,
+            "goal-0-action-0-due_date": due,
+        },
+    )
     plan = CasePlan.objects.get(case_id=case_id)
     owner.post(f"/cases/{case_id}/plan/{plan.pk}/submit/")
 
@@ -388,10 +431,15 @@ def test_the_printable_summary_shows_the_child_to_the_owner_and_records_the_prin
 
 
 def test_adding_a_goal_row_keeps_what_was_typed_and_saves_nothing(world: World) -> None:
-    answer = signed_in(world.worker).post(f"/cases/{world.own_case.pk}/plan/new/", {
-        "goals": "1", "goal-0-actions": "1", "goal-0-description": "Back to school",
-        "add": "goal",
-    })  # fmt: skip
+    answer = signed_in(world.worker).post(
+        f"/cases/{world.own_case.pk}/plan/new/",
+        {
+            "goals": "1",
+            "goal-0-actions": "1",
+            "goal-0-description": "Back to school",
+            "add": "goal",
+        },
+    )
 
     assert answer.status_code == 200
     page = answer.content.decode()
@@ -403,11 +451,17 @@ def test_adding_a_goal_row_keeps_what_was_typed_and_saves_nothing(world: World) 
 def test_a_draft_plan_opens_for_editing_with_its_goals(world: World) -> None:
     client = signed_in(world.worker)
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
-    client.post(f"/cases/{world.own_case.pk}/plan/new/", {
-        "goals": "1", "goal-0-actions": "1", "goal-0-description": "Back to school",
-        "goal-0-action-0-description": "Enrol her", "goal-0-action-0-responsible": world.worker.pk,
-        "goal-0-action-0-due_date": due,
-    })  # fmt: skip
+    client.post(
+        f"/cases/{world.own_case.pk}/plan/new/",
+        {
+            "goals": "1",
+            "goal-0-actions": "1",
+            "goal-0-description": "Back to school",
+            "goal-0-action-0-description": "Enrol her",
+            "goal-0-action-0-responsible": world.worker.pk,
+            "goal-0-action-0-due_date": due,
+        },
+    )
     plan = CasePlan.objects.get()
 
     page = client.get(f"/cases/{world.own_case.pk}/plan/{plan.pk}/edit/").content.decode()

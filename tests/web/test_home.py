@@ -31,16 +31,20 @@ def home(user: User) -> str:
 def submitted_plan(case: Case) -> CasePlan:
     now = timezone.now()
     return CasePlan.objects.create(
-        case=case, status="submitted", created_by=case.owner, submitted_by=case.owner,
+        case=case,
+        status="submitted",
+        created_by=case.owner,
+        submitted_by=case.owner,
         submitted_at=now,
-    )  # fmt: skip
+    )
 
 
 def closure_requested(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(
-        closure_reason="reintegrated", closure_requested_by=case.owner,
+        closure_reason="reintegrated",
+        closure_requested_by=case.owner,
         closure_requested_at=timezone.now(),
-    )  # fmt: skip
+    )
 
 
 def high_risk(case: Case, *, last_contact_days_ago: int | None) -> None:
@@ -52,9 +56,10 @@ def high_risk(case: Case, *, last_contact_days_ago: int | None) -> None:
         else timezone.now() - timedelta(days=last_contact_days_ago)
     )
     Case.objects.filter(pk=case.pk).update(
-        risk_level="high", last_contact_at=last_contact,
+        risk_level="high",
+        last_contact_at=last_contact,
         created_at=timezone.now() - timedelta(days=30),
-    )  # fmt: skip
+    )
 
 
 def test_signed_out_the_home_page_leads_to_the_login(db: None) -> None:
@@ -134,10 +139,14 @@ def test_only_the_latest_unread_notifications_are_shown_with_a_link_to_all(
     world: World,
 ) -> None:
     notify(
-        Notice(kind="review_due", recipient_id=world.worker.pk, subject=f"case:{number}",
-               case_number=f"CASE-{number:02d}")
+        Notice(
+            kind="review_due",
+            recipient_id=world.worker.pk,
+            subject=f"case:{number}",
+            case_number=f"CASE-{number:02d}",
+        )
         for number in range(8)
-    )  # fmt: skip
+    )
 
     page = home(world.worker)
 

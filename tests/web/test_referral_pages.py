@@ -24,9 +24,13 @@ from tests.web.conftest import signed_in
 
 def consent_to_referral(case: Case) -> None:
     Consent.objects.create(
-        case=case, given_by="caregiver", giver_name="Sok Dara", scope=["referral"],
-        date=timezone.localdate(), recorded_by=case.owner,
-    )  # fmt: skip
+        case=case,
+        given_by="caregiver",
+        giver_name="Sok Dara",
+        scope=["referral"],
+        date=timezone.localdate(),
+        recorded_by=case.owner,
+    )
 
 
 def refer(world: World, case: Case | None = None, to: Agency | None = None) -> Referral:
@@ -34,10 +38,15 @@ def refer(world: World, case: Case | None = None, to: Agency | None = None) -> R
     case = case or world.own_case
     consent_to_referral(case)
     return services.referral_create(
-        actor=case.owner, case=case, to_agency=to or world.other_ngo, type="service",
-        urgency="urgent", services=["shelter"], reason="Needs a safe place tonight.",
+        actor=case.owner,
+        case=case,
+        to_agency=to or world.other_ngo,
+        type="service",
+        urgency="urgent",
+        services=["shelter"],
+        reason="Needs a safe place tonight.",
         shared_sections=["profile", "concerns"],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -164,8 +173,9 @@ def test_the_sender_is_offered_cancel_and_not_accept(world: World) -> None:
 
 
 def test_the_receiving_agency_admin_reads_it_and_is_offered_no_action(world: World) -> None:
-    admin = UserFactory.create(username="other_admin", role=Role.AGENCY_ADMIN,
-                               agency=world.other_ngo)  # fmt: skip
+    admin = UserFactory.create(
+        username="other_admin", role=Role.AGENCY_ADMIN, agency=world.other_ngo
+    )
     referral = refer(world)
 
     page = signed_in(admin).get(f"/referrals/{referral.pk}/").content.decode()
@@ -313,10 +323,13 @@ def shelter(world: World) -> Agency:
 
 def referral_form(shelter: Agency, **changes: Any) -> dict[str, Any]:
     data = {
-        "services": ["shelter"], "to_agency": str(shelter.pk), "type": "service",
-        "urgency": "urgent", "reason": "Needs a safe place tonight.",
+        "services": ["shelter"],
+        "to_agency": str(shelter.pk),
+        "type": "service",
+        "urgency": "urgent",
+        "reason": "Needs a safe place tonight.",
         "shared_sections": ["profile", "concerns"],
-    }  # fmt: skip
+    }
     data.update(changes)
     return data
 
@@ -432,13 +445,17 @@ def test_the_supervisor_queue_shows_what_waits_for_them(world: World) -> None:
     Referral.objects.filter(pk=late.pk).update(respond_by=timezone.now() - timedelta(hours=1))
     Referral.objects.filter(pk=incoming.pk).update(respond_by=timezone.now() - timedelta(hours=2))
     CasePlan.objects.create(
-        case=world.teammates_case, status="submitted", created_by=world.teammate,
-        submitted_by=world.teammate, submitted_at=timezone.now(),
-    )  # fmt: skip
+        case=world.teammates_case,
+        status="submitted",
+        created_by=world.teammate,
+        submitted_by=world.teammate,
+        submitted_at=timezone.now(),
+    )
     Case.objects.filter(pk=world.own_case.pk).update(
-        closure_reason="reintegrated", closure_requested_by=world.worker,
+        closure_reason="reintegrated",
+        closure_requested_by=world.worker,
         closure_requested_at=timezone.now(),
-    )  # fmt: skip
+    )
 
     page = signed_in(world.supervisor).get("/referrals/queue/").content.decode()
 
@@ -467,8 +484,14 @@ def test_the_case_file_lists_the_referrals_of_the_case_for_its_owner(world: Worl
 def test_the_referrals_tab_is_not_open_to_a_grant_holder_with_a_section_only(
     world: World,
 ) -> None:
-    case_set_grants(actor=world.worker, case=world.own_case, grantee=world.other_worker,
-                    sections={"profile"}, contribute=False, reason="referral")  # fmt: skip
+    case_set_grants(
+        actor=world.worker,
+        case=world.own_case,
+        grantee=world.other_worker,
+        sections={"profile"},
+        contribute=False,
+        reason="referral",
+    )
 
     page = signed_in(world.other_worker).get(f"/cases/{world.own_case.pk}/referrals/")
 

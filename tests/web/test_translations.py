@@ -46,8 +46,10 @@ def _extracted_catalogue(workdir: Path) -> dict[object, str]:
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*NOT_EXTRACTED, "__pycache__"))
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "--locale=km", "--no-location"],
-        cwd=copy, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
     extracted = copy / "locale" / "km" / "LC_MESSAGES" / "django.po"
     english = workdir / "extracted.po"
     subprocess.run(  # noqa: S603 - a fixed tool on files this test made

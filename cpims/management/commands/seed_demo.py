@@ -29,25 +29,72 @@ SAMPLE_GAZETTEER = Path(settings.BASE_DIR) / "accounts" / "data" / "gazetteer_sa
 LOGINS_FILE = "demo-logins.txt"
 
 AGENCIES: list[dict[str, Any]] = [
-    {"key": "mosvy", "name": "Ministry of Social Affairs, Veterans and Youth Rehabilitation",
-     "type": AgencyType.MOSVY, "province": None, "services": []},
-    {"key": "dosvy_pp", "name": "DoSVY Phnom Penh", "type": AgencyType.DOSVY,
-     "province": "12", "services": [ServiceCode.ALTERNATIVE_CARE, ServiceCode.FAMILY_TRACING,
-                                    ServiceCode.FOLLOW_UP]},
-    {"key": "dosvy_bmc", "name": "DoSVY Banteay Meanchey", "type": AgencyType.DOSVY,
-     "province": "01", "services": [ServiceCode.REPATRIATION, ServiceCode.FAMILY_TRACING]},
-    {"key": "police", "name": "Anti-Human Trafficking and Juvenile Protection, Phnom Penh",
-     "type": AgencyType.POLICE, "province": "12", "services": [ServiceCode.INVESTIGATION]},
-    {"key": "labour", "name": "Labour Inspectorate, Phnom Penh",
-     "type": AgencyType.LABOUR_INSPECTORATE, "province": "12", "services": []},
-    {"key": "helpline", "name": "Child Helpline 1288", "type": AgencyType.HELPLINE,
-     "province": "12", "services": []},
-    {"key": "shelter", "name": "Safe Haven Children's Shelter (demo NGO)", "type": AgencyType.NGO,
-     "province": "12", "services": [ServiceCode.SHELTER, ServiceCode.PSYCHOSOCIAL,
-                                    ServiceCode.MEDICAL, ServiceCode.EDUCATION]},
-    {"key": "ccwc", "name": "Commune Committee for Women and Children (demo commune)",
-     "type": AgencyType.COMMUNE_COMMITTEE, "province": "12", "services": [ServiceCode.FOLLOW_UP]},
-]  # fmt: skip
+    {
+        "key": "mosvy",
+        "name": "Ministry of Social Affairs, Veterans and Youth Rehabilitation",
+        "type": AgencyType.MOSVY,
+        "province": None,
+        "services": [],
+    },
+    {
+        "key": "dosvy_pp",
+        "name": "DoSVY Phnom Penh",
+        "type": AgencyType.DOSVY,
+        "province": "12",
+        "services": [
+            ServiceCode.ALTERNATIVE_CARE,
+            ServiceCode.FAMILY_TRACING,
+            ServiceCode.FOLLOW_UP,
+        ],
+    },
+    {
+        "key": "dosvy_bmc",
+        "name": "DoSVY Banteay Meanchey",
+        "type": AgencyType.DOSVY,
+        "province": "01",
+        "services": [ServiceCode.REPATRIATION, ServiceCode.FAMILY_TRACING],
+    },
+    {
+        "key": "police",
+        "name": "Anti-Human Trafficking and Juvenile Protection, Phnom Penh",
+        "type": AgencyType.POLICE,
+        "province": "12",
+        "services": [ServiceCode.INVESTIGATION],
+    },
+    {
+        "key": "labour",
+        "name": "Labour Inspectorate, Phnom Penh",
+        "type": AgencyType.LABOUR_INSPECTORATE,
+        "province": "12",
+        "services": [],
+    },
+    {
+        "key": "helpline",
+        "name": "Child Helpline 1288",
+        "type": AgencyType.HELPLINE,
+        "province": "12",
+        "services": [],
+    },
+    {
+        "key": "shelter",
+        "name": "Safe Haven Children's Shelter (demo NGO)",
+        "type": AgencyType.NGO,
+        "province": "12",
+        "services": [
+            ServiceCode.SHELTER,
+            ServiceCode.PSYCHOSOCIAL,
+            ServiceCode.MEDICAL,
+            ServiceCode.EDUCATION,
+        ],
+    },
+    {
+        "key": "ccwc",
+        "name": "Commune Committee for Women and Children (demo commune)",
+        "type": AgencyType.COMMUNE_COMMITTEE,
+        "province": "12",
+        "services": [ServiceCode.FOLLOW_UP],
+    },
+]
 
 # username (= role code), full name, agency key
 PEOPLE: list[tuple[str, str, str | None]] = [
@@ -64,18 +111,55 @@ PEOPLE: list[tuple[str, str, str | None]] = [
 
 # Invented children for the demonstration: (child, concerns, source).
 DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
-    ({"given_name": "Sreymom", "family_name": "Chea", "given_name_km": "ស្រីមុំ",
-      "family_name_km": "ជា", "sex": "female", "estimated_age": 14},
-     ["child_labour", "labour_trafficking"], "labour_inspection"),
-    ({"given_name": "Dara", "family_name": "Sok", "given_name_km": "តារា", "family_name_km": "សុខ",
-      "sex": "male", "estimated_age": 9}, ["neglect", "left_behind"], "ccwc"),
-    ({"given_name": "Bopha", "family_name": "Keo", "given_name_km": "បុប្ផា",
-      "family_name_km": "កែវ", "sex": "female", "estimated_age": 16},
-     ["online_sexual_exploitation"], "helpline"),
-    ({"given_name": "Vuthy", "family_name": "Lim", "given_name_km": "វុទ្ធី",
-      "family_name_km": "លឹម", "sex": "male", "estimated_age": 13},
-     ["street_connected"], "police"),
-]  # fmt: skip
+    (
+        {
+            "given_name": "Sreymom",
+            "family_name": "Chea",
+            "given_name_km": "ស្រីមុំ",
+            "family_name_km": "ជា",
+            "sex": "female",
+            "estimated_age": 14,
+        },
+        ["child_labour", "labour_trafficking"],
+        "labour_inspection",
+    ),
+    (
+        {
+            "given_name": "Dara",
+            "family_name": "Sok",
+            "given_name_km": "តារា",
+            "family_name_km": "សុខ",
+            "sex": "male",
+            "estimated_age": 9,
+        },
+        ["neglect", "left_behind"],
+        "ccwc",
+    ),
+    (
+        {
+            "given_name": "Bopha",
+            "family_name": "Keo",
+            "given_name_km": "បុប្ផា",
+            "family_name_km": "កែវ",
+            "sex": "female",
+            "estimated_age": 16,
+        },
+        ["online_sexual_exploitation"],
+        "helpline",
+    ),
+    (
+        {
+            "given_name": "Vuthy",
+            "family_name": "Lim",
+            "given_name_km": "វុទ្ធី",
+            "family_name_km": "លឹម",
+            "sex": "male",
+            "estimated_age": 13,
+        },
+        ["street_connected"],
+        "police",
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -113,17 +197,24 @@ class Command(BaseCommand):
         people: dict[str, User] = {}
         for role, full_name, agency_key in PEOPLE:
             people[role] = user_create(
-                actor=admin, username=role, password=passwords[role], full_name=full_name,
-                agency=agencies[agency_key] if agency_key else None, role=role,
+                actor=admin,
+                username=role,
+                password=passwords[role],
+                full_name=full_name,
+                agency=agencies[agency_key] if agency_key else None,
+                role=role,
                 location=commune if role == Role.COMMUNE_COMMITTEE else None,
                 supervisor=people.get(Role.SUPERVISOR) if role == Role.SOCIAL_WORKER else None,
-            )  # fmt: skip
+            )
         cases = self._cases([people[Role.SOCIAL_WORKER]] * 3 + [people[Role.POLICE]])
         if commune is not None:
             self._reintegration(
-                cases[0], people[Role.SOCIAL_WORKER], people[Role.COMMUNE_COMMITTEE], commune,
+                cases[0],
+                people[Role.SOCIAL_WORKER],
+                people[Role.COMMUNE_COMMITTEE],
+                commune,
                 agencies["shelter"],
-            )  # fmt: skip
+            )
         return [(role, passwords[role]) for role in Role.values]
 
     def _agencies(self, admin: User) -> dict[str, Agency]:
@@ -131,9 +222,13 @@ class Command(BaseCommand):
         for spec in AGENCIES:
             province = Location.objects.get(code=spec["province"]) if spec["province"] else None
             created[spec["key"]] = agency_create(
-                actor=admin, name=spec["name"], type=spec["type"], location=province,
-                services=spec["services"], coverage=[province] if province else [],
-            )  # fmt: skip
+                actor=admin,
+                name=spec["name"],
+                type=spec["type"],
+                location=province,
+                services=spec["services"],
+                coverage=[province] if province else [],
+            )
         return created
 
     def _cases(self, owners: list[User]) -> list[Case]:
@@ -162,17 +257,28 @@ class Command(BaseCommand):
         home_village = Location.objects.filter(parent=commune).order_by("code").first()
         returned = timezone.localdate() - timedelta(days=60)
         placement_create(
-            actor=worker, case=case, type=PlacementType.SHELTER,
-            start_date=returned - timedelta(days=120), agency=shelter,
+            actor=worker,
+            case=case,
+            type=PlacementType.SHELTER,
+            start_date=returned - timedelta(days=120),
+            agency=shelter,
             caregiver=shelter.name,
-        )  # fmt: skip
+        )
         home = placement_create(
-            actor=worker, case=case, type=PlacementType.PARENTS, start_date=returned,
-            location=home_village or commune, caregiver="Demonstration family",
-        )  # fmt: skip
+            actor=worker,
+            case=case,
+            type=PlacementType.PARENTS,
+            start_date=returned,
+            location=home_village or commune,
+            caregiver="Demonstration family",
+        )
         reintegration_create(
-            actor=worker, case=case, date=returned, placement=home, follow_up_worker=worker,
+            actor=worker,
+            case=case,
+            date=returned,
+            placement=home,
+            follow_up_worker=worker,
             commune_focal_point=commune_member,
             readiness_assessment="Demonstration: the child wants to go home.",
             family_assessment="Demonstration: the family is ready and supported.",
-        )  # fmt: skip
+        )
