@@ -10,6 +10,7 @@ from accounts.models import User
 from cases.choices import ConsentScope, Section
 from cases.models import Case, CaseNote, CasePlan, CaseService, Consent, PlanGoal
 from cases.selectors import case_section
+from core.ids import as_id
 
 
 def _lock(case: Case) -> None:
@@ -43,6 +44,12 @@ def plan_detail(
     plan = get_object_or_404(plans, pk=plan_id)
     plan.case = case
     return plan
+
+
+def plan_in_case(*, case: Case, plan_id: int | str) -> CasePlan:
+    """A plan of ``case``, which the caller opened through the door with its plan section or
+    the right to write the plan (404 for a plan of another case)."""
+    return get_object_or_404(_plans().filter(case=case), pk=as_id(plan_id))
 
 
 def plan_of(*, plan_id: int) -> CasePlan:

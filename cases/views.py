@@ -389,6 +389,14 @@ class CaseFile:
 Bound = dict[str, Any]
 
 
+def _file_to_write(user: User, pk: int, action: str) -> CaseFile:
+    """The case file for a request that changes it: through the door, refused before its form
+    is read when ``action`` is not the reader's to take, and not recorded as a reading (the
+    change records itself)."""
+    case, access = case_get(user, pk, action=action, detail=True)
+    return CaseFile(case=case, access=access, actions=case_actions(user, case, access))
+
+
 def case_file_of(user: User, pk: int) -> CaseFile:
     """The case through the door (404 outside the reader's reach); each reading of the file is
     recorded, as the API records it."""
@@ -666,8 +674,9 @@ STALE_EDIT = gettext_lazy(
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The case and its child, corrected; the API's PATCH, with its version check."""
     user = _user(request)
-    file = case_file_of(user, pk)
-    if not file.can_manage:
+    # Showing the form is a reading of the file; saving it is the edit, recorded as such.
+    file = case_file_of(user, pk) if request.method != "POST" else _file_to_write(user, pk, "edit")
+    if "edit" not in file.actions:
         raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
     concerns = ConcernType.objects.filter(is_active=True)
     if request.method != "POST":
@@ -1100,22 +1109,19 @@ def case_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_plan_edit(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     user = _user(request)
-    file = case_file_of(user, pk)
-    plan = selectors_records.plan_detail(user=user, case_id=pk, plan_id=plan_id)
-    if not file.can_plan:
-        raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
-    people = _plan_people(file.case)
     if request.method != "POST":
-        form = PlanForm(responsible=people, initial_goals=list(plan.goals.all()))
+        file = case_file_of(user, pk)
+        if not file.can_plan:
+            raise PermissionDenied(_("Only the case owner or their supervisor can do this."))
+        plan = selectors_records.plan_in_case(case=file.case, plan_id=plan_id)
+        form = PlanForm(responsible=_plan_people(file.case), initial_goals=list(plan.goals.all()))
         return _plan_page(request, file, form, plan)
-    form = PlanForm(request.POST, responsible=people)
+    file = _file_to_write(user, pk, "write_plan")
+    plan = selectors_records.plan_in_case(case=file.case, plan_id=plan_id)
+    form = PlanForm(request.POST, responsible=_plan_people(file.case))
     if "add" not in request.POST and form.is_valid():
         try:
-            with transaction.atomic():
-                locked = selectors_records.plan_detail(
-                    user=user, case_id=pk, plan_id=plan_id, for_update=True
-                )
-                plan_services.plan_update(actor=user, plan=locked, goals=form.goals())
+            plan_services.plan_update(actor=user, plan=plan, goals=form.goals())
         except ValidationError as error:
             form.adopt(error)
         except StateConflictError as conflict:

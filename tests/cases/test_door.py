@@ -4,11 +4,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from cases.models import Case
+from audit.models import AuditEvent
+from cases.models import Case, CaseConcern, CasePlan
 from cases.policy import case_actions, case_get
 from cases.services import case as case_services
 from cases.services.access import case_set_grants
@@ -108,3 +115,59 @@ def test_an_action_endpoint_checks_the_rule_before_reading_the_input(world: Worl
     assert api_client(world.worker).post(url, {"reason": "Again"}).status_code == 409
     assert api_client(world.dosvy_officer).post(url, {"reason": "Again"}).status_code == 403
     assert api_client(world.other_worker).post(url, {"reason": "Again"}).status_code == 404
+
+
+# --- A write request records its write, not reads ----------------------------------------------
+
+
+def _plan_form(world: World, description: str) -> dict[str, object]:
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    return {
+        "goals": "1",
+        "goal-0-actions": "1",
+        "goal-0-description": description,
+        "goal-0-action-0-description": "Enrol her",
+        "goal-0-action-0-responsible": world.worker.pk,
+        "goal-0-action-0-due_date": due,
+    }
+
+
+def test_saving_a_plan_from_its_page_records_the_update_and_no_reading(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.worker)
+    client.post(f"/cases/{world.own_case.pk}/plan/new/", _plan_form(world, "Back to school"))
+    plan = CasePlan.objects.get()
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(
+            f"/cases/{world.own_case.pk}/plan/{plan.pk}/edit/", _plan_form(world, "Safe at home")
+        )
+    assert answer.status_code == 302
+    written = list(AuditEvent.objects.order_by("id")[before:].values_list("action", flat=True))
+    assert written == ["plan.update"]
+    # The door twice (the page, then the service under its lock), never four times.
+    visibility = [
+        q for q in queries.captured_queries if "cases_case" in q["sql"] and "UNION" in q["sql"]
+    ]
+    assert len(visibility) == 2
+
+
+def test_editing_a_case_from_its_page_records_the_update_and_no_reading(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.worker)
+    case = world.own_case
+    CaseConcern.objects.create(case=case, concern_id="neglect")
+    form = client.get(f"/cases/{case.pk}/edit/")
+    assert form.status_code == 200
+    before = AuditEvent.objects.count()
+    initial = {
+        key: value for key, value in form.context["form"].initial.items() if value is not None
+    }
+    answer = client.post(
+        f"/cases/{case.pk}/edit/", {**initial, "summary": "Seen at school", "version": case.version}
+    )
+    assert answer.status_code == 302, answer.context["form"].errors if answer.context else answer
+    written = list(AuditEvent.objects.order_by("id")[before:].values_list("action", flat=True))
+    assert written == ["case.update"]
