@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.reach import NATIONAL, Reach, reach_of, supervisee_ids
+from audit import services as audit
 from cases.choices import Section, Status
 from cases.models import (
     CONTRIBUTE_PERMISSION,
@@ -343,6 +345,7 @@ def case_get(
     lock: bool = False,
     expected_version: int | None = None,
     detail: bool = False,
+    read: str | None = None,
 ) -> tuple[Case, CaseAccess]:
     """The one way to a single case: the case and what ``user`` may see and do on it.
 
@@ -352,7 +355,9 @@ def case_get(
     state forbids it now. ``lock`` holds the case row until the transaction ends (services that
     change the case); with ``expected_version`` (an ETag's, a form's), StaleVersionError (412)
     when the case changed since the caller read it, checked under that lock. ``detail`` loads
-    what the case file shows (child, family, concerns)."""
+    what the case file shows (child, family, concerns). ``read`` names what the caller is about
+    to show (``file``, a section, ``history``, ``print``): that reading goes into the audit
+    trail, once, here; a request that changes the case records its change instead."""
     case = _case_row(user, case_id, lock=lock or expected_version is not None, detail=detail)
     access = case_access(user, case)
     if section is not None and not access.sees(section):
@@ -366,6 +371,9 @@ def case_get(
         case_require(user, case, access, action)
     if expected_version is not None and case.version != expected_version:
         raise StaleVersionError()
+    if read is not None:
+        with transaction.atomic():
+            audit.record(actor=user, action=f"case.view_{read}", obj=case, case_id=case.pk)
     return case, access
 
 

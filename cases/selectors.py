@@ -15,10 +15,9 @@ from accounts.models import User
 from audit.models import AuditEvent
 from cases.choices import PlanStatus, Sex, Status
 from cases.models import Case, CaseConcern, CasePlan, Child, FamilyMember
-from cases.policy import case_get, visible_cases
+from cases.policy import visible_cases
 from cases.reminders import NO_CONTACT_LEVELS
 from cases.search import children_named_like
-from cases.services.case import case_record_view
 
 # How far apart two ages may be for the same child (estimates are rough).
 DUPLICATE_AGE_TOLERANCE = 2
@@ -37,16 +36,6 @@ def case_list(*, user: User) -> QuerySet[Case]:
             Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
         )
     )
-
-
-def case_section(*, user: User, case_id: int | str, section: str, record_read: bool = True) -> Case:
-    """The case through the door (404 when invisible, 403 when ``section`` is not open to
-    ``user``), its reading of the section in the audit trail unless the caller is about to
-    change it (its own event records that)."""
-    case, _access = case_get(user, case_id, section=section)
-    if record_read:
-        case_record_view(actor=user, case=case, what=section)
-    return case
 
 
 @dataclass(frozen=True)

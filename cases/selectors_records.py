@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from cases.choices import ConsentScope, Section
 from cases.models import Case, CaseNote, CasePlan, CaseService, Consent, PlanGoal
-from cases.selectors import case_section
+from cases.policy import case_get
 from core.ids import as_id
 
 
@@ -26,7 +26,7 @@ def _plans() -> QuerySet[CasePlan]:
 
 
 def plan_list(*, user: User, case_id: int | str) -> QuerySet[CasePlan]:
-    case = case_section(user=user, case_id=case_id, section=Section.CASE_PLAN)
+    case, _access = case_get(user, case_id, section=Section.CASE_PLAN, read=Section.CASE_PLAN)
     return _plans().filter(case=case)
 
 
@@ -34,8 +34,9 @@ def plan_detail(
     *, user: User, case_id: int | str, plan_id: int | str, for_update: bool = False
 ) -> CasePlan:
     """The plan; with ``for_update``, locked (after its case) until the transaction ends."""
-    case = case_section(
-        user=user, case_id=case_id, section=Section.CASE_PLAN, record_read=not for_update
+    # A plan about to be changed is not read: the change records itself.
+    case, _access = case_get(
+        user, case_id, section=Section.CASE_PLAN, read=None if for_update else Section.CASE_PLAN
     )
     plans = _plans().filter(case=case)
     if for_update:
@@ -58,7 +59,7 @@ def plan_of(*, plan_id: int) -> CasePlan:
 
 
 def service_list(*, user: User, case_id: int | str) -> QuerySet[CaseService]:
-    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
     return CaseService.objects.filter(case=case)
 
 
@@ -66,8 +67,8 @@ def service_detail(
     *, user: User, case_id: int | str, service_id: int | str, for_update: bool = False
 ) -> CaseService:
     """The service record; with ``for_update``, locked (after its case)."""
-    case = case_section(
-        user=user, case_id=case_id, section=Section.NOTES, record_read=not for_update
+    case, _access = case_get(
+        user, case_id, section=Section.NOTES, read=None if for_update else Section.NOTES
     )
     records = CaseService.objects.filter(case=case)
     if for_update:
@@ -79,17 +80,17 @@ def service_detail(
 
 
 def note_list(*, user: User, case_id: int | str) -> QuerySet[CaseNote]:
-    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
     return CaseNote.objects.filter(case=case)
 
 
 def consent_list(*, user: User, case_id: int | str) -> QuerySet[Consent]:
-    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
     return Consent.objects.filter(case=case)
 
 
 def consent_detail(*, user: User, case_id: int | str, consent_id: int | str) -> Consent:
-    case = case_section(user=user, case_id=case_id, section=Section.NOTES)
+    case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
     consent = get_object_or_404(Consent.objects.filter(case=case), pk=consent_id)
     consent.case = case
     return consent

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.choices import Section
 from cases.models import RiskAssessment, RiskInstrument, RiskQuestion
-from cases.selectors import case_section
+from cases.policy import case_get
 from core.ids import as_id
 
 
@@ -34,7 +34,7 @@ def risk_instrument_current() -> RiskInstrument:
 def risk_assessment_list(*, user: User, case_id: int | str) -> QuerySet[RiskAssessment]:
     """The case's assessments, latest first. Every field the API shows is on the row itself, so
     a page costs one query whatever its length."""
-    case = case_section(user=user, case_id=case_id, section=Section.RISK)
+    case, _access = case_get(user, case_id, section=Section.RISK, read=Section.RISK)
     return RiskAssessment.objects.filter(case=case).order_by("-assessed_at", "-id")
 
 

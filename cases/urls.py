@@ -24,7 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "<int:pk>/consent/<int:consent_id>/withdraw/",
         views.case_consent_withdraw,
-        name="case-consent-withdraw",
+        name="case-consent-withdraw-page",
     ),
     path("<int:pk>/risk/new/", views.case_risk_new, name="case-risk-new-page"),
     path("<int:pk>/risk/<int:assessment_id>/", views.case_risk_result, name="case-risk-page"),

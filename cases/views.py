@@ -400,8 +400,7 @@ def _file_to_write(user: User, pk: int, action: str) -> CaseFile:
 def case_file_of(user: User, pk: int) -> CaseFile:
     """The case through the door (404 outside the reader's reach); each reading of the file is
     recorded, as the API records it."""
-    case, access = case_get(user, pk, detail=True)
-    case_record_view(actor=user, case=case)
+    case, access = case_get(user, pk, detail=True, read="file")
     return CaseFile(case=case, access=access, actions=case_actions(user, case, access))
 
 
@@ -841,7 +840,11 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     chosen = PAGE_ACTIONS[action]
     user = _user(request)
     case, access = case_get(user, pk)
-    case_require(user, case, access, chosen.code)
+    try:
+        case_require(user, case, access, chosen.code)  # 403 for the person, here the state
+    except StateConflictError as conflict:
+        messages.error(request, str(conflict))
+        return redirect("case-page", pk=pk)
     form = _action_form(chosen, case, request.POST)
     if form.is_valid():
         try:
@@ -1176,8 +1179,9 @@ def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str)
             {"decision": form, "decided_plan": plan.pk},
             status=400,
         )
-    except (StateConflictError, PermissionDenied) as refusal:
-        messages.error(request, str(refusal))
+    except StateConflictError as conflict:
+        # The reader may decide, but not now: said on the page. Who may not at all gets 403.
+        messages.error(request, str(conflict))
     else:
         messages.success(request, str(done))
     return redirect("case-tab", pk=pk, tab="plan")
@@ -1190,8 +1194,7 @@ def case_plan_decide(request: HttpRequest, pk: int, plan_id: int, decision: str)
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """What the reader may see of the case on paper; nothing more than the screen shows them."""
     user = _user(request)
-    case, access = case_get(user, pk, detail=True)
-    case_record_view(actor=user, case=case, what="print")
+    case, access = case_get(user, pk, detail=True, read="print")
     file = CaseFile(case=case, access=access, actions=case_actions(user, case, access))
     context: dict[str, Any] = {
         "file": file,

@@ -8,20 +8,19 @@ from django.http import Http404
 
 from accounts.models import User
 from cases.choices import Section
-from cases.policy import section_readable
-from cases.selectors import case_section
+from cases.policy import case_get, section_readable
 from cases.services.case import case_record_view
 from core.ids import as_id
 from reintegration.models import FollowUp, Placement, Reintegration
 
 
 def placement_list(*, user: User, case_id: int | str) -> QuerySet[Placement]:
-    case = case_section(user=user, case_id=case_id, section=Section.PLACEMENTS)
+    case, _access = case_get(user, case_id, section=Section.PLACEMENTS, read=Section.PLACEMENTS)
     return Placement.objects.filter(case=case).select_related("location")
 
 
 def reintegration_list(*, user: User, case_id: int | str) -> QuerySet[Reintegration]:
-    case = case_section(user=user, case_id=case_id, section=Section.PLACEMENTS)
+    case, _access = case_get(user, case_id, section=Section.PLACEMENTS, read=Section.PLACEMENTS)
     return Reintegration.objects.filter(case=case).prefetch_related("follow_ups")
 
 

@@ -89,8 +89,7 @@ class CaseViewSet(
         return self.get_paginated_response(self._represent(list(page or []), many=True))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        case, access = case_get(actor_of(request), kwargs["pk"], detail=True)
-        case_services.case_record_view(actor=actor_of(request), case=case)
+        case, access = case_get(actor_of(request), kwargs["pk"], detail=True, read="file")
         return Response(self._represent([case], access=access), headers={"ETag": case_etag(case)})
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
@@ -205,8 +204,7 @@ class CaseViewSet(
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         actor = actor_of(request)
-        case, _access = case_get(actor, pk, need="history")
-        case_services.case_record_view(actor=actor, case=case, what="history")
+        case, _access = case_get(actor, pk, need="history", read="history")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.case_history(case=case), request, view=self)
         return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)

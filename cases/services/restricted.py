@@ -40,13 +40,13 @@ def _for_naming(actor: User, case: Case) -> Case:
     ``actor`` may change who is named on it: a restricted case is visible only to the people
     named on it, and of them its managers (the owner, her supervisor) name others."""
     case, access = case_get(actor, case.pk, lock=True)
-    if not case.restricted:
-        raise StateConflictError(
-            _("Only a restricted case has people named on it: everyone in its scope sees this one.")
-        )
     if not access.manage:
         raise PermissionDenied(
             _("Only the case's owner and her supervisor, named on it, say who else is named.")
+        )
+    if not case.restricted:
+        raise StateConflictError(
+            _("Only a restricted case has people named on it: everyone in its scope sees this one.")
         )
     return case
 

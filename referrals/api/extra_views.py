@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 from accounts.api.authentication import actor_of
 from cases.choices import Section
 from cases.policy import case_get
-from cases.selectors import case_section
 from core.api.pagination import StandardPagination
 from referrals.api.extra_serializers import (
     CustodyTransferCreateSerializer,
@@ -55,8 +54,11 @@ class CustodyTransferListView(generics.ListAPIView[CustodyTransfer]):
     def get_queryset(self) -> QuerySet[CustodyTransfer]:
         if getattr(self, "swagger_fake_view", False):
             return CustodyTransfer.objects.none()
-        case = case_section(
-            user=actor_of(self.request), case_id=self.kwargs["case_id"], section=Section.PLACEMENTS
+        case, _access = case_get(
+            actor_of(self.request),
+            self.kwargs["case_id"],
+            section=Section.PLACEMENTS,
+            read=Section.PLACEMENTS,
         )
         return CustodyTransfer.objects.filter(case=case)
 
