@@ -13,11 +13,6 @@ from cases.policy import case_get
 from core.ids import as_id
 
 
-def _lock(case: Case) -> None:
-    """Locks the case row before one of its records, in the order the services lock them."""
-    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
-
-
 def _plans() -> QuerySet[CasePlan]:
     # Three queries for any number of plans, goals and actions.
     return CasePlan.objects.prefetch_related(
@@ -25,22 +20,46 @@ def _plans() -> QuerySet[CasePlan]:
     )
 
 
+# ``*_of(case)`` read the records of a case the caller opened through the door with their
+# section (the case file's tabs); ``*_list(user, case_id)`` open it first (the API).
+
+
+def plans_of(case: Case) -> QuerySet[CasePlan]:
+    return _plans().filter(case=case)
+
+
+def services_of(case: Case) -> QuerySet[CaseService]:
+    return CaseService.objects.filter(case=case)
+
+
+def notes_of(case: Case) -> QuerySet[CaseNote]:
+    return CaseNote.objects.filter(case=case)
+
+
+def consents_of(case: Case) -> QuerySet[Consent]:
+    return Consent.objects.filter(case=case)
+
+
 def plan_list(*, user: User, case_id: int | str) -> QuerySet[CasePlan]:
     case, _access = case_get(user, case_id, section=Section.CASE_PLAN, read=Section.CASE_PLAN)
-    return _plans().filter(case=case)
+    return plans_of(case)
 
 
 def plan_detail(
     *, user: User, case_id: int | str, plan_id: int | str, for_update: bool = False
 ) -> CasePlan:
     """The plan; with ``for_update``, locked (after its case) until the transaction ends."""
-    # A plan about to be changed is not read: the change records itself.
+    # A plan about to be changed is not read (the change records itself), and its case is
+    # locked before it, in the order the services lock them.
     case, _access = case_get(
-        user, case_id, section=Section.CASE_PLAN, read=None if for_update else Section.CASE_PLAN
+        user,
+        case_id,
+        section=Section.CASE_PLAN,
+        lock=for_update,
+        read=None if for_update else Section.CASE_PLAN,
     )
     plans = _plans().filter(case=case)
     if for_update:
-        _lock(case)
         plans = plans.select_for_update(of=("self",))
     plan = get_object_or_404(plans, pk=plan_id)
     plan.case = case
@@ -60,7 +79,7 @@ def plan_of(*, plan_id: int) -> CasePlan:
 
 def service_list(*, user: User, case_id: int | str) -> QuerySet[CaseService]:
     case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
-    return CaseService.objects.filter(case=case)
+    return services_of(case)
 
 
 def service_detail(
@@ -68,11 +87,14 @@ def service_detail(
 ) -> CaseService:
     """The service record; with ``for_update``, locked (after its case)."""
     case, _access = case_get(
-        user, case_id, section=Section.NOTES, read=None if for_update else Section.NOTES
+        user,
+        case_id,
+        section=Section.NOTES,
+        lock=for_update,
+        read=None if for_update else Section.NOTES,
     )
     records = CaseService.objects.filter(case=case)
     if for_update:
-        _lock(case)
         records = records.select_for_update(of=("self",))
     record = get_object_or_404(records, pk=service_id)
     record.case = case
@@ -81,12 +103,12 @@ def service_detail(
 
 def note_list(*, user: User, case_id: int | str) -> QuerySet[CaseNote]:
     case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
-    return CaseNote.objects.filter(case=case)
+    return notes_of(case)
 
 
 def consent_list(*, user: User, case_id: int | str) -> QuerySet[Consent]:
     case, _access = case_get(user, case_id, section=Section.NOTES, read=Section.NOTES)
-    return Consent.objects.filter(case=case)
+    return consents_of(case)
 
 
 def consent_detail(*, user: User, case_id: int | str, consent_id: int | str) -> Consent:

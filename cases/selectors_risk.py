@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.choices import Section
-from cases.models import RiskAssessment, RiskInstrument, RiskQuestion
+from cases.models import Case, RiskAssessment, RiskInstrument, RiskQuestion
 from cases.policy import case_get
 from core.ids import as_id
 
@@ -35,6 +35,11 @@ def risk_assessment_list(*, user: User, case_id: int | str) -> QuerySet[RiskAsse
     """The case's assessments, latest first. Every field the API shows is on the row itself, so
     a page costs one query whatever its length."""
     case, _access = case_get(user, case_id, section=Section.RISK, read=Section.RISK)
+    return risk_assessments_of(case)
+
+
+def risk_assessments_of(case: Case) -> QuerySet[RiskAssessment]:
+    """The assessments of a case the caller opened with its risk section, latest first."""
     return RiskAssessment.objects.filter(case=case).order_by("-assessed_at", "-id")
 
 

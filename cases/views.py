@@ -72,7 +72,6 @@ from cases.services.case import (
     case_assign,
     case_open,
     case_record_list_read,
-    case_record_view,
     case_reject_closure,
     case_reopen,
     case_request_closure,
@@ -397,10 +396,10 @@ def _file_to_write(user: User, pk: int, action: str) -> CaseFile:
     return CaseFile(case=case, access=access, actions=case_actions(user, case, access))
 
 
-def case_file_of(user: User, pk: int) -> CaseFile:
+def case_file_of(user: User, pk: int, *, read: str = "file") -> CaseFile:
     """The case through the door (404 outside the reader's reach); each reading of the file is
-    recorded, as the API records it."""
-    case, access = case_get(user, pk, detail=True, read="file")
+    recorded, once, naming the part read (``read``), as the API records it."""
+    case, access = case_get(user, pk, detail=True, read=read)
     return CaseFile(case=case, access=access, actions=case_actions(user, case, access))
 
 
@@ -416,13 +415,13 @@ def _concerns(request: HttpRequest, user: User, file: CaseFile, bound: Bound) ->
 
 
 def _risk(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
-    assessments = selectors_risk.risk_assessment_list(user=user, case_id=file.case.pk)
+    assessments = selectors_risk.risk_assessments_of(file.case)
     return {"assessments": list(assessments.select_related("assessed_by"))}
 
 
 def _plan(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     plans = list(
-        selectors_records.plan_list(user=user, case_id=file.case.pk).select_related(
+        selectors_records.plans_of(file.case).select_related(
             "created_by", "submitted_by", "decided_by"
         )
     )
@@ -454,7 +453,7 @@ class ServiceRow:
 
 
 def _services(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
-    services = selectors_records.service_list(user=user, case_id=file.case.pk).select_related(
+    services = selectors_records.services_of(file.case).select_related(
         "service", "provider_agency", "agency", "recorded_by"
     )
     status_forms = bound.get("status_forms", {})
@@ -481,9 +480,7 @@ def _services(request: HttpRequest, user: User, file: CaseFile, bound: Bound) ->
 
 
 def _notes(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
-    notes = selectors_records.note_list(user=user, case_id=file.case.pk).select_related(
-        "agency", "author"
-    )
+    notes = selectors_records.notes_of(file.case).select_related("agency", "author")
     page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page": page,
@@ -499,9 +496,7 @@ class ConsentRow:
 
 
 def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
-    consents = selectors_records.consent_list(user=user, case_id=file.case.pk).select_related(
-        "recorded_by"
-    )
+    consents = selectors_records.consents_of(file.case).select_related("recorded_by")
     withdraw_forms = bound.get("withdraw_forms", {})
     return {
         "consents": [
@@ -525,7 +520,6 @@ def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> 
 
 
 def _history(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
-    case_record_view(actor=user, case=file.case, what="history")
     page = Paginator(selectors.case_history(case=file.case), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -637,7 +631,16 @@ def render_case_page(
 
 @login_required
 def case_file(request: HttpRequest, pk: int, tab: str | None = None) -> HttpResponse:
-    return render_case_page(request, case_file_of(_user(request), pk), tab)
+    return render_case_page(request, case_file_of(_user(request), pk, read=_reading(tab)), tab)
+
+
+def _reading(slug: str | None) -> str:
+    """What opening a tab reads, as the trail names it: its section (the API's name for the
+    same reading), the history, or the file itself."""
+    tab = TAB_BY_SLUG.get(slug or "")
+    if tab is None:
+        return "file"
+    return tab.sections[0] if tab.sections else "history"
 
 
 @login_required

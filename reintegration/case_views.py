@@ -46,12 +46,12 @@ def placements_tab(
         context["visits"] = list(selectors.follow_ups_visible(user=user).filter(case=file.case))
         return context
     context["placements"] = list(
-        selectors.placement_list(user=user, case_id=file.case.pk).select_related(
+        selectors.placements_of(file.case).select_related(
             "location__parent", "agency", "gatekeeping_approved_by"
         )
     )
     context["reintegrations"] = list(
-        selectors.reintegration_list(user=user, case_id=file.case.pk).select_related(
+        selectors.reintegrations_of(file.case).select_related(
             "placement__location", "commune", "follow_up_worker", "commune_focal_point"
         )
     )

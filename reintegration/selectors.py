@@ -8,20 +8,30 @@ from django.http import Http404
 
 from accounts.models import User
 from cases.choices import Section
+from cases.models import Case
 from cases.policy import case_get, section_readable
 from cases.services.case import case_record_view
 from core.ids import as_id
 from reintegration.models import FollowUp, Placement, Reintegration
 
 
+def placements_of(case: Case) -> QuerySet[Placement]:
+    """The placements of a case the caller opened with its placements section."""
+    return Placement.objects.filter(case=case).select_related("location")
+
+
+def reintegrations_of(case: Case) -> QuerySet[Reintegration]:
+    return Reintegration.objects.filter(case=case).prefetch_related("follow_ups")
+
+
 def placement_list(*, user: User, case_id: int | str) -> QuerySet[Placement]:
     case, _access = case_get(user, case_id, section=Section.PLACEMENTS, read=Section.PLACEMENTS)
-    return Placement.objects.filter(case=case).select_related("location")
+    return placements_of(case)
 
 
 def reintegration_list(*, user: User, case_id: int | str) -> QuerySet[Reintegration]:
     case, _access = case_get(user, case_id, section=Section.PLACEMENTS, read=Section.PLACEMENTS)
-    return Reintegration.objects.filter(case=case).prefetch_related("follow_ups")
+    return reintegrations_of(case)
 
 
 def follow_ups_visible(*, user: User) -> QuerySet[FollowUp]:

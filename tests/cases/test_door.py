@@ -171,3 +171,16 @@ def test_editing_a_case_from_its_page_records_the_update_and_no_reading(
     assert answer.status_code == 302, answer.context["form"].errors if answer.context else answer
     written = list(AuditEvent.objects.order_by("id")[before:].values_list("action", flat=True))
     assert written == ["case.update"]
+
+
+@pytest.mark.parametrize("tab", ["risk", "plan", "services", "notes", "consent", "placements"])
+def test_opening_a_tab_of_the_case_file_opens_the_case_once(
+    world: World, client: Client, tab: str
+) -> None:
+    client.force_login(world.worker)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/cases/{world.own_case.pk}/{tab}/").status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([text for text in sql if "cases_case" in text and "UNION" in text]) == 1
+    readings = AuditEvent.objects.filter(case_id=world.own_case.pk, action__startswith="case.view")
+    assert readings.count() == 1
