@@ -46,7 +46,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
 def referral_list(*, user: User) -> QuerySet[Referral]:
     return (
         referrals_visible_to(user)
-        .select_related("case__child", "from_agency", "to_agency")
+        .select_related("case__child", "from_agency", "to_agency", "created_by")
         .prefetch_related(
             Prefetch("case__concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
         )

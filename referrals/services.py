@@ -38,6 +38,7 @@ from referrals.choices import (
     Urgency,
 )
 from referrals.models import Referral
+from referrals.rules import referral_require
 
 # Who may share a child's data without a recorded consent, giving the reason: supervisors, and
 # the anti-trafficking police who must move a child victim to safety at once.
@@ -54,15 +55,11 @@ def response_time(urgency: str) -> timedelta:
 def _locked(referral: Referral) -> Referral:
     """The referral re-read under a row lock: of two people acting at once on it, the second
     waits and then sees what the first did."""
-    return Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
-
-
-def _require_status(referral: Referral, *allowed: str) -> None:
-    if referral.status not in allowed:
-        raise StateConflictError(
-            _("The referral is %(status)s: this cannot be done now.")
-            % {"status": referral.get_status_display()}
-        )
+    return (
+        Referral.objects.select_for_update(of=("self", "case"))
+        .select_related("case", "created_by")
+        .get(pk=referral.pk)
+    )
 
 
 def _event_payload(referral: Referral) -> dict[str, Any]:
@@ -248,10 +245,7 @@ def referral_create(
 @transaction.atomic
 def referral_approve(*, actor: User, referral: Referral) -> Referral:
     referral = _locked(referral)
-    _require_status(referral, ReferralStatus.PENDING_APPROVAL)
-    creator = User.objects.get(pk=referral.created_by_id)
-    if creator.supervisor_id != actor.pk:
-        raise PermissionDenied(_("Only the sender's supervisor approves the referral."))
+    referral_require(actor, referral, "approve")
     referral.approved_by = actor
     _send(referral)
     referral.save()
@@ -260,16 +254,10 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
     return referral
 
 
-def _require_receiver(actor: User, referral: Referral) -> None:
-    if actor.agency_id != referral.to_agency_id or actor.role not in ANSWERING_ROLES:
-        raise PermissionDenied(_("Only the receiving agency's case workers answer a referral."))
-
-
 @transaction.atomic
 def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Referral:
     referral = _locked(referral)
-    _require_status(referral, ReferralStatus.SENT)
-    _require_receiver(actor, referral)
+    referral_require(actor, referral, "accept")
     if (
         not assigned_to.is_active
         or assigned_to.agency_id != referral.to_agency_id
@@ -308,8 +296,7 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
 @transaction.atomic
 def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _locked(referral)
-    _require_status(referral, ReferralStatus.SENT)
-    _require_receiver(actor, referral)
+    referral_require(actor, referral, "decline")
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the referral is declined.")]})
     now = timezone.now()
@@ -334,10 +321,7 @@ def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Refer
     """The receiver reports back: the outcome goes into the sender's case as a note (the
     services it recorded are on the case already), and its access ends."""
     referral = _locked(referral)
-    _require_status(referral, ReferralStatus.ACCEPTED)
-    if referral.type != ReferralType.SERVICE:
-        raise StateConflictError(_("A transfer is done once accepted: the case is yours."))
-    _require_receiver(actor, referral)
+    referral_require(actor, referral, "complete")
     if not outcome.strip():
         raise ValidationError({"outcome": [_("Report what was done and how the child is.")]})
     now = timezone.now()
@@ -356,16 +340,7 @@ def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Refer
 @transaction.atomic
 def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _locked(referral)
-    # Once the receiver has accepted, the referral is theirs to complete: a cancel racing an
-    # accept loses with 409 rather than undoing it.
-    _require_status(referral, ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT)
-    creator = User.objects.get(pk=referral.created_by_id)
-    if actor.agency_id != referral.from_agency_id or actor.pk not in {
-        creator.pk,
-        creator.supervisor_id,
-        referral.case.owner_id,
-    }:
-        raise PermissionDenied(_("Only the sender, her supervisor or the case owner cancels."))
+    referral_require(actor, referral, "cancel")
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the referral is cancelled.")]})
     now = timezone.now()

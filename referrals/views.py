@@ -35,7 +35,7 @@ from core.ids import as_id
 from core.pagination import LookAheadPaginator
 from referrals import selectors, services
 from referrals.api.views import ReferralFilter
-from referrals.choices import ANSWERING_ROLES, ReferralStatus, ReferralType
+from referrals.choices import ReferralStatus
 from referrals.directory import NATIONAL, DirectoryEntry, agencies_for
 from referrals.forms import (
     AcceptForm,
@@ -46,6 +46,7 @@ from referrals.forms import (
 )
 from referrals.models import Referral
 from referrals.queue import QUEUE_LENGTH, can_see_queue, supervisor_queue
+from referrals.rules import referral_actions
 
 PAGE_SIZE = 25
 
@@ -231,33 +232,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 # --- One referral and its actions -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Allowed:
-    """Which actions the page offers its reader: the services' own rules on who acts, so a
-    form is shown only to those whose action the service would take (it checks again)."""
-
-    approve: bool = False
-    answer: bool = False
-    complete: bool = False
-    cancel: bool = False
-
-
-def _allowed(user: User, referral: Referral) -> Allowed:
-    creator = referral.created_by
-    receiver = user.agency_id == referral.to_agency_id and user.role in ANSWERING_ROLES
-    return Allowed(
-        approve=referral.status == ReferralStatus.PENDING_APPROVAL
-        and creator.supervisor_id == user.pk,
-        answer=referral.status == ReferralStatus.SENT and receiver,
-        complete=referral.status == ReferralStatus.ACCEPTED
-        and referral.type == ReferralType.SERVICE
-        and receiver,
-        cancel=referral.status in {ReferralStatus.PENDING_APPROVAL, ReferralStatus.SENT}
-        and user.agency_id == referral.from_agency_id
-        and user.pk in {creator.pk, creator.supervisor_id, referral.case.owner_id},
-    )
-
-
 def _referral_page(
     request: HttpRequest,
     referral: Referral,
@@ -272,7 +246,8 @@ def _referral_page(
         "referral": referral,
         "row": row,
         "outgoing": outgoing,
-        "allowed": _allowed(user, referral),
+        # The forms offered: the services' own rule (referrals.rules), which they check again.
+        "actions": referral_actions(user, referral),
         # The receiver learns which case it is only while it works on it, and only the worker
         # given the child holds the grants that open it.
         "case_open_to_reader": outgoing

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import ServiceCodeField
@@ -10,6 +11,7 @@ from cases.choices import Section
 from cases.models import Case, CaseNote, CaseService
 from referrals.choices import ReferralStatus, ReferralType, Urgency
 from referrals.models import Referral
+from referrals.rules import referral_actions
 
 
 class ReferralCreateSerializer(serializers.Serializer):
@@ -52,6 +54,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     """A referral as the caller's side may see it (``user`` in the context)."""
 
     overdue = serializers.BooleanField(read_only=True)
+    actions = serializers.SerializerMethodField(
+        help_text="What the caller may do on the referral now: approve, accept, decline, "
+        "complete, cancel."
+    )
 
     class Meta:
         model = Referral
@@ -80,8 +86,13 @@ class ReferralSerializer(serializers.ModelSerializer):
             "completed_at",
             "cancel_reason",
             "closed_at",
+            "actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, instance: Referral) -> list[str]:
+        return sorted(referral_actions(self.context["user"], instance))
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
