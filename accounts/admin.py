@@ -134,9 +134,9 @@ class LockoutAdmin(ReadOnlyForSystemAdmins, AccessAttemptAdmin):
         usernames = sorted(
             set(queryset.exclude(username__isnull=True).values_list("username", flat=True)) - {""}
         )
-        with transaction.atomic():
-            for username in usernames:
-                services.account_unlock(actor=request.user, username=username)  # type: ignore[arg-type]
+        # One transaction per account, each the service's own.
+        for username in usernames:
+            services.account_unlock(actor=request.user, username=username)  # type: ignore[arg-type]
         self.message_user(
             request,
             ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", len(usernames))

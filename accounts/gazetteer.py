@@ -219,7 +219,7 @@ def _plan(rows: list[_Row], known: dict[str, Location]) -> _Plan:
     return plan
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def gazetteer_import(
     *, rows: Iterable[Mapping[str, str]], actor: User | None
 ) -> GazetteerImportResult:

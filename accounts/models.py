@@ -17,6 +17,7 @@ from accounts.choices import (
     LocationLevel,
     Role,
 )
+from core.versions import VersionField
 
 PATH_SEPARATOR = "/"
 
@@ -108,6 +109,7 @@ class Agency(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    version = VersionField()
 
     class Meta:
         ordering = ["name"]
@@ -197,6 +199,7 @@ class User(AbstractUser):
         choices=EmailDelivery.choices,
         default=EmailDelivery.IMMEDIATE,
     )
+    version = VersionField()
 
     objects: ClassVar[CpimsUserManager] = CpimsUserManager()
 

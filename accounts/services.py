@@ -1,4 +1,7 @@
-"""Every write to people and organisations: checked, validated, audited, one transaction each."""
+"""Every write to people and organisations: checked, validated, audited, one transaction each.
+
+Each service opens its own transaction (durable: none is ever run inside another one), locks
+the row it changes and, for an edit, compares the version the caller read."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from accounts.choices import EmailDelivery, Role
 from accounts.models import Agency, AgencyService, ApiToken, Location, User
 from accounts.selectors import can_manage_users
 from audit import services as audit
+from core.versions import check_version, save_versioned
 
 TOKEN_PREFIX = "cpims_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 
@@ -58,7 +62,7 @@ def _check_user_management(*, actor: User, agency: Agency | None, role: str) -> 
             raise PermissionDenied(_("Only a system admin can make another system admin."))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_create(
     *,
     actor: User,
@@ -98,16 +102,30 @@ USER_EDITABLE_FIELDS = frozenset(
 )
 
 
-@transaction.atomic
-def user_update(*, actor: User, user: User, **changes: Any) -> User:
+def _locked_user(pk: int) -> User:
+    return (
+        User.objects.select_related("agency", "location", "supervisor")
+        .select_for_update(of=("self",))
+        .get(pk=pk)
+    )
+
+
+@transaction.atomic(durable=True)
+def user_update(
+    *, actor: User, user: User, expected_version: int | None = None, **changes: Any
+) -> User:
+    """Edits a person's account, refused (412) when ``expected_version`` is given and the
+    account changed since the caller read it."""
     unknown = set(changes) - USER_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    user = _locked_user(user.pk)
     target_agency = changes.get("agency", user.agency)
     _check_user_management(actor=actor, agency=user.agency, role=user.role)
     _check_user_management(actor=actor, agency=target_agency, role=changes.get("role", user.role))
     if user.pk == actor.pk and ("role" in changes or changes.get("is_active") is False):
         raise PermissionDenied(_("Nobody changes their own role or deactivates themselves."))
+    check_version(user, expected_version)
     before = _snapshot(user)
     password = changes.pop("password", None)
     for field, value in changes.items():
@@ -120,10 +138,12 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
             raise ValidationError({"password": error.messages}) from error
         user.set_password(password)
     user.full_clean()
-    user.save()
     recorded = audit.diff(before, _snapshot(user))
     if password is not None:
         recorded["password"] = ["", ""]
+    if recorded:
+        # Only a change bumps the version: an edit that changes nothing leaves ETags good.
+        save_versioned(user, [*changes, "is_staff", *(["password"] if password else [])])
     audit.record(actor=actor, action="user.update", obj=user, changes=recorded)
     if changes.get("is_active") is False or password is not None:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
@@ -132,12 +152,12 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def user_set_preferences(
     *, actor: User, preferred_language: str | None = None, email_delivery: str | None = None
 ) -> User:
     """A person's own choices: the interface language and how notifications reach them by
-    email. Only for oneself; nobody chooses for another."""
+    email. Only for oneself; nobody chooses for another. Returns the account as saved."""
     errors: dict[str, list[str]] = {}
     languages = {code for code, _name in settings.LANGUAGES}
     if preferred_language is not None and preferred_language not in {"", *languages}:
@@ -146,21 +166,19 @@ def user_set_preferences(
         errors["email_delivery"] = [_("Choose one of: %s.") % ", ".join(EmailDelivery.values)]
     if errors:
         raise ValidationError(errors)
-    before = {
-        "preferred_language": actor.preferred_language,
-        "email_delivery": actor.email_delivery,
-    }
+    me = _locked_user(actor.pk)
+    before = {"preferred_language": me.preferred_language, "email_delivery": me.email_delivery}
     if preferred_language is not None:
-        actor.preferred_language = preferred_language
+        me.preferred_language = preferred_language
     if email_delivery is not None:
-        actor.email_delivery = email_delivery
-    after = {"preferred_language": actor.preferred_language, "email_delivery": actor.email_delivery}
+        me.email_delivery = email_delivery
+    after = {"preferred_language": me.preferred_language, "email_delivery": me.email_delivery}
     if after != before:
-        actor.save(update_fields=list(after))
+        save_versioned(me, list(after))
         audit.record(
-            actor=actor, action="user.preferences", obj=actor, changes=audit.diff(before, after)
+            actor=actor, action="user.preferences", obj=me, changes=audit.diff(before, after)
         )
-    return actor
+    return me
 
 
 def _agency_snapshot(agency: Agency) -> dict[str, Any]:
@@ -188,7 +206,7 @@ def _set_agency_offer(
         agency.coverage.set(coverage)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def agency_create(
     *,
     actor: User,
@@ -220,30 +238,34 @@ AGENCY_EDITABLE_FIELDS = frozenset(
 )
 
 
-@transaction.atomic
-def agency_update(*, actor: User, agency: Agency, **changes: Any) -> Agency:
+@transaction.atomic(durable=True)
+def agency_update(
+    *, actor: User, agency: Agency, expected_version: int | None = None, **changes: Any
+) -> Agency:
+    """Edits an agency and its offer, refused (412) when ``expected_version`` is given and the
+    agency changed since the caller read it."""
     _require_system_admin(actor)
     unknown = set(changes) - AGENCY_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    check_version(agency, expected_version)
     before = _agency_snapshot(agency)
     services = changes.pop("services", None)
     coverage = changes.pop("coverage", None)
     for field, value in changes.items():
         setattr(agency, field, value)
     agency.full_clean()
-    agency.save()
     _set_agency_offer(agency, services, coverage)
-    audit.record(
-        actor=actor,
-        action="agency.update",
-        obj=agency,
-        changes=audit.diff(before, _agency_snapshot(agency)),
-    )
+    recorded = audit.diff(before, _agency_snapshot(agency))
+    if recorded:
+        # Only a change bumps the version: an edit that changes nothing leaves ETags good.
+        save_versioned(agency, list(changes))
+    audit.record(actor=actor, action="agency.update", obj=agency, changes=recorded)
     return agency
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def location_create(
     *,
     actor: User | None,
@@ -308,7 +330,7 @@ def token_issue(
     return _token_create(user=user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _token_create(*, user: User) -> IssuedToken:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
@@ -346,8 +368,9 @@ def token_lookup(raw: str) -> ApiToken | None:
     return record
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def token_revoke(*, actor: User, token: ApiToken) -> None:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.user_id != actor.pk:
         raise PermissionDenied(_("Only the token's owner can revoke it."))
     token.revoked_at = timezone.now()
@@ -355,7 +378,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
     audit.record(actor=actor, action="token.revoke", obj=token)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def account_unlock(*, actor: User, username: str) -> int:
     """Lifts a sign-in lockout before its time is up: the failed attempts recorded for the
     username stop counting. Returns how many records were removed."""

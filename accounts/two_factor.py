@@ -4,7 +4,10 @@ A person has at most one TOTP device. It is created unconfirmed when they start 
 two-factor sign-in on, and counts only once a current code from their authenticator app has
 confirmed it. Checking a code records the device's own throttling state, so a wrong code is
 checked outside the transaction that would otherwise roll that record back (as token_issue does
-for the lockout)."""
+for the lockout).
+
+The person's own row is the lock of their two-factor state (a device to lock may not exist
+yet): each change takes it in its own transaction, then looks at the devices again."""
 
 from __future__ import annotations
 
@@ -31,9 +34,18 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def unconfirmed_device(user: User) -> TOTPDevice | None:
+    """The device the person has started to set up and not yet confirmed with a code."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
 def secret_of(device: TOTPDevice) -> str:
     """The secret as the base32 text an authenticator app asks for."""
     return b32encode(device.bin_key).decode()
+
+
+def _lock_person(user: User) -> None:
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
 
 
 def code_is_right(*, device: TOTPDevice, code: str) -> bool:
@@ -45,10 +57,11 @@ def code_is_right(*, device: TOTPDevice, code: str) -> bool:
     return bool(device.verify_token(code))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def two_factor_start(*, actor: User) -> TOTPDevice:
     """The unconfirmed device whose secret the person types into their app (a new one unless
     one is already waiting). Refused while two-factor sign-in is already on."""
+    _lock_person(actor)
     if confirmed_device(actor) is not None:
         raise ValidationError(_("Two-factor sign-in is already on."))
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
@@ -70,8 +83,12 @@ def two_factor_enable(*, actor: User, code: str) -> TOTPDevice:
     return _confirm(actor=actor, device=device)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _confirm(*, actor: User, device: TOTPDevice) -> TOTPDevice:
+    _lock_person(actor)
+    if not TOTPDevice.objects.filter(pk=device.pk, user=actor, confirmed=False).exists():
+        # Confirmed or replaced by a request of the same person that came first.
+        raise ValidationError(_("Start again: there is no secret waiting to be confirmed."))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     # Any other device left from earlier attempts goes: one device per person.
@@ -102,8 +119,11 @@ def two_factor_disable(*, actor: User, code: str) -> None:
     _remove(actor=actor, device=device)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _remove(*, actor: User, device: TOTPDevice) -> None:
+    _lock_person(actor)
+    if not TOTPDevice.objects.filter(pk=device.pk, user=actor, confirmed=True).exists():
+        raise ValidationError(_("Two-factor sign-in is already off."))
     audit.record(actor=actor, action="two_factor.disable", obj=device, changes={"confirmed": False})
     TOTPDevice.objects.filter(user=actor).delete()
 

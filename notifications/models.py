@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import VersionField
+
 # The events partner systems can subscribe to (docs/api.md, "Webhooks").
 REFERRAL_CREATED = "referral.created"
 REFERRAL_ACCEPTED = "referral.accepted"
@@ -50,6 +52,7 @@ class WebhookEndpoint(models.Model):
     is_active = models.BooleanField(default=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = VersionField()
 
     class Meta:
         ordering = ["id"]

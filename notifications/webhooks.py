@@ -8,7 +8,8 @@ referral's state and no child data, because one payload goes to both agencies.
 
 This module imports no domain app. Who may manage which agency's endpoints is decided by the
 caller (the accounts API knows roles) and passed down as plain values, which every service
-checks again.
+checks again. Each service that changes a registration opens its own transaction and locks the
+endpoint's row there; an edit compares the version the caller read.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Actor
+from core.versions import check_version, save_versioned
 from notifications import destinations
 from notifications.delivery import sign, verify
 from notifications.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint, new_secret
@@ -168,6 +171,11 @@ def _clean_events(events: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint's row, read again and locked (404 when it was deleted meanwhile)."""
+    return get_object_or_404(WebhookEndpoint.objects.select_for_update(), pk=endpoint.pk)
+
+
 def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {
         "agency": endpoint.agency_id,
@@ -177,7 +185,7 @@ def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def webhook_endpoint_create(
     *,
     actor: Actor,
@@ -215,15 +223,19 @@ def webhook_endpoint_create(
 WEBHOOK_EDITABLE_FIELDS = frozenset({"url", "events", "is_active"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def webhook_endpoint_update(
     *,
     actor: Actor,
     actor_admin_of_agency_id: int | None,
     actor_is_system_admin: bool,
     endpoint: WebhookEndpoint,
+    expected_version: int | None = None,
     **changes: Any,
 ) -> WebhookEndpoint:
+    """Edits a registration, refused (412) when ``expected_version`` is given and the endpoint
+    changed since the caller read it."""
+    endpoint = _locked(endpoint)
     _check_may_manage(
         agency_id=endpoint.agency_id,
         admin_of_agency_id=actor_admin_of_agency_id,
@@ -232,6 +244,7 @@ def webhook_endpoint_update(
     unknown = set(changes) - WEBHOOK_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    check_version(endpoint, expected_version)
     before = _snapshot(endpoint)
     if "url" in changes:
         endpoint.url = _clean_url(changes["url"])
@@ -240,17 +253,15 @@ def webhook_endpoint_update(
     if "is_active" in changes:
         endpoint.is_active = bool(changes["is_active"])
     endpoint.full_clean()
-    endpoint.save()
-    audit.record(
-        actor=actor,
-        action="webhook.update",
-        obj=endpoint,
-        changes=audit.diff(before, _snapshot(endpoint)),
-    )
+    recorded = audit.diff(before, _snapshot(endpoint))
+    if recorded:
+        # Only a change bumps the version: an edit that changes nothing leaves ETags good.
+        save_versioned(endpoint, list(changes))
+    audit.record(actor=actor, action="webhook.update", obj=endpoint, changes=recorded)
     return endpoint
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def webhook_endpoint_rotate_secret(
     *,
     actor: Actor,
@@ -259,13 +270,14 @@ def webhook_endpoint_rotate_secret(
     endpoint: WebhookEndpoint,
 ) -> WebhookEndpoint:
     """Replaces the secret; deliveries not yet sent are signed with the new one."""
+    endpoint = _locked(endpoint)
     _check_may_manage(
         agency_id=endpoint.agency_id,
         admin_of_agency_id=actor_admin_of_agency_id,
         is_system_admin=actor_is_system_admin,
     )
     endpoint.secret = new_secret()
-    endpoint.save(update_fields=["secret"])
+    save_versioned(endpoint, ["secret"])
     audit.record(
         actor=actor,
         action="webhook.rotate_secret",
@@ -275,7 +287,7 @@ def webhook_endpoint_rotate_secret(
     return endpoint
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def webhook_endpoint_delete(
     *,
     actor: Actor,
@@ -284,6 +296,7 @@ def webhook_endpoint_delete(
     endpoint: WebhookEndpoint,
 ) -> None:
     """Removes the endpoint and its delivery records; deliveries under way stop."""
+    endpoint = _locked(endpoint)
     _check_may_manage(
         agency_id=endpoint.agency_id,
         admin_of_agency_id=actor_admin_of_agency_id,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -31,7 +30,7 @@ from accounts.api.serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Agency, ApiToken, Location, User
-from core.api.conditional import check_if_match, with_etag
+from core.api.conditional import etag, expected_version
 from core.ids import ID_REGEX
 
 
@@ -100,7 +99,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return with_etag(super().retrieve(request, *args, **kwargs))
+        user = self.get_object()
+        return Response(self.get_serializer(user).data, headers={"ETag": etag(user)})
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -108,11 +108,15 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            user = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
-            check_if_match(request, UserSerializer(user).data)
-            user = services.user_update(actor=actor_of(request), user=user, **data.validated_data)
-            return with_etag(Response(UserSerializer(user).data))
+        # Outside the caller's reach is 404; the service locks the row and checks the rest.
+        user = get_object_or_404(self.get_queryset(), pk=pk)
+        user = services.user_update(
+            actor=actor_of(request),
+            user=user,
+            expected_version=expected_version(request, user.pk),
+            **data.validated_data,
+        )
+        return Response(UserSerializer(user).data, headers={"ETag": etag(user)})
 
 
 class AgencyViewSet(
@@ -142,21 +146,25 @@ class AgencyViewSet(
         )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return with_etag(super().retrieve(request, *args, **kwargs))
+        agency = self.get_object()
+        return Response(self.get_serializer(agency).data, headers={"ETag": etag(agency)})
 
     @extend_schema(request=AgencyWriteSerializer, responses=AgencySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        with transaction.atomic():
-            agency = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
-            data = AgencyWriteSerializer(agency, data=request.data, partial=True)
-            data.is_valid(raise_exception=True)
-            check_if_match(request, AgencySerializer(agency).data)
-            agency = services.agency_update(
-                actor=actor_of(request), agency=agency, **data.validated_data
-            )
-            return with_etag(
-                Response(AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data)
-            )
+        agency = get_object_or_404(self.get_queryset(), pk=pk)
+        data = AgencyWriteSerializer(agency, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        agency = services.agency_update(
+            actor=actor_of(request),
+            agency=agency,
+            expected_version=expected_version(request, agency.pk),
+            **data.validated_data,
+        )
+        # Read back as the list reads it, so both answer with the same order of services.
+        return Response(
+            AgencySerializer(selectors.agency_list().get(pk=agency.pk)).data,
+            headers={"ETag": etag(agency)},
+        )
 
 
 class LocationViewSet(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
-from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
@@ -29,29 +27,11 @@ from cases.api.serializers import (
 )
 from cases.models import Case
 from cases.policy import CaseAccess, case_accesses, case_get, case_ref
+from cases.selectors import case as case_selectors
 from cases.services import case as case_services
+from core.api.conditional import etag, expected_version
 from core.api.pagination import StandardPagination
 from core.idempotency import idempotent
-
-
-def case_etag(case: Case) -> str:
-    return f'"{case.pk}-{case.version}"'
-
-
-_CASE_ETAG = re.compile(r'(?:W/)?"([0-9]+)-([0-9]+)"')
-
-
-def expected_version(request: Request, case_id: int | str) -> int | None:
-    """The case version the caller's ``If-Match`` names (None without one, or with ``*``); a
-    header naming no version of this case expects one that never exists, so it is stale."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    for tag in header.split(","):
-        match = _CASE_ETAG.fullmatch(tag.strip())
-        if match and match.group(1) == str(case_id):
-            return int(match.group(2))
-    return 0  # versions start at 1
 
 
 class CaseViewSet(
@@ -70,7 +50,7 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Case]:
-        return selectors.case_list(user=actor_of(self.request))
+        return case_selectors.case_list(user=actor_of(self.request))
 
     def _represent(
         self, cases: list[Case], *, many: bool = False, access: CaseAccess | None = None
@@ -90,7 +70,7 @@ class CaseViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case, access = case_get(actor_of(request), kwargs["pk"], detail=True, read="file")
-        return Response(self._represent([case], access=access), headers={"ETag": case_etag(case)})
+        return Response(self._represent([case], access=access), headers={"ETag": etag(case)})
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
     def create(self, request: Request) -> Response:
@@ -101,11 +81,11 @@ class CaseViewSet(
         data = CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_services.case_open(actor=actor, **data.validated_data)
-        duplicates = selectors.possible_duplicates(user=actor, child=case.child)
+        duplicates = case_selectors.possible_duplicates(user=actor, child=case.child)
         case, access = case_get(actor, case.pk, detail=True)
         body = self._represent([case], access=access)
         body["possible_duplicates"] = PossibleDuplicateSerializer(duplicates, many=True).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": case_etag(case)})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag(case)})
 
     def _answer(self, request: Request, case: Case) -> Response:
         """The case as it now is, after the service changed it in its own transaction."""
@@ -116,7 +96,7 @@ class CaseViewSet(
             # team): it is done, and the answer confirms it with the administrative fields only.
             context = {"accesses": {case.pk: CaseAccess()}, "user": actor_of(request)}
             return Response(CaseSerializer(case, context=context).data)
-        return Response(self._represent([case], access=access), headers={"ETag": case_etag(case)})
+        return Response(self._represent([case], access=access), headers={"ETag": etag(case)})
 
     def _validated(
         self, serializer_class: type[Serializer], request: Request, **kwargs: Any
@@ -206,5 +186,7 @@ class CaseViewSet(
         actor = actor_of(request)
         case, _access = case_get(actor, pk, need="history", read="history")
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(selectors.case_history(case=case), request, view=self)
+        page = paginator.paginate_queryset(
+            case_selectors.case_history(case=case), request, view=self
+        )
         return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)

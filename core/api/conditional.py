@@ -1,22 +1,16 @@
-"""Optimistic concurrency for edits: responses carry an ``ETag`` of the object's representation,
-and a ``PATCH`` with ``If-Match`` is refused with 412 when somebody changed the object since.
-
-The view locks the row, compares, writes and answers inside one transaction, so two editors
-holding the same ETag cannot both win.
+"""``ETag`` and ``If-Match`` for versioned objects (``core.versions``): the ETag names the object
+and its version, and ``If-Match`` becomes the ``expected_version`` a service checks.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
-from typing import Any
+import re
 
-from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
-from rest_framework.response import Response
+
+from core.versions import Versioned
 
 
 class PreconditionFailed(APIException):
@@ -25,24 +19,22 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-def etag_of(representation: Mapping[str, Any]) -> str:
-    digest = hashlib.sha256(
-        json.dumps(representation, sort_keys=True, cls=DjangoJSONEncoder).encode()
-    ).hexdigest()
-    return f'"{digest[:32]}"'
+def etag(obj: Versioned) -> str:
+    return f'"{obj.pk}-{obj.version}"'
 
 
-def check_if_match(request: Request, representation: Mapping[str, Any]) -> None:
-    """Raises PreconditionFailed when ``If-Match`` names none of the current ETag (``*`` and no
-    header at all let the write through)."""
+_VERSION_ETAG = re.compile(r'(?:W/)?"([0-9]+)-([0-9]+)"')
+
+
+def expected_version(request: Request, pk: int | str) -> int | None:
+    """The version of object ``pk`` that the caller's ``If-Match`` names (None without one, or
+    with ``*``); a header naming no version of this object expects one that never exists, so the
+    write is stale."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
-        return
-    offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    if etag_of(representation) not in offered:
-        raise PreconditionFailed()
-
-
-def with_etag(response: Response) -> Response:
-    response["ETag"] = etag_of(response.data)
-    return response
+        return None
+    for tag in header.split(","):
+        match = _VERSION_ETAG.fullmatch(tag.strip())
+        if match and match.group(1) == str(pk):
+            return int(match.group(2))
+    return 0  # versions start at 1

@@ -137,6 +137,9 @@ def test_editing_an_endpoint_is_checked_and_audited(world: World) -> None:
     assert response.json()["events"] == ["referral.completed"]
     assert response.json()["is_active"] is False
     assert "secret" not in response.json()
+    assert etag == f'"{endpoint.pk}-1"'
+    assert response.headers["ETag"] == f'"{endpoint.pk}-2"'
+    assert client.get(f"/api/v1/webhooks/{endpoint.pk}/").headers["ETag"] == f'"{endpoint.pk}-2"'
     event = AuditEvent.objects.get(action="webhook.update")
     assert event.changes == {
         "events": [["referral.created", "referral.accepted"], ["referral.completed"]],
@@ -146,6 +149,9 @@ def test_editing_an_endpoint_is_checked_and_audited(world: World) -> None:
         f"/api/v1/webhooks/{endpoint.pk}/", {"is_active": True}, headers={"If-Match": etag}
     )
     assert stale.status_code == 412
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.version) == (False, 2)
+    assert AuditEvent.objects.filter(action="webhook.update").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -252,6 +258,19 @@ def test_rotating_the_secret_shows_the_new_one_once_and_audits_it_masked(world: 
     assert new_secret not in client.get(f"/api/v1/webhooks/{endpoint.pk}/").content.decode()
     event = AuditEvent.objects.get(action="webhook.rotate_secret")
     assert event.changes == {"secret": "***"}
+
+
+def test_an_edit_read_before_the_secret_was_rotated_is_stale(world: World) -> None:
+    endpoint = _endpoint_of(world.ngo.pk)
+    client = api_client(world.agency_admin)
+    etag = client.get(f"/api/v1/webhooks/{endpoint.pk}/").headers["ETag"]
+    assert client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/").status_code == 200
+
+    stale = client.patch(
+        f"/api/v1/webhooks/{endpoint.pk}/", {"is_active": False}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).is_active
 
 
 def test_deleting_an_endpoint_removes_it_and_is_audited(world: World) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
@@ -178,8 +177,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo logins (username password), one per role:")
             self.stdout.write(logins_file.read_text())
 
-    @transaction.atomic
     def _load(self) -> list[tuple[str, str]]:
+        """Each step goes through a service, in that service's own transaction (they are never
+        nested): a load that fails half-way keeps what it made, and runs again on an emptied
+        database."""
         with SAMPLE_GAZETTEER.open(encoding="utf-8") as sample:
             gazetteer_import(rows=list(csv.DictReader(sample)), actor=None)
         passwords = {role: secrets.token_urlsafe(9) for role in Role.values}
