@@ -77,7 +77,7 @@ def _snapshot(transfer: CustodyTransfer) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def custody_transfer_record(
     *,
     actor: User,

@@ -21,7 +21,7 @@ from audit import services as audit
 from cases.choices import Section
 from cases.models import Case, CaseNamedUser
 from cases.policy import case_get
-from cases.selectors_records import consent_covers
+from cases.selectors.records import consent_covers
 from cases.services.access import case_set_grants
 from cases.services.case import case_transfer
 from cases.services.records import case_note_referral_outcome
@@ -160,7 +160,7 @@ def _check_approver_sees(actor: User, case: Case) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_create(
     *,
     actor: User,
@@ -242,7 +242,7 @@ def referral_create(
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_approve(*, actor: User, referral: Referral) -> Referral:
     referral = _locked(referral)
     referral_require(actor, referral, "approve")
@@ -254,7 +254,7 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Referral:
     referral = _locked(referral)
     referral_require(actor, referral, "accept")
@@ -293,7 +293,7 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _locked(referral)
     referral_require(actor, referral, "decline")
@@ -316,7 +316,7 @@ def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referra
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     """The receiver reports back: the outcome goes into the sender's case as a note (the
     services it recorded are on the case already), and its access ends."""
@@ -337,7 +337,7 @@ def referral_complete(*, actor: User, referral: Referral, outcome: str) -> Refer
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _locked(referral)
     referral_require(actor, referral, "cancel")

@@ -20,12 +20,17 @@ from accounts.choices import LocationLevel, Role
 from accounts.models import Agency, Location, User
 from accounts.reach import reach_of
 from audit import services as audit
-from cases.choices import Section, Stage
+from cases.choices import Section
 from cases.models import Case
 from cases.policy import case_get, may_record_in_section
 from cases.reminders import case_reschedule_reminders
 from cases.services.access import case_set_area_grants, case_set_grants
-from cases.services.common import advance_stage, case_changed, require_open
+from cases.services.common import require_open
+from cases.services.follow_up import (
+    case_contact_record,
+    case_follow_up_begin,
+    case_reassess_by,
+)
 from core.errors import StateConflictError
 from notifications.models import NotificationKind
 from notifications.outbox import Notice, notify
@@ -139,7 +144,7 @@ def _check_no_overlap(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def placement_create(
     *,
     actor: User,
@@ -307,7 +312,7 @@ def _withdraw_earlier(
             )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reintegration_create(
     *,
     actor: User,
@@ -393,9 +398,7 @@ def reintegration_create(
         sections=COMMUNE_SECTIONS,
         reason="reintegration",
     )
-    case.follow_up_pending = True
-    moved = advance_stage(case, when_at=Stage.IMPLEMENTATION, to=Stage.REINTEGRATION)
-    case_changed(case, "follow_up_pending", *(["stage"] if moved else []))
+    case_follow_up_begin(actor=actor, case=case)
     audit.record(
         actor=actor,
         action="reintegration.create",
@@ -497,13 +500,10 @@ def _raise_concern(actor: User, follow_up: FollowUp, case: Case) -> None:
         )
         for person in people - {actor.pk}
     )
-    today = timezone.localdate()
-    if case.reassess_by is None or case.reassess_by > today:
-        case.reassess_by = today
-        case_changed(case, "reassess_by")
+    case_reassess_by(actor=actor, case=case, day=timezone.localdate())
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def follow_up_complete(
     *,
     actor: User,
@@ -532,10 +532,9 @@ def follow_up_complete(
     follow_up.completed_at, follow_up.reminder_at = timezone.now(), None
     follow_up.save()
     case = follow_up.case
-    case.follow_up_pending = not _schedule_settled(case)
-    case.last_contact_at = timezone.now()  # the visit is a contact with the child
-    moved = advance_stage(case, when_at=Stage.REINTEGRATION, to=Stage.FOLLOW_UP)
-    case_changed(case, "follow_up_pending", "last_contact_at", *(["stage"] if moved else []))
+    case_contact_record(
+        actor=actor, case=case, at=timezone.now(), visits_due=not _schedule_settled(case)
+    )
     if outcome in CONCERNING_OUTCOMES:
         _raise_concern(actor, follow_up, case)
     case_reschedule_reminders(case)
@@ -550,7 +549,7 @@ def follow_up_complete(
     return follow_up
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def follow_up_reschedule(
     *, actor: User, follow_up: FollowUp, new_date: date, reason: str
 ) -> FollowUp:

@@ -750,14 +750,18 @@ class Callers:
 def ask(client: Any, probe: Probe, path: str, data: dict[str, Any]) -> int:
     if not probe.write:
         return int(client.get(path, headers=probe.headers).status_code)
-    # Every cell asks about the same objects: what a write did is undone.
-    with transaction.atomic():
+    # Every cell asks about the same objects: what a write did is undone, back to a savepoint of
+    # the test's transaction (the services open their own durable transactions, which may not
+    # sit inside another atomic block).
+    before = transaction.savepoint()
+    try:
         send = getattr(client, probe.method)
         if probe.web:
             response = send(path, data, headers=probe.headers)
         else:
             response = send(path, data, format="json")
-        transaction.set_rollback(True)
+    finally:
+        transaction.savepoint_rollback(before)
     return int(response.status_code)
 
 

@@ -17,7 +17,7 @@ from cases.choices import (
     ServiceStatus,
 )
 from cases.models import CaseNote, CasePlan, CaseService, Consent, PlanAction, PlanGoal
-from cases.services.plan import ActionDraft, GoalDraft, Path, plan_problems
+from cases.services.plan import ActionDraft, GoalDraft, Path, PlanProblemsError
 from core.api.serializers import StrictInputSerializer
 
 # --- Case plan ---------------------------------------------------------------------------------
@@ -93,9 +93,15 @@ def _nested(problems: dict[Path, list[str]]) -> dict[str, Any]:
     return result
 
 
+def nested_plan_problems(error: PlanProblemsError) -> serializers.ValidationError:
+    """The plan service's problems with the goals (who may be responsible depends on the case,
+    which the service reads under its lock), nested as a serializer nests its errors."""
+    return serializers.ValidationError(_nested(error.problems))
+
+
 class CasePlanWriteSerializer(StrictInputSerializer):
-    """The whole plan, on creation and when a draft or rejected plan is edited. Needs the case in
-    the context (``case``): who may be responsible depends on it."""
+    """The whole plan, on creation and when a draft or rejected plan is edited: its shape here,
+    its content by the service (see :func:`nested_plan_problems`)."""
 
     goals = GoalInputSerializer(many=True, allow_empty=False)
 
@@ -114,9 +120,6 @@ class CasePlanWriteSerializer(StrictInputSerializer):
             )
             for goal in attrs["goals"]
         ]
-        problems = plan_problems(case=self.context["case"], goals=goals)
-        if problems:
-            raise serializers.ValidationError(_nested(problems))
         return {"goals": goals}
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -17,7 +16,6 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
-from cases import selectors_records as selectors
 from cases.api.records_serializers import (
     CaseNoteCreateSerializer,
     CaseNoteSerializer,
@@ -30,12 +28,14 @@ from cases.api.records_serializers import (
     ConsentSerializer,
     ConsentWithdrawSerializer,
     PlanDecisionSerializer,
+    nested_plan_problems,
 )
 from cases.models import CaseNote, CasePlan, CaseService, Consent
-from cases.policy import case_get
+from cases.policy import case_get, case_ref
+from cases.selectors import records as selectors
 from cases.services import plan as plan_services
 from cases.services import records as record_services
-from core.api.conditional import check_if_match, with_etag
+from core.api.conditional import etag, expected_version
 
 
 def _for_schema(view: APIView) -> bool:
@@ -67,7 +67,9 @@ class CaseRecordListView(generics.ListAPIView):
 
 
 def _plan_answer(plan: CasePlan, code: int = status.HTTP_200_OK) -> Response:
-    return Response(CasePlanSerializer(selectors.plan_of(plan_id=plan.pk)).data, status=code)
+    """The plan as the service left it, with the ETag of that version."""
+    written = selectors.plan_of(plan_id=plan.pk)
+    return Response(CasePlanSerializer(written).data, status=code, headers={"ETag": etag(written)})
 
 
 # --- Case plan ---------------------------------------------------------------------------------
@@ -85,11 +87,14 @@ class CasePlanListView(generics.ListAPIView[CasePlan]):
 
     @extend_schema(request=CasePlanWriteSerializer, responses={201: CasePlanSerializer})
     def post(self, request: Request, case_id: int) -> Response:
-        actor = actor_of(request)
-        case, _access = case_get(actor, case_id)
-        data = CasePlanWriteSerializer(data=request.data, context={"case": case})
+        data = CasePlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = plan_services.plan_create(actor=actor, case=case, **data.validated_data)
+        try:
+            plan = plan_services.plan_create(
+                actor=actor_of(request), case=case_ref(case_id), **data.validated_data
+            )
+        except plan_services.PlanProblemsError as problems:
+            raise nested_plan_problems(problems) from problems
         return _plan_answer(plan, status.HTTP_201_CREATED)
 
 
@@ -97,50 +102,65 @@ class CasePlanDetailView(APIView):
     @extend_schema(responses=CasePlanSerializer)
     def get(self, request: Request, case_id: int, pk: int) -> Response:
         plan = selectors.plan_detail(user=actor_of(request), case_id=case_id, plan_id=pk)
-        return with_etag(Response(CasePlanSerializer(plan).data))
+        return Response(CasePlanSerializer(plan).data, headers={"ETag": etag(plan)})
 
     @extend_schema(request=CasePlanWriteSerializer, responses=CasePlanSerializer)
     def patch(self, request: Request, case_id: int, pk: int) -> Response:
-        """Replaces the goals of a draft or rejected plan (a rejected one becomes a draft)."""
-        actor = actor_of(request)
-        with transaction.atomic():
-            plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk, for_update=True)
-            check_if_match(request, CasePlanSerializer(plan).data)
-            data = CasePlanWriteSerializer(data=request.data, context={"case": plan.case})
-            data.is_valid(raise_exception=True)
-            plan = plan_services.plan_update(actor=actor, plan=plan, **data.validated_data)
-            return with_etag(_plan_answer(plan))
+        """Replaces the goals of a draft or rejected plan (a rejected one becomes a draft); with
+        ``If-Match``, refused (412) when the plan changed since."""
+        data = CasePlanWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            plan = plan_services.plan_update(
+                actor=actor_of(request),
+                plan=CasePlan(pk=pk, case_id=case_id),
+                expected_version=expected_version(request, pk),
+                **data.validated_data,
+            )
+        except plan_services.PlanProblemsError as problems:
+            raise nested_plan_problems(problems) from problems
+        return _plan_answer(plan)
 
 
 class CasePlanSubmitView(APIView):
     @extend_schema(request=None, responses=CasePlanSerializer)
     def post(self, request: Request, case_id: int, pk: int) -> Response:
-        actor = actor_of(request)
-        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
-        return _plan_answer(plan_services.plan_submit(actor=actor, plan=plan))
+        return _plan_answer(
+            plan_services.plan_submit(
+                actor=actor_of(request),
+                plan=CasePlan(pk=pk, case_id=case_id),
+                expected_version=expected_version(request, pk),
+            )
+        )
 
 
 class CasePlanApproveView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
     def post(self, request: Request, case_id: int, pk: int) -> Response:
-        actor = actor_of(request)
-        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _plan_answer(
-            plan_services.plan_approve(actor=actor, plan=plan, **data.validated_data)
+            plan_services.plan_approve(
+                actor=actor_of(request),
+                plan=CasePlan(pk=pk, case_id=case_id),
+                expected_version=expected_version(request, pk),
+                **data.validated_data,
+            )
         )
 
 
 class CasePlanRejectView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
     def post(self, request: Request, case_id: int, pk: int) -> Response:
-        actor = actor_of(request)
-        plan = selectors.plan_detail(user=actor, case_id=case_id, plan_id=pk)
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _plan_answer(
-            plan_services.plan_reject(actor=actor, plan=plan, **data.validated_data)
+            plan_services.plan_reject(
+                actor=actor_of(request),
+                plan=CasePlan(pk=pk, case_id=case_id),
+                expected_version=expected_version(request, pk),
+                **data.validated_data,
+            )
         )
 
 
@@ -165,22 +185,20 @@ class CaseServiceDetailView(APIView):
     @extend_schema(responses=CaseServiceSerializer)
     def get(self, request: Request, case_id: int, pk: int) -> Response:
         record = selectors.service_detail(user=actor_of(request), case_id=case_id, service_id=pk)
-        return with_etag(Response(CaseServiceSerializer(record).data))
+        return Response(CaseServiceSerializer(record).data, headers={"ETag": etag(record)})
 
     @extend_schema(request=CaseServiceUpdateSerializer, responses=CaseServiceSerializer)
     def patch(self, request: Request, case_id: int, pk: int) -> Response:
-        actor = actor_of(request)
+        """Changes a service record; with ``If-Match``, refused (412) when it changed since."""
         data = CaseServiceUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            record = selectors.service_detail(
-                user=actor, case_id=case_id, service_id=pk, for_update=True
-            )
-            check_if_match(request, CaseServiceSerializer(record).data)
-            record = record_services.case_service_update(
-                actor=actor, record=record, **data.validated_data
-            )
-            return with_etag(Response(CaseServiceSerializer(record).data))
+        record = record_services.case_service_update(
+            actor=actor_of(request),
+            record=CaseService(pk=pk, case_id=case_id),
+            expected_version=expected_version(request, pk),
+            **data.validated_data,
+        )
+        return Response(CaseServiceSerializer(record).data, headers={"ETag": etag(record)})
 
 
 # --- Notes -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.choices import PlanStatus
 from cases.models.case import Case
+from core.versions import VersionField
 
 
 class CasePlan(models.Model):
@@ -35,6 +36,8 @@ class CasePlan(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
+    # Bumped by every change of the plan or of its goals: the ETag, and the edit form's check.
+    version = VersionField()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Agency, ServiceType
 from cases.choices import ConsentGiver, NoteKind, ServiceStatus
 from cases.models.case import Case
+from core.versions import VersionField
 
 
 class CaseService(models.Model):
@@ -30,6 +31,7 @@ class CaseService(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    version = VersionField()
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

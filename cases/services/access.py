@@ -21,6 +21,7 @@ from cases.models import (
 )
 
 
+# Not durable: it runs inside the referral's or the reintegration's transaction that grants.
 @transaction.atomic
 def case_set_grants(
     *,
@@ -74,6 +75,7 @@ def case_set_grants(
     )
 
 
+# Not durable: it runs inside the reintegration's transaction that grants.
 @transaction.atomic
 def case_set_area_grants(
     *, actor: User, case: Case, location: Location, sections: Collection[str], reason: str

@@ -40,26 +40,6 @@ CASE_HOLDER_ROLES = frozenset(
         Role.HELPLINE_OPERATOR,
     }
 )
-# Child fields kept out of the audit trail's values (identifiers that could locate a child).
-MASKED_CHILD_FIELDS = ("birth_certificate_number", "national_id_number", "id_poor_number")
-CHILD_FIELDS = (
-    "given_name",
-    "family_name",
-    "given_name_km",
-    "family_name_km",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "age_disputed",
-    "nationality",
-    "ethnicity",
-    "birth_registration",
-    "disability",
-    "languages",
-    "location",
-    "address",
-    *MASKED_CHILD_FIELDS,
-)
 
 
 def next_case_number(*, province_code: str, year: int) -> str:
@@ -101,7 +81,7 @@ def _clean_child(child: Child) -> None:
 
 
 def _child_values(child: Child) -> dict[str, Any]:
-    values = {field: getattr(child, field) for field in CHILD_FIELDS if field != "location"}
+    values = {field: getattr(child, field) for field in Child.INPUT_FIELDS if field != "location"}
     values["location"] = child.location_id
     return values
 
@@ -109,12 +89,12 @@ def _child_values(child: Child) -> dict[str, Any]:
 def _masked(values: dict[str, Any]) -> dict[str, Any]:
     """The trail masks top-level keys only; the child's identifiers sit one level down."""
     return {
-        field: audit.MASK if field in MASKED_CHILD_FIELDS else value
+        field: audit.MASK if field in Child.MASKED_FIELDS else value
         for field, value in values.items()
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_open(
     *,
     actor: User,
@@ -130,9 +110,7 @@ def case_open(
     if actor.role not in CASE_HOLDER_ROLES or actor.agency is None:
         raise PermissionDenied(_("Your role does not register children."))
     concern_types = _check_concerns(concerns, labour_sector)
-    new_child = Child(**child)
-    if new_child.estimated_age is not None and new_child.age_estimated_on is None:
-        new_child.age_estimated_on = timezone.localdate()
+    new_child = Child.from_input(child)
     _clean_child(new_child)
     new_child.save()
     FamilyMember.objects.bulk_create(FamilyMember(child=new_child, **member) for member in family)
@@ -167,7 +145,7 @@ def case_open(
             "restricted": restricted,
             "child": _masked(_child_values(new_child)),
         },
-        masked=MASKED_CHILD_FIELDS,
+        masked=Child.MASKED_FIELDS,
     )
     case_reschedule_reminders(case)
     return case
@@ -176,7 +154,7 @@ def case_open(
 CASE_EDITABLE = frozenset({"stage", "source", "summary", "labour_sector", "concerns", "child"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_update(
     *, actor: User, case: Case, changes: Mapping[str, Any], expected_version: int | None = None
 ) -> Case:
@@ -206,13 +184,7 @@ def case_update(
     if "child" in changes:
         child = case.child
         before = _child_values(child)
-        for field, value in changes["child"].items():
-            setattr(child, field, value)
-        if child.estimated_age != before["estimated_age"]:
-            # A new estimate is made today: the child ages from now, not from the first one.
-            child.age_estimated_on = (
-                timezone.localdate() if child.estimated_age is not None else None
-            )
+        child.enter(changes["child"])
         _clean_child(child)
         child_diff = audit.diff(before, _child_values(child))
         if child_diff:
@@ -230,12 +202,12 @@ def case_update(
         obj=case,
         case_id=case.pk,
         changes=recorded,
-        masked=MASKED_CHILD_FIELDS,
+        masked=Child.MASKED_FIELDS,
     )
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_assign(
     *, actor: User, case: Case, owner: User, expected_version: int | None = None
 ) -> Case:
@@ -274,6 +246,7 @@ def case_assign(
     return case
 
 
+# Not durable: it runs inside the transaction of the referral accepted (referral_accept).
 @transaction.atomic
 def case_transfer(*, actor: User, case: Case, owner: User, agency: Agency, reason: str) -> Case:
     """Gives the case, with its child, to ``owner`` of ``agency``: another agency takes over
@@ -300,7 +273,7 @@ def case_transfer(*, actor: User, case: Case, owner: User, agency: Agency, reaso
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_request_closure(
     *,
     actor: User,
@@ -358,7 +331,7 @@ def _end_community_sight(case: Case) -> int:
     return ended
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_approve_closure(
     *, actor: User, case: Case, comment: str = "", expected_version: int | None = None
 ) -> Case:
@@ -382,7 +355,7 @@ def case_approve_closure(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_reject_closure(
     *, actor: User, case: Case, comment: str, expected_version: int | None = None
 ) -> Case:
@@ -407,7 +380,7 @@ def case_reject_closure(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_reopen(
     *, actor: User, case: Case, reason: str, expected_version: int | None = None
 ) -> Case:
@@ -429,13 +402,13 @@ def case_reopen(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_record_view(*, actor: User, case: Case, what: str = "file") -> None:
     """Every reading of a case file is traceable: who read which case, when, from where."""
     audit.record(actor=actor, action=f"case.view_{what}", obj=case, case_id=case.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_record_list_read(
     *, actor: User, what: str, query: Mapping[str, Any], case_ids: Sequence[int]
 ) -> None:

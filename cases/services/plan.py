@@ -14,17 +14,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import services as audit
-from cases.choices import PlanStatus, Stage
+from cases.choices import PlanStatus, Section, Stage
 from cases.models import Case, CasePlan, PlanAction, PlanGoal
 from cases.policy import case_get
 from cases.reminders import approval_requested, case_reschedule_reminders, review_interval
 from cases.services.common import advance_stage, case_changed
 from core.errors import StateConflictError
+from core.versions import check_version, save_versioned
 
 IN_THE_MAKING = (PlanStatus.DRAFT, PlanStatus.SUBMITTED)
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.REJECTED)
@@ -87,12 +89,22 @@ def plan_problems(*, case: Case, goals: Sequence[GoalDraft]) -> dict[Path, list[
     return problems
 
 
+class PlanProblemsError(ValidationError):
+    """What is wrong with a plan's goals: a ValidationError keyed by the dotted place of each
+    problem (``goals.0.actions.1.due_date``), with the places themselves in ``problems`` for a
+    caller that nests them (the API)."""
+
+    def __init__(self, problems: dict[Path, list[str]]) -> None:
+        super().__init__(
+            {".".join(str(step) for step in path): messages for path, messages in problems.items()}
+        )
+        self.problems = problems
+
+
 def _check_goals(case: Case, goals: Sequence[GoalDraft]) -> None:
     problems = plan_problems(case=case, goals=goals)
     if problems:
-        raise ValidationError(
-            {".".join(str(step) for step in path): messages for path, messages in problems.items()}
-        )
+        raise PlanProblemsError(problems)
 
 
 def _write_goals(plan: CasePlan, goals: Sequence[GoalDraft]) -> dict[str, int]:
@@ -129,8 +141,15 @@ def _require_none_in_the_making(case: Case, *, besides: CasePlan | None = None) 
         )
 
 
-def _locked_plan(plan: CasePlan, case: Case) -> CasePlan:
-    return CasePlan.objects.select_for_update().get(pk=plan.pk, case=case)
+def _locked_plan(plan: CasePlan, case: Case, expected_version: int | None = None) -> CasePlan:
+    """The plan of ``case`` (404 for another case's), locked after its case as every plan service
+    locks them; StaleVersionError (412) when it changed since the caller read
+    ``expected_version``."""
+    locked = CasePlan.objects.select_for_update().filter(pk=plan.pk, case=case).first()
+    if locked is None:
+        raise Http404("No such plan.")
+    check_version(locked, expected_version)
+    return locked
 
 
 def _as_tuples(goals: Sequence[GoalDraft]) -> tuple[Any, ...]:
@@ -156,6 +175,9 @@ def _goals_as_written(plan: CasePlan) -> tuple[Any, ...]:
     )
 
 
+DECISION_FIELDS = ("status", "decided_by", "decided_at", "decision_comment")
+
+
 def _reopen_for_editing(plan: CasePlan) -> None:
     """A rejected plan goes back to draft; its decision stays in the audit trail only, so the
     next decision is judged against the next submission."""
@@ -165,9 +187,11 @@ def _reopen_for_editing(plan: CasePlan) -> None:
     plan.decision_comment = ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def plan_create(*, actor: User, case: Case, goals: Sequence[GoalDraft]) -> CasePlan:
-    case, _access = case_get(actor, case.pk, action="write_plan", lock=True)
+    case, _access = case_get(
+        actor, case.pk, section=Section.CASE_PLAN, action="write_plan", lock=True
+    )
     _require_none_in_the_making(case)
     _check_goals(case, goals)
     plan = CasePlan.objects.create(case=case, created_by=actor)
@@ -179,22 +203,30 @@ def plan_create(*, actor: User, case: Case, goals: Sequence[GoalDraft]) -> CaseP
     return plan
 
 
-@transaction.atomic
-def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> CasePlan:
-    """Replaces the goals and actions of a draft or rejected plan."""
-    case, _access = case_get(actor, plan.case_id, action="write_plan", lock=True)
-    plan = _locked_plan(plan, case)
+@transaction.atomic(durable=True)
+def plan_update(
+    *,
+    actor: User,
+    plan: CasePlan,
+    goals: Sequence[GoalDraft],
+    expected_version: int | None = None,
+) -> CasePlan:
+    """Replaces the goals and actions of a draft or rejected plan, refused (412) when
+    ``expected_version`` is given and the plan changed since the caller read it."""
+    case, _access = case_get(
+        actor, plan.case_id, section=Section.CASE_PLAN, action="write_plan", lock=True
+    )
+    plan = _locked_plan(plan, case, expected_version)
     if plan.status not in EDITABLE:
         raise StateConflictError(_("Only a draft or rejected plan can be edited."))
     _require_none_in_the_making(case, besides=plan)
     _check_goals(case, goals)
     before = plan.status
     if before == PlanStatus.DRAFT and _goals_as_written(plan) == _as_tuples(goals):
-        # The same goals again: rewriting them would give them new ids, and so the plan a new
-        # ETag and other editors a needless 412.
+        # The same goals again: the version stays, so other editors get no needless 412.
         return plan
     _reopen_for_editing(plan)
-    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    save_versioned(plan, DECISION_FIELDS)
     PlanGoal.objects.filter(plan=plan).delete()
     changes: dict[str, Any] = _write_goals(plan, goals)
     if before != plan.status:
@@ -203,10 +235,12 @@ def plan_update(*, actor: User, plan: CasePlan, goals: Sequence[GoalDraft]) -> C
     return plan
 
 
-@transaction.atomic
-def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
-    case, _access = case_get(actor, plan.case_id, action="write_plan", lock=True)
-    plan = _locked_plan(plan, case)
+@transaction.atomic(durable=True)
+def plan_submit(*, actor: User, plan: CasePlan, expected_version: int | None = None) -> CasePlan:
+    case, _access = case_get(
+        actor, plan.case_id, section=Section.CASE_PLAN, action="write_plan", lock=True
+    )
+    plan = _locked_plan(plan, case, expected_version)
     if plan.status not in EDITABLE:
         raise StateConflictError(_("Only a draft or rejected plan can be submitted."))
     _require_none_in_the_making(case, besides=plan)
@@ -215,7 +249,7 @@ def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_by = actor
     plan.submitted_at = timezone.now()
-    plan.save()
+    save_versioned(plan, (*DECISION_FIELDS, "submitted_by", "submitted_at"))
     approval_requested(case, subject=f"plan:{plan.pk}", period=plan.submitted_at.isoformat())
     case_reschedule_reminders(case)
     audit.record(
@@ -228,9 +262,13 @@ def plan_submit(*, actor: User, plan: CasePlan) -> CasePlan:
     return plan
 
 
-def _decide(*, actor: User, plan: CasePlan, to: str, comment: str) -> tuple[Case, CasePlan]:
-    case, _access = case_get(actor, plan.case_id, action="approve_plan", lock=True)
-    plan = _locked_plan(plan, case)
+def _decide(
+    *, actor: User, plan: CasePlan, to: str, comment: str, expected_version: int | None
+) -> tuple[Case, CasePlan]:
+    case, _access = case_get(
+        actor, plan.case_id, section=Section.CASE_PLAN, action="approve_plan", lock=True
+    )
+    plan = _locked_plan(plan, case, expected_version)
     if plan.submitted_by_id == actor.pk:
         raise PermissionDenied(_("Nobody approves or rejects their own submission."))
     if plan.status != PlanStatus.SUBMITTED:
@@ -241,14 +279,22 @@ def _decide(*, actor: User, plan: CasePlan, to: str, comment: str) -> tuple[Case
     plan.decided_by = actor
     plan.decided_at = timezone.now()
     plan.decision_comment = comment
-    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    save_versioned(plan, DECISION_FIELDS)
     return case, plan
 
 
-@transaction.atomic
-def plan_approve(*, actor: User, plan: CasePlan, comment: str = "") -> CasePlan:
+@transaction.atomic(durable=True)
+def plan_approve(
+    *, actor: User, plan: CasePlan, comment: str = "", expected_version: int | None = None
+) -> CasePlan:
     """Approval puts the plan to work: a case at the plan stage moves to implementation."""
-    case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.APPROVED, comment=comment)
+    case, plan = _decide(
+        actor=actor,
+        plan=plan,
+        to=PlanStatus.APPROVED,
+        comment=comment,
+        expected_version=expected_version,
+    )
     changes: dict[str, Any] = {"status": [PlanStatus.SUBMITTED, PlanStatus.APPROVED]}
     # The plan in force is reviewed at an interval set by the child's risk.
     case.review_by = timezone.localdate() + review_interval(case.risk_level)
@@ -263,10 +309,18 @@ def plan_approve(*, actor: User, plan: CasePlan, comment: str = "") -> CasePlan:
     return plan
 
 
-@transaction.atomic
-def plan_reject(*, actor: User, plan: CasePlan, comment: str) -> CasePlan:
+@transaction.atomic(durable=True)
+def plan_reject(
+    *, actor: User, plan: CasePlan, comment: str, expected_version: int | None = None
+) -> CasePlan:
     """A rejection says why, so the plan can be put right."""
-    case, plan = _decide(actor=actor, plan=plan, to=PlanStatus.REJECTED, comment=comment)
+    case, plan = _decide(
+        actor=actor,
+        plan=plan,
+        to=PlanStatus.REJECTED,
+        comment=comment,
+        expected_version=expected_version,
+    )
     case_reschedule_reminders(case)
     audit.record(
         actor=actor,

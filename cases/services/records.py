@@ -11,17 +11,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
 from audit import services as audit
-from cases.choices import ConsentGiver, ConsentScope, NoteKind, ServiceStatus
+from cases.choices import ConsentGiver, ConsentScope, NoteKind, Section, ServiceStatus
 from cases.models import Case, CaseNote, CaseService, Consent
 from cases.policy import case_get
 from cases.reminders import CONTACT_NOTE_KINDS, case_reschedule_reminders
 from cases.services.common import case_changed
 from core.errors import StateConflictError
+from core.versions import check_version, save_versioned
 
 
 def _not_in_future(field: str, value: date | None) -> None:
@@ -51,7 +53,7 @@ def _service_snapshot(record: CaseService) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_service_create(
     *,
     actor: User,
@@ -92,35 +94,48 @@ def case_service_create(
 SERVICE_EDITABLE_FIELDS = frozenset({"status", "start_date", "end_date", "notes"})
 
 
-@transaction.atomic
-def case_service_update(*, actor: User, record: CaseService, **changes: Any) -> CaseService:
-    """Another agency's record (a referral receiver's contribution, or the owner's seen by a
-    receiver) is edited only by the people who manage the case."""
-    case, access = case_get(actor, record.case_id, action="add_service", lock=True)
+@transaction.atomic(durable=True)
+def case_service_update(
+    *, actor: User, record: CaseService, expected_version: int | None = None, **changes: Any
+) -> CaseService:
+    """Edits a service record of the case (``record`` names it: its id and its case's), refused
+    (412) when ``expected_version`` is given and it changed since the caller read it. Another
+    agency's record (a referral receiver's contribution, or the owner's seen by a receiver) is
+    edited only by the people who manage the case; nobody edits what they may not read."""
+    case, access = case_get(
+        actor, record.case_id, section=Section.NOTES, action="add_service", lock=True
+    )
     unknown = set(changes) - SERVICE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
-    record = CaseService.objects.select_for_update().get(pk=record.pk, case=case)
-    if not access.manage and record.agency_id != actor.agency_id:
+    locked = CaseService.objects.select_for_update().filter(pk=record.pk, case=case).first()
+    if locked is None:
+        raise Http404("No such service record.")
+    if not access.manage and locked.agency_id != actor.agency_id:
         raise PermissionDenied(_("Only the recording agency or the case's managers edit this."))
-    before = _service_snapshot(record)
+    check_version(locked, expected_version)
+    before = _service_snapshot(locked)
     for field, value in changes.items():
-        setattr(record, field, value)
-    _check_period(record.start_date, record.end_date)
-    record.full_clean()
-    record.save()
+        setattr(locked, field, value)
+    _check_period(locked.start_date, locked.end_date)
+    locked.full_clean()
+    changed = audit.diff(before, _service_snapshot(locked))
+    if not changed:
+        # Nothing changed: the version stays, so other clients' ETags stay good.
+        return locked
+    save_versioned(locked, SERVICE_EDITABLE_FIELDS)
     audit.record(
         actor=actor,
         action="service.update",
-        obj=record,
+        obj=locked,
         case_id=case.pk,
-        changes=audit.diff(before, _service_snapshot(record)),
+        changes=changed,
         masked=("notes",),
     )
-    return record
+    return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_note_create(
     *, actor: User, case: Case, kind: str = NoteKind.OTHER, date: date, text: str
 ) -> CaseNote:
@@ -148,6 +163,7 @@ def case_note_create(
     return note
 
 
+# Not durable: it runs inside the transaction of the referral completed (referral_complete).
 @transaction.atomic
 def case_note_referral_outcome(*, actor: User, case: Case, agency: Agency, text: str) -> CaseNote:
     """The outcome a receiving agency reports when it completes a referral, kept in the case as
@@ -189,7 +205,7 @@ def _check_withdrawal(given_on: date, withdrawn_on: date) -> None:
         raise ValidationError({"withdrawn_on": [_("Consent is withdrawn after it is given.")]})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def consent_create(
     *,
     actor: User,
@@ -243,7 +259,7 @@ def consent_create(
     return consent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def consent_withdraw(*, actor: User, consent: Consent, date: date | None = None) -> Consent:
     case, _access = case_get(actor, consent.case_id, action="record_consent", lock=True)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)

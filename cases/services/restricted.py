@@ -13,26 +13,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from accounts.choices import OVERSIGHT_AGENCY_TYPES, AgencyType, Role
-from accounts.models import PATH_SEPARATOR, User
+from accounts.models import User
 from audit import services as audit
-from cases.models import Case, CaseGrantBasis, CaseNamedUser
+from cases.models import Case, CaseNamedUser
 from cases.policy import case_get
-from cases.services.case import CASE_HOLDER_ROLES
+from cases.selectors.case import case_nameable_people
 from core.errors import StateConflictError
-
-
-def case_named_people(*, case: Case) -> QuerySet[CaseNamedUser]:
-    """The people named on ``case``, first named first. The caller has checked it sees it."""
-    return (
-        CaseNamedUser.objects.filter(case=case)
-        .select_related("user__agency", "named_by")
-        .order_by("named_at", "id")
-    )
 
 
 def _for_naming(actor: User, case: Case) -> Case:
@@ -51,28 +39,7 @@ def _for_naming(actor: User, case: Case) -> Case:
     return case
 
 
-def case_nameable_people(*, case: Case) -> QuerySet[User]:
-    """Who may be named on ``case``: active people who handle cases, of the case's agency, of
-    the office overseeing its place (a supervisor whose territory holds it, as accounts.reach
-    gives it), or working on it through a referral (holding grants on it). One query."""
-    codes = case.location_path.split(PATH_SEPARATOR)[:-1]
-    ancestors = [
-        PATH_SEPARATOR.join(codes[: depth + 1]) + PATH_SEPARATOR for depth in range(len(codes))
-    ]
-    overseeing = Q(role=Role.SUPERVISOR, agency__type__in=sorted(OVERSIGHT_AGENCY_TYPES)) & (
-        Q(territory__in=ancestors) | Q(territory__isnull=True, agency__type=AgencyType.MOSVY)
-    )
-    working_on = CaseGrantBasis.objects.filter(case=case).values("user_id")
-    return (
-        User.objects.filter(is_active=True, role__in=sorted(CASE_HOLDER_ROLES))
-        .annotate(territory=Coalesce("location__path", "agency__location__path"))
-        .filter(Q(agency_id=case.agency_id) | overseeing | Q(pk__in=working_on))
-        .select_related("agency")
-        .order_by("full_name", "username")
-    )
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_name_person(*, actor: User, case: Case, person: User) -> CaseNamedUser:
     """Names ``person`` on the restricted ``case``; naming someone already named changes
     nothing."""
@@ -103,7 +70,7 @@ def case_name_person(*, actor: User, case: Case, person: User) -> CaseNamedUser:
     return row
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_unname_person(*, actor: User, case: Case, person: User) -> None:
     """Takes ``person`` off the restricted ``case``: from then on it is missing to them. The
     owner stays named (give the case to someone else first)."""

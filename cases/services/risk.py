@@ -34,7 +34,7 @@ from cases.models import (
 )
 from cases.policy import case_get
 from cases.reminders import case_reschedule_reminders
-from cases.selectors_risk import risk_instrument_with_content
+from cases.selectors.risk import risk_instrument_with_content
 from cases.services.common import advance_stage, case_changed
 
 
@@ -123,7 +123,7 @@ def risk_score(*, instrument: RiskInstrument, answers: Mapping[str, str]) -> Ris
     return RiskScore(score=score, max_score=max_score, band=band_of[level])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def risk_assessment_record(
     *,
     actor: User,
@@ -252,7 +252,7 @@ def _check_instrument_complete(instrument: RiskInstrument) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def risk_instrument_publish_copy(*, actor: User, instrument: RiskInstrument) -> RiskInstrument:
     """A new version with the same bands, questions and options, not yet current: edit it, then
     make it current. Assessments keep pointing at the version they were made with."""
@@ -305,7 +305,7 @@ def risk_instrument_publish_copy(*, actor: User, instrument: RiskInstrument) -> 
     return copy
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def risk_instrument_make_current(*, actor: User, instrument: RiskInstrument) -> RiskInstrument:
     """Makes ``instrument`` the one new assessments use, retiring the previous one in the same
     transaction. An instrument that cannot score every answer is refused."""

@@ -22,6 +22,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class RequestInProgress(Conflict):
+    """A retry of a creation whose first request, with the same ``Idempotency-Key``, has not
+    answered yet (core.idempotency); ``Retry-After`` (DRF sends ``wait`` as it) says when to
+    ask again for its answer."""
+
+    default_detail = (
+        "A request with this Idempotency-Key is still being processed: retry in a moment to "
+        "get its answer."
+    )
+    default_code = "request_in_progress"
+    wait = 1  # seconds: a creation takes well under one
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StateConflictError):
         exc = Conflict(str(exc) or Conflict.default_detail)

@@ -5,6 +5,7 @@ moves, filters, the sections each reader sees, assignment, closure, history and 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -22,6 +23,7 @@ from accounts.models import Location, User
 from audit.models import AuditEvent
 from cases.choices import RiskLevel, Stage, Status
 from cases.models import Case, CaseConcern, Child, FamilyMember
+from core.models import IdempotencyKey
 from tests.conftest import World, api_client
 from tests.factories import (
     AgencyFactory,
@@ -322,6 +324,59 @@ def test_a_refused_request_does_not_use_up_its_idempotency_key(world: World) -> 
     corrected = client.post(CASES, intake_body(world.pp_village), headers=key)
     assert corrected.status_code == 201, corrected.content
     assert Case.objects.count() == count + 1
+
+
+def test_a_retry_while_the_first_request_is_under_way_answers_409_with_retry_after(
+    world: World,
+) -> None:
+    client = api_client(world.worker)
+    body, key = intake_body(world.pp_village), {"Idempotency-Key": "intake-7f3a"}
+    assert client.post(CASES, body, headers=key).status_code == 201
+    # As the claim stands while its creation runs, or after a crash between the creation's
+    # commit and storing its answer: claimed, no answer yet.
+    IdempotencyKey.objects.filter(key="intake-7f3a").update(status_code=0, response={})
+    count = Case.objects.count()
+
+    retry = client.post(CASES, body, headers=key)
+    other = client.post(CASES, intake_body(world.pp_village, given_name="Dara"), headers=key)
+
+    assert retry.status_code == 409
+    assert retry["Retry-After"] == "1"
+    assert "still being processed" in retry.json()["detail"]
+    assert other.status_code == 400  # another body with the key stays a mistake of the client
+    assert Case.objects.count() == count
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_requests_with_one_idempotency_key_at_once_create_one_case() -> None:
+    village = LocationFactory.village_in(province("12"))
+    worker = UserFactory.create(role=Role.SOCIAL_WORKER, agency=AgencyFactory.create())
+    body, key = intake_body(village), {"Idempotency-Key": "intake-at-once"}
+    barrier = threading.Barrier(2)
+    answers: list[Any] = []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=10)
+            answers.append(api_client(worker).post(CASES, body, headers=key, format="json"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(answer.status_code for answer in answers) in ([201, 201], [201, 409])
+    for answer in answers:
+        if answer.status_code == 409:
+            assert answer["Retry-After"] == "1"
+    assert Case.objects.count() == 1
+    later = api_client(worker).post(CASES, body, headers=key, format="json")
+    assert later.status_code == 201
+    assert later["Idempotent-Replayed"] == "true"
+    assert later.json()["id"] == Case.objects.get().pk
 
 
 # --- reading and editing ----------------------------------------------------------------------

@@ -299,9 +299,38 @@ def test_a_stale_if_match_is_refused_on_edit(world: World) -> None:
         == 200
     )
 
+    saved = [goal.description for goal in PlanGoal.objects.filter(plan_id=plan_id)]
+
     stale = worker.patch(_plan_url(case, plan_id), _plan(world.worker.pk), HTTP_IF_MATCH=etag)
 
     assert stale.status_code == 412
+    assert [goal.description for goal in PlanGoal.objects.filter(plan_id=plan_id)] == saved
+    assert len(saved) == 2  # the edit that went through, untouched by the stale one
+    assert AuditEvent.objects.filter(action="plan.update", object_id=str(plan_id)).count() == 1
+
+
+def test_the_plan_etag_names_its_version_and_every_change_moves_it(world: World) -> None:
+    case = world.own_case
+    worker = api_client(world.worker)
+    created = worker.post(_plans_url(case), _plan(world.worker.pk))
+    plan_id = created.json()["id"]
+    assert created["ETag"] == f'"{plan_id}-1"'
+
+    same = worker.patch(_plan_url(case, plan_id), _plan(world.worker.pk), HTTP_IF_MATCH='"0-0"')
+    assert same.status_code == 412  # an ETag of no version of this plan is stale
+    same = worker.patch(
+        _plan_url(case, plan_id), _plan(world.worker.pk), HTTP_IF_MATCH=created["ETag"]
+    )
+    assert same["ETag"] == created["ETag"]  # the same goals again change nothing
+    submitted = worker.post(_plan_url(case, plan_id, "submit"), HTTP_IF_MATCH=same["ETag"])
+
+    assert submitted.status_code == 200
+    assert submitted["ETag"] == worker.get(_plan_url(case, plan_id))["ETag"] == f'"{plan_id}-2"'
+    approve = api_client(world.supervisor).post(
+        _plan_url(case, plan_id, "approve"), {}, HTTP_IF_MATCH=created["ETag"]
+    )
+    assert approve.status_code == 412
+    assert CasePlan.objects.get(pk=plan_id).status == PlanStatus.SUBMITTED
 
 
 # --- Who may -----------------------------------------------------------------------------------

@@ -253,6 +253,33 @@ def test_service_is_recorded_with_the_recorders_agency_and_edited(world: World) 
     ) == {"service.create", "service.update"}
 
 
+def test_a_stale_if_match_on_a_service_is_refused_with_412_and_nothing_changes(
+    world: World,
+) -> None:
+    client = api_client(world.worker)
+    created = client.post(_url(world.own_case, "services"), _service()).json()
+    detail_url = f"{_url(world.own_case, 'services')}{created['id']}/"
+    read = client.get(detail_url)
+    assert read["ETag"] == f'"{created["id"]}-1"'
+    first = client.patch(
+        detail_url, {"status": ServiceStatus.DELIVERED}, HTTP_IF_MATCH=read["ETag"]
+    )
+    assert first.status_code == 200
+    assert first["ETag"] == f'"{created["id"]}-2"'
+
+    stale = client.patch(
+        detail_url, {"status": ServiceStatus.CANCELLED}, HTTP_IF_MATCH=read["ETag"]
+    )
+
+    assert stale.status_code == 412
+    assert CaseService.objects.get(pk=created["id"]).status == ServiceStatus.DELIVERED
+    assert AuditEvent.objects.filter(action="service.update").count() == 1
+    # Without If-Match the write goes through, and the same values again change nothing.
+    again = client.patch(detail_url, {"status": ServiceStatus.DELIVERED})
+    assert again["ETag"] == first["ETag"]
+    assert AuditEvent.objects.filter(action="service.update").count() == 1
+
+
 # --- Consent -----------------------------------------------------------------------------------
 
 

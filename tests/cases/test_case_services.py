@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from cases.choices import Stage, Status
 from cases.models import Case, CaseNamedUser, Child
 from cases.policy import visible_cases
 from cases.search import search_cases
-from cases.selectors import possible_duplicates
+from cases.selectors.case import possible_duplicates
 from cases.services import case as services
 from cases.services.restricted import case_name_person
 from core.errors import StateConflictError
@@ -323,3 +324,20 @@ def test_a_police_intake_case_can_be_reassigned_within_the_police_agency(world: 
     services.case_assign(actor=police_supervisor, case=case, owner=colleague)
     case.refresh_from_db()
     assert case.owner == colleague
+
+
+# --- Transactions ----------------------------------------------------------------------------
+
+
+def test_a_service_owns_its_transaction_and_refuses_to_run_inside_another(world: World) -> None:
+    """A service commits what it did, with its audit event, when it returns: a transaction of
+    the caller's around it could still roll back a change reported done, so nesting is refused
+    outright (the services one calls inside its own are not durable, and say why)."""
+    version = world.own_case.version
+
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        services.case_update(actor=world.worker, case=world.own_case, changes={"summary": "x"})
+
+    world.own_case.refresh_from_db()
+    assert world.own_case.version == version
+    assert not AuditEvent.objects.filter(action="case.update").exists()

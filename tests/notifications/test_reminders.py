@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from cases.models import Case, CaseNote, CasePlan
@@ -81,14 +81,13 @@ def test_a_visit_first_swept_after_its_date_is_only_reminded_as_overdue(world: W
 def test_a_recorded_visit_is_not_reminded(world: World) -> None:
     past = timezone.localdate() - timedelta(days=40)
     first = visits(reintegrate(world, on=past))[0]
-    with transaction.atomic():
-        follow_up_complete(
-            actor=world.commune_member,
-            follow_up=first,
-            visit_date=first.scheduled_date,
-            outcome="stable",
-            scores=SCORES,
-        )
+    follow_up_complete(
+        actor=world.commune_member,
+        follow_up=first,
+        visit_date=first.scheduled_date,
+        outcome="stable",
+        scores=SCORES,
+    )
 
     _sweep(at(first.scheduled_date + timedelta(days=3)))
 
@@ -110,18 +109,17 @@ def test_a_referral_not_answered_in_time_is_escalated_to_both_agencies_superviso
     world: World,
 ) -> None:
     other_boss = supervisor_of_other_ngo(world)
-    with transaction.atomic():
-        referral = referral_create(
-            actor=world.supervisor,
-            case=world.own_case,
-            to_agency=world.other_ngo,
-            type="service",
-            urgency="urgent",
-            services=["family_tracing"],
-            reason="Needs a family tracer",
-            shared_sections=["profile"],
-            consent_override_reason="Child in danger",
-        )
+    referral = referral_create(
+        actor=world.supervisor,
+        case=world.own_case,
+        to_agency=world.other_ngo,
+        type="service",
+        urgency="urgent",
+        services=["family_tracing"],
+        reason="Needs a family tracer",
+        shared_sections=["profile"],
+        consent_override_reason="Child in danger",
+    )
     assert received(NotificationKind.REFERRAL_RECEIVED) == {other_boss}
     assert referral.respond_by is not None
 
@@ -174,14 +172,13 @@ def test_a_high_risk_child_without_contact_is_flagged_each_period_until_someone_
     assert _sweep(start + timedelta(days=29)) == 2  # a second period without contact
     assert received(NotificationKind.NO_RECENT_CONTACT) == {"worker", "supervisor"}
 
-    with transaction.atomic():
-        case_note_create(
-            actor=world.worker,
-            case=case,
-            kind="home_visit",
-            date=timezone.localdate(),
-            text="Visited at home",
-        )
+    case_note_create(
+        actor=world.worker,
+        case=case,
+        kind="home_visit",
+        date=timezone.localdate(),
+        text="Visited at home",
+    )
     case.refresh_from_db()
     assert case.last_contact_at is not None
     assert case.last_contact_at > start
@@ -199,24 +196,23 @@ def test_a_plan_waiting_for_approval_tells_the_supervisor_then_reminds_her_once(
     world: World, settings: Any
 ) -> None:
     settings.APPROVAL_REMIND_HOURS = 48
-    with transaction.atomic():
-        plan = plans.plan_create(
-            actor=world.worker,
-            case=world.own_case,
-            goals=[
-                plans.GoalDraft(
-                    description="Back to school",
-                    actions=[
-                        plans.ActionDraft(
-                            description="Enrol",
-                            responsible_id=world.worker.pk,
-                            due_date=timezone.localdate() + timedelta(days=300),
-                        ),
-                    ],
-                )
-            ],
-        )
-        plans.plan_submit(actor=world.worker, plan=plan)
+    plan = plans.plan_create(
+        actor=world.worker,
+        case=world.own_case,
+        goals=[
+            plans.GoalDraft(
+                description="Back to school",
+                actions=[
+                    plans.ActionDraft(
+                        description="Enrol",
+                        responsible_id=world.worker.pk,
+                        due_date=timezone.localdate() + timedelta(days=300),
+                    ),
+                ],
+            )
+        ],
+    )
+    plans.plan_submit(actor=world.worker, plan=plan)
     plan.refresh_from_db()
     assert plan.submitted_at is not None
     assert received(NotificationKind.APPROVAL_REQUESTED) == {"supervisor"}
@@ -229,25 +225,24 @@ def test_a_plan_waiting_for_approval_tells_the_supervisor_then_reminds_her_once(
 
 def test_an_approved_plans_dated_action_reminds_the_person_responsible(world: World) -> None:
     due = timezone.localdate() + timedelta(days=20)
-    with transaction.atomic():
-        plan = plans.plan_create(
-            actor=world.worker,
-            case=world.own_case,
-            goals=[
-                plans.GoalDraft(
-                    description="Back to school",
-                    actions=[
-                        plans.ActionDraft(
-                            description="Enrol at the primary school",
-                            responsible_id=world.teammate.pk,
-                            due_date=due,
-                        ),
-                    ],
-                )
-            ],
-        )
-        plans.plan_submit(actor=world.worker, plan=plan)
-        plans.plan_approve(actor=world.supervisor, plan=CasePlan.objects.get(pk=plan.pk))
+    plan = plans.plan_create(
+        actor=world.worker,
+        case=world.own_case,
+        goals=[
+            plans.GoalDraft(
+                description="Back to school",
+                actions=[
+                    plans.ActionDraft(
+                        description="Enrol at the primary school",
+                        responsible_id=world.teammate.pk,
+                        due_date=due,
+                    ),
+                ],
+            )
+        ],
+    )
+    plans.plan_submit(actor=world.worker, plan=plan)
+    plans.plan_approve(actor=world.supervisor, plan=CasePlan.objects.get(pk=plan.pk))
 
     _sweep(at(due - timedelta(days=1)))
 
@@ -334,18 +329,17 @@ def test_run_reminders_past_every_deadline_creates_them_all_and_a_second_run_non
     other_boss = supervisor_of_other_ngo(world)
     today = timezone.localdate()
     reintegrate(world, on=today)  # 4 visits ahead: each overdue, to 4 people
-    with transaction.atomic():
-        referral_create(
-            actor=world.supervisor,
-            case=world.teammates_case,
-            to_agency=world.other_ngo,
-            type="service",
-            urgency="emergency",
-            services=["shelter"],
-            reason="Emergency shelter",
-            shared_sections=[],
-            consent_override_reason="Child in danger",
-        )
+    referral_create(
+        actor=world.supervisor,
+        case=world.teammates_case,
+        to_agency=world.other_ngo,
+        type="service",
+        urgency="emergency",
+        services=["shelter"],
+        reason="Emergency shelter",
+        shared_sections=[],
+        consent_override_reason="Child in danger",
+    )
     _with_deadlines(world.own_case, reassess_by=today + timedelta(days=30))
     expected = 4 * 4 + 2 + 1  # visits; the referral to both supervisors; the reassessment
     events = Notification.objects.count()  # referral_received, sent at once
@@ -365,14 +359,13 @@ def test_run_reminders_refuses_a_time_it_cannot_read(db: None) -> None:
 
 
 def test_notes_that_are_not_contacts_do_not_count_as_contact(world: World) -> None:
-    with transaction.atomic():
-        case_note_create(
-            actor=world.worker,
-            case=world.own_case,
-            kind="other",
-            date=timezone.localdate(),
-            text="Filed the birth certificate",
-        )
+    case_note_create(
+        actor=world.worker,
+        case=world.own_case,
+        kind="other",
+        date=timezone.localdate(),
+        text="Filed the birth certificate",
+    )
     assert CaseNote.objects.filter(case=world.own_case).exists()
     assert Case.objects.get(pk=world.own_case.pk).last_contact_at is None
 
@@ -381,18 +374,17 @@ def test_the_police_are_reminded_to_refer_a_child_they_registered_and_still_hold
     world: World, settings: Any
 ) -> None:
     settings.REFER_ON_HOURS = 24
-    with transaction.atomic():
-        case = case_open(
-            actor=world.police,
-            child={
-                "given_name": "Dara",
-                "sex": "male",
-                "estimated_age": 12,
-                "location": world.pp_village,
-            },
-            concerns=["labour_trafficking"],
-            source="police",
-        )
+    case = case_open(
+        actor=world.police,
+        child={
+            "given_name": "Dara",
+            "sex": "male",
+            "estimated_age": 12,
+            "location": world.pp_village,
+        },
+        concerns=["labour_trafficking"],
+        source="police",
+    )
 
     assert _sweep(case.created_at + timedelta(hours=23)) == 0
     assert _sweep(case.created_at + timedelta(hours=25)) == 1
@@ -401,17 +393,16 @@ def test_the_police_are_reminded_to_refer_a_child_they_registered_and_still_hold
 
 
 def test_a_social_workers_own_case_needs_no_reminder_to_refer(world: World) -> None:
-    with transaction.atomic():
-        case = case_open(
-            actor=world.worker,
-            child={
-                "given_name": "Dara",
-                "sex": "male",
-                "estimated_age": 12,
-                "location": world.pp_village,
-            },
-            concerns=["labour_trafficking"],
-            source="community",
-        )
+    case = case_open(
+        actor=world.worker,
+        child={
+            "given_name": "Dara",
+            "sex": "male",
+            "estimated_age": 12,
+            "location": world.pp_village,
+        },
+        concerns=["labour_trafficking"],
+        source="community",
+    )
 
     assert _sweep(case.created_at + timedelta(days=3)) == 0

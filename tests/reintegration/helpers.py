@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -47,24 +46,24 @@ def visit_body(day: date, outcome: str = "stable", **changes: object) -> dict[st
 def family_placement(
     world: World, case: Case, *, on: date, location: Location | None = None
 ) -> Placement:
-    """The child leaves a shelter for her parents' home on ``on``."""
-    with transaction.atomic():
-        services.placement_create(
-            actor=case.owner,
-            case=case,
-            type="shelter",
-            start_date=on - timedelta(days=90),
-            agency=world.ngo,
-            caregiver="Hope Shelter",
-        )
-        return services.placement_create(
-            actor=case.owner,
-            case=case,
-            type="parents",
-            start_date=on,
-            location=location or world.pp_village,
-            caregiver="ម្ដាយ Sokha",
-        )
+    """The child leaves a shelter for her parents' home on ``on`` (two placements, each
+    recorded in its own transaction, as the pages and the API record them)."""
+    services.placement_create(
+        actor=case.owner,
+        case=case,
+        type="shelter",
+        start_date=on - timedelta(days=90),
+        agency=world.ngo,
+        caregiver="Hope Shelter",
+    )
+    return services.placement_create(
+        actor=case.owner,
+        case=case,
+        type="parents",
+        start_date=on,
+        location=location or world.pp_village,
+        caregiver="ម្ដាយ Sokha",
+    )
 
 
 def reintegrate(

@@ -217,6 +217,29 @@ def test_the_first_visit_moves_a_case_in_reintegration_to_follow_up(world: World
     assert case.stage == Stage.FOLLOW_UP
 
 
+def test_what_a_reintegration_and_a_visit_change_on_the_case_is_in_its_history(
+    world: World,
+) -> None:
+    """The reintegration app changes the case only through the case's services, so each change
+    has its event on the case."""
+    case = CaseFactory.create(
+        owner=world.worker, location=world.pp_village, stage=Stage.IMPLEMENTATION
+    )
+    first = visits(back_home(world, case=case))[0]
+    begun = AuditEvent.objects.get(action="case.follow_up_begin", case_id=case.pk)
+    assert begun.changes == {"stage": Stage.REINTEGRATION}
+
+    api_client(world.worker).post(
+        detail(first, "complete/"), visit_body(first.scheduled_date, outcome="at_risk")
+    )
+
+    contact = AuditEvent.objects.get(action="case.contact", case_id=case.pk)
+    assert contact.changes == {"visits_due": True, "stage": Stage.FOLLOW_UP}
+    assert contact.actor_id == world.worker.pk
+    due = AuditEvent.objects.get(action="case.reassess_by", case_id=case.pk)
+    assert due.changes == {"reassess_by": timezone.localdate().isoformat()}
+
+
 def _without(domain: str) -> dict[str, int]:
     return {name: score for name, score in SCORES.items() if name != domain}
 
