@@ -1,26 +1,24 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Location, User
+from accounts.models import User
 from cases.choices import (
-    BirthRegistration,
     ClosureReason,
     LabourSector,
     Relation,
     Section,
-    Sex,
     Source,
     Stage,
 )
 from cases.models import Case, Child, FamilyMember
 from cases.policy import CaseAccess, case_actions
-from cases.selectors import PossibleDuplicate
+from cases.selectors.case import PossibleDuplicate
 from core.api.serializers import StrictInputSerializer
 
 # --- input ------------------------------------------------------------------------------------
@@ -41,51 +39,32 @@ class FamilyMemberInputSerializer(serializers.Serializer):
         return attrs
 
 
-def _text(max_length: int) -> serializers.CharField:
-    return serializers.CharField(max_length=max_length, required=False, allow_blank=True)
+class ChildInputSerializer(serializers.ModelSerializer):
+    """The child as entered: a name in Latin letters or Khmer script, the date of birth or an
+    estimated age, and the commune or village where the child lives."""
 
-
-class ChildInputSerializer(serializers.Serializer):
-    given_name = _text(100)
-    family_name = _text(100)
-    given_name_km = _text(100)
-    family_name_km = _text(100)
-    sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
-    estimated_age = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=120
-    )
-    age_disputed = serializers.BooleanField(required=False)
-    nationality = _text(64)
-    ethnicity = _text(64)
-    birth_registration = serializers.ChoiceField(choices=BirthRegistration.choices, required=False)
-    disability = _text(255)
+    # The fields, their limits and the child's invariants are the model's; only what the API
+    # takes in another shape is declared here.
     languages = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=10
     )
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
-    address = _text(255)
-    birth_certificate_number = _text(64)
-    national_id_number = _text(64)
-    id_poor_number = _text(64)
+
+    class Meta:
+        model = Child
+        fields = Child.INPUT_FIELDS
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """The child's invariants (Child.clean), reported beside the fields. On an edit the
-        unchanged values come from the stored child."""
+        """The child's invariants, reported beside the fields. On an edit the unchanged values
+        come from the stored child."""
         current: Child | None = self.context.get("child")
-        values = {
-            field.name: getattr(current, field.name)
-            for field in Child._meta.concrete_fields
-            if current is not None and not field.primary_key and field.name != "location"
-        }
-        if current is not None:
-            values["location"] = current.location
-            if attrs.get("estimated_age", current.estimated_age) != current.estimated_age:
-                # A new estimate counts from today, as the service will record it.
-                values["age_estimated_on"] = timezone.localdate()
-        values.update(attrs)
+        if current is None:
+            child = Child.from_input(attrs)
+        else:
+            # A copy: the stored child is not changed by checking an edit.
+            child = copy.copy(current)
+            child.enter(attrs)
         try:
-            Child(**values).clean()
+            child.clean()
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
         return attrs

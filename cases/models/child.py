@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +17,7 @@ from accounts.models import Location
 from cases.choices import BirthRegistration, Relation, Sex
 
 ADULT_AGE = 18
+MAX_ESTIMATED_AGE = 120
 CHILD_LOCATION_LEVELS = frozenset({LocationLevel.COMMUNE, LocationLevel.VILLAGE})
 
 
@@ -41,33 +44,78 @@ class Child(models.Model):
     """The child a case is about. Names are kept in Latin letters and in Khmer script; either
     may be missing when a child is first met, but not both."""
 
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
-    given_name_km = models.CharField(max_length=100, blank=True)
-    family_name_km = models.CharField(max_length=100, blank=True)
-    sex = models.CharField(max_length=8, choices=Sex.choices)
-    date_of_birth = models.DateField(null=True, blank=True)
-    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    age_estimated_on = models.DateField(null=True, blank=True)
-    age_disputed = models.BooleanField(
-        default=False, help_text=_("The child's age is contested (an adult-looking minor).")
+    # What a person enters about the child, in this order: the web form and the API's input
+    # are made from it, so a field added here reaches both.
+    INPUT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "given_name",
+        "family_name",
+        "given_name_km",
+        "family_name_km",
+        "sex",
+        "date_of_birth",
+        "estimated_age",
+        "age_disputed",
+        "nationality",
+        "ethnicity",
+        "birth_registration",
+        "disability",
+        "languages",
+        "location",
+        "address",
+        "birth_certificate_number",
+        "national_id_number",
+        "id_poor_number",
     )
-    nationality = models.CharField(max_length=64, blank=True)
-    ethnicity = models.CharField(max_length=64, blank=True)
+    # Identifiers that could locate a child: kept out of the audit trail's values.
+    MASKED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "birth_certificate_number",
+        "national_id_number",
+        "id_poor_number",
+    )
+
+    given_name = models.CharField(_("Given name (Latin letters)"), max_length=100, blank=True)
+    family_name = models.CharField(_("Family name (Latin letters)"), max_length=100, blank=True)
+    given_name_km = models.CharField(_("Given name (Khmer)"), max_length=100, blank=True)
+    family_name_km = models.CharField(_("Family name (Khmer)"), max_length=100, blank=True)
+    sex = models.CharField(_("Sex"), max_length=8, choices=Sex.choices)
+    date_of_birth = models.DateField(_("Date of birth"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        _("Or estimated age (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_ESTIMATED_AGE)],
+    )
+    age_estimated_on = models.DateField(null=True, blank=True)
+    age_disputed = models.BooleanField(_("The child's age is disputed"), default=False)
+    nationality = models.CharField(_("Nationality"), max_length=64, blank=True)
+    ethnicity = models.CharField(_("Ethnicity"), max_length=64, blank=True)
     birth_registration = models.CharField(
-        max_length=16, choices=BirthRegistration.choices, default=BirthRegistration.UNKNOWN
+        _("Birth registration"),
+        max_length=16,
+        choices=BirthRegistration.choices,
+        default=BirthRegistration.UNKNOWN,
     )
     disability = models.CharField(
-        max_length=255, blank=True, help_text=_("Any disability, described; blank if none.")
+        _("Disability"),
+        max_length=255,
+        blank=True,
+        help_text=_("Describe any disability; leave empty if none."),
     )
-    languages = models.JSONField(default=list, blank=True)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    languages = models.JSONField(_("Languages spoken"), default=list, blank=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Where the child lives (commune or village)"),
+    )
     # Copy of location.path: the duplicate check compares children by district prefix.
     location_path = models.CharField(max_length=255, editable=False)
-    address = models.CharField(max_length=255, blank=True)
-    birth_certificate_number = models.CharField(max_length=64, blank=True)
-    national_id_number = models.CharField(max_length=64, blank=True)
-    id_poor_number = models.CharField(max_length=64, blank=True)
+    address = models.CharField(_("Address (house, street)"), max_length=255, blank=True)
+    birth_certificate_number = models.CharField(
+        _("Birth certificate number"), max_length=64, blank=True
+    )
+    national_id_number = models.CharField(_("National ID number"), max_length=64, blank=True)
+    id_poor_number = models.CharField(_("IDPoor number"), max_length=64, blank=True)
     # Normalised names for search and duplicate matching (trigram indexes on PostgreSQL).
     search_name = models.CharField(max_length=220, blank=True, editable=False)
     search_name_km = models.CharField(max_length=220, blank=True, editable=False)
@@ -99,10 +147,35 @@ class Child(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Derived data kept in step with what it derives from.
-        self.location_path = self.location.path
+        self.derive()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_input(cls, values: Mapping[str, Any]) -> Child:
+        """A new child from what a person entered (some of INPUT_FIELDS), not yet saved."""
+        child = cls()
+        child.enter(values)
+        return child
+
+    def enter(self, values: Mapping[str, Any]) -> None:
+        """Takes what a person entered: a new or changed estimate of the age is made today (the
+        child grows older from then on), and what is derived follows."""
+        unknown = sorted(set(values) - set(self.INPUT_FIELDS))
+        if unknown:
+            raise TypeError(f"Not entered about a child: {', '.join(unknown)}")
+        estimate = self.estimated_age
+        for field, value in values.items():
+            setattr(self, field, value)
+        if self.estimated_age != estimate:
+            self.age_estimated_on = timezone.localdate() if self.estimated_age is not None else None
+        self.derive()
+
+    def derive(self) -> None:
+        """Sets what is derived from the entered values: the location's path and the search
+        keys of the names. Without a location (not chosen yet) there is no path."""
+        self.location_path = self.location.path if self.location_id is not None else ""
         self.search_name = latin_search_key(self.given_name, self.family_name)
         self.search_name_km = khmer_search_key(self.family_name_km, self.given_name_km)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
