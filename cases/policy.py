@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,7 +135,12 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(_visibility(reach, branches))
 
 
-def _case_row(user: User, case_id: int | str, *, lock: bool, detail: bool) -> Case:
+# How much of a case the door loads: the row alone (False), with what the case file's header
+# shows in the same statement ("header"), or also the family and concerns (True).
+Detail = bool | Literal["header"]
+
+
+def _case_row(user: User, case_id: int | str, *, lock: bool, detail: Detail) -> Case:
     """The case if ``user`` may see it; otherwise Http404, as for a case that does not exist."""
     pk = as_id(case_id)
     if pk is None:
@@ -145,9 +150,12 @@ def _case_row(user: User, case_id: int | str, *, lock: bool, detail: bool) -> Ca
         # Only the case row: the rows joined for reading are not locked with it.
         cases = cases.select_for_update(of=("self",))
     if detail:
+        # The place with the commune, district and province above it, as the file names it.
         cases = cases.select_related(
-            "child__location", "location", "agency", "owner"
-        ).prefetch_related(
+            "child__location", "location__parent__parent__parent", "agency", "owner"
+        )
+    if detail is True:
+        cases = cases.prefetch_related(
             Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
             Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
         )
@@ -181,19 +189,35 @@ def _supervised_by(reach: Reach) -> set[int]:
     return set(supervisee_ids(reach)) if reach.team else set()
 
 
-def _granted_permissions(user: User, case_ids: list[int]) -> dict[int, set[str]]:
+# Stands for "named on the case" among the codenames of the permissions granted on it, which
+# are never empty.
+_NAMED = ""
+
+
+def _grants_and_names(user: User, case_ids: list[int]) -> tuple[dict[int, set[str]], set[int]]:
+    """The permissions granted to ``user`` on each of ``case_ids`` (to them or to a group of
+    theirs) and the cases they are named on: one statement, whatever the number of cases."""
     granted: dict[int, set[str]] = defaultdict(set)
-    rows = [
-        *CaseUserObjectPermission.objects.filter(
-            user_id=user.pk, content_object_id__in=case_ids
-        ).values_list("content_object_id", "permission__codename"),
-        *CaseGroupObjectPermission.objects.filter(
-            group__user=user, content_object_id__in=case_ids
-        ).values_list("content_object_id", "permission__codename"),
-    ]
+    named: set[int] = set()
+    rows = (
+        CaseUserObjectPermission.objects.filter(user_id=user.pk, content_object_id__in=case_ids)
+        .values_list("content_object_id", "permission__codename")
+        .union(
+            CaseGroupObjectPermission.objects.filter(
+                group__user=user, content_object_id__in=case_ids
+            ).values_list("content_object_id", "permission__codename"),
+            CaseNamedUser.objects.filter(user_id=user.pk, case_id__in=case_ids)
+            .annotate(code=Value(_NAMED, output_field=CharField()))
+            .values_list("case_id", "code"),
+            all=True,
+        )
+    )
     for case_id, codename in rows:
-        granted[case_id].add(codename)
-    return granted
+        if codename == _NAMED:
+            named.add(case_id)
+        else:
+            granted[case_id].add(codename)
+    return granted, named
 
 
 def case_accesses(user: User, cases: Iterable[Case]) -> dict[int, CaseAccess]:
@@ -203,12 +227,7 @@ def case_accesses(user: User, cases: Iterable[Case]) -> dict[int, CaseAccess]:
     reach = reach_of(user)
     supervised = _supervised_by(reach)
     ids = [case.pk for case in cases]
-    granted = _granted_permissions(user, ids)
-    named = set(
-        CaseNamedUser.objects.filter(user_id=user.pk, case_id__in=ids).values_list(
-            "case_id", flat=True
-        )
-    )
+    granted, named = _grants_and_names(user, ids)
     result: dict[int, CaseAccess] = {}
     for case in cases:
         owner = case.owner_id == user.pk
@@ -344,7 +363,7 @@ def case_get(
     action: str | None = None,
     lock: bool = False,
     expected_version: int | None = None,
-    detail: bool = False,
+    detail: Detail = False,
     read: str | None = None,
 ) -> tuple[Case, CaseAccess]:
     """The one way to a single case: the case and what ``user`` may see and do on it.
@@ -355,9 +374,11 @@ def case_get(
     state forbids it now. ``lock`` holds the case row until the transaction ends (services that
     change the case); with ``expected_version`` (an ETag's, a form's), StaleVersionError (412)
     when the case changed since the caller read it, checked under that lock. ``detail`` loads
-    what the case file shows (child, family, concerns). ``read`` names what the caller is about
-    to show (``file``, a section, ``history``, ``print``): that reading goes into the audit
-    trail, once, here; a request that changes the case records its change instead."""
+    what the case file shows (child, family, concerns; ``"header"``: the child, the place, the
+    agency and the owner, in the same statement, for a page that loads the rest itself).
+    ``read`` names what the caller is about to show (``file``, a section, ``history``,
+    ``print``): that reading goes into the audit trail, once, here; a request that changes the
+    case records its change instead."""
     case = _case_row(user, case_id, lock=lock or expected_version is not None, detail=detail)
     access = case_access(user, case)
     if section is not None and not access.sees(section):
