@@ -151,8 +151,9 @@ def make_tables() -> dict[str, Table]:
                 "decided_by_id",
                 "decided_at",
                 "decision_comment",
+                "version",
             ],
-            {"decision_comment": ""},
+            {"decision_comment": "", "version": 1},
         ),
         "goal": Table(PlanGoal, ["id", "plan_id", "order", "description"]),
         "action": Table(
@@ -194,8 +195,9 @@ def make_tables() -> dict[str, Table]:
                 "agency_id",
                 "recorded_by_id",
                 "recorded_at",
+                "version",
             ],
-            {"notes": ""},
+            {"notes": "", "version": 1},
         ),
         "consent": Table(
             Consent,
