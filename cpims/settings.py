@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: no-store for signed-in people and the API, CSP on every page.
     "cpims.security_headers.SecurityHeadersMiddleware",
+    # A refusal by the object's state or version is a 409 or 412 page, not a server error.
+    "core.middleware.ConflictPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -3,16 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from cpims import api_docs, health, i18n, two_factor_views, views
+from accounts.web import login
+from cpims import api_docs, health, i18n, views
+from reintegration.web.urls import case_urlpatterns as reintegration_case_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
-    path("", include("cases.api.urls_risk")),
-    path("", include("cases.api.urls_records")),
-    path("", include("accounts.api.urls_webhooks")),
     path("", include("referrals.api.urls")),
-    path("", include("referrals.api.urls_extra")),
     path("", include("reintegration.api.urls")),
     path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,16 +20,16 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("accounts/login/", two_factor_views.TwoFactorLoginView.as_view(), name="login"),
-    path("accounts/two-factor/", two_factor_views.two_factor_page, name="two-factor"),
+    path("accounts/login/", login.TwoFactorLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", login.two_factor_page, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
-    path("cases/", include("cases.urls")),
-    path("cases/", include("reintegration.case_urls")),
-    path("referrals/", include("referrals.urls")),
-    path("follow-ups/", include("reintegration.urls")),
+    path("cases/", include("cases.web.urls")),
+    path("cases/", include(reintegration_case_urls)),
+    path("referrals/", include("referrals.web.urls")),
+    path("follow-ups/", include("reintegration.web.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
-    path("admin/login/", two_factor_views.admin_login),
+    path("admin/login/", login.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.policy import case_accesses
-from cases.selectors import case_approvals_waiting, cases_without_recent_contact
+from cases.selectors.case import case_approvals_waiting, cases_without_recent_contact
 from notifications.outbox import notifications_of
 from referrals.choices import ANSWERING_ROLES
 from referrals.queue import can_see_queue, supervisor_queue

@@ -7,4 +7,4 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's reminder source with the sweep, and its tab with the case file.
-        from referrals import case_tab, reminders  # noqa: F401, PLC0415
+        from referrals.web import case_tab  # noqa: F401, PLC0415

@@ -11,9 +11,9 @@ from django.http import Http404
 
 from accounts.choices import Role
 from accounts.models import User
-from cases.models import CaseConcern, CaseNamedUser, CaseNote, CaseService
+from cases.models import Case, CaseConcern, CaseNamedUser, CaseNote, CaseService
 from referrals.choices import ANSWERING_ROLES, ReferralStatus
-from referrals.models import Referral
+from referrals.models import CustodyTransfer, Referral
 
 RECEIVING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.AGENCY_ADMIN})
 
@@ -86,3 +86,13 @@ def receiving_workers(*, referral: Referral) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, agency_id=referral.to_agency_id, role__in=ANSWERING_ROLES
     ).order_by("full_name", "username")
+
+
+def custody_transfers_of(case: Case) -> QuerySet[CustodyTransfer]:
+    """The custody transfers of a case the caller opened with its placements section."""
+    return CustodyTransfer.objects.filter(case=case)
+
+
+def referrals_of(case: Case) -> QuerySet[Referral]:
+    """Every referral of ``case``, for a caller who opened the case."""
+    return Referral.objects.filter(case=case)

@@ -8,4 +8,4 @@ class ReintegrationConfig(AppConfig):
     def ready(self) -> None:
         # Registers this app's reminder source with the sweep, and its placements tab with
         # the case file.
-        from reintegration import case_views, reminders  # noqa: F401, PLC0415
+        from reintegration.web import case_tab  # noqa: F401, PLC0415

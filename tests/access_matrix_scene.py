@@ -27,7 +27,7 @@ from cases.models import (
     Consent,
     RiskAssessment,
 )
-from cases.selectors_risk import risk_instrument_with_content
+from cases.selectors.risk import risk_instrument_with_content
 from cases.services.access import case_set_grants
 from cases.services.risk import risk_assessment_record
 from referrals import services as referral_services

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.choices import LocationLevel
 from accounts.models import Location
+from accounts.selectors import places_named
 
 
 class LocationFilter(django_filters.FilterSet):
@@ -18,7 +19,4 @@ class LocationFilter(django_filters.FilterSet):
         fields = ["code", "parent", "level"]
 
     def filter_q(self, queryset: QuerySet[Location], name: str, value: str) -> QuerySet[Location]:
-        value = value.strip()
-        return queryset.filter(
-            Q(name_en__icontains=value) | Q(name_km__icontains=value) | Q(code__startswith=value)
-        )
+        return queryset.filter(places_named(value))

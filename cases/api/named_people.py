@@ -11,10 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import selectors as accounts_selectors
 from accounts.api.authentication import actor_of
 from accounts.models import User
 from cases.models import CaseNamedUser
 from cases.policy import case_get
+from cases.selectors import case as case_selectors
 from cases.services import restricted
 
 
@@ -43,7 +45,7 @@ class NamedPeopleView(APIView):
     @extend_schema(responses=NamedPersonSerializer(many=True))
     def get(self, request: Request, case_id: int) -> Response:
         case, _access = case_get(actor_of(request), case_id)
-        people = restricted.case_named_people(case=case)
+        people = case_selectors.case_named_people(case=case)
         return Response(NamedPersonSerializer(people, many=True).data)
 
     @extend_schema(request=NamePersonSerializer, responses={201: NamedPersonSerializer})
@@ -62,7 +64,7 @@ class NamedPersonView(APIView):
     def delete(self, request: Request, case_id: int, user_id: int) -> Response:
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
-        person = User.objects.filter(pk=user_id).first()
+        person = accounts_selectors.person(user_id)
         if person is None:
             raise Http404("No such person.")
         restricted.case_unname_person(actor=actor, case=case, person=person)

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
-from cases import selectors_risk
 from cases.api.risk_serializers import (
     RiskAssessmentCreateSerializer,
     RiskAssessmentSerializer,
@@ -18,6 +17,7 @@ from cases.api.risk_serializers import (
 )
 from cases.models import RiskAssessment
 from cases.policy import case_get
+from cases.selectors import risk as risk_selectors
 from cases.services.risk import risk_assessment_record
 from core.idempotency import idempotent
 
@@ -28,7 +28,7 @@ class CurrentRiskInstrumentView(APIView):
 
     @extend_schema(responses=RiskInstrumentSerializer)
     def get(self, request: Request) -> Response:
-        return Response(RiskInstrumentSerializer(selectors_risk.risk_instrument_current()).data)
+        return Response(RiskInstrumentSerializer(risk_selectors.risk_instrument_current()).data)
 
 
 class RiskAssessmentViewSet(
@@ -41,12 +41,12 @@ class RiskAssessmentViewSet(
     queryset = RiskAssessment.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self) -> QuerySet[RiskAssessment]:
-        return selectors_risk.risk_assessment_list(
+        return risk_selectors.risk_assessment_list(
             user=actor_of(self.request), case_id=self.kwargs["case_id"]
         )
 
     def get_object(self) -> RiskAssessment:
-        return selectors_risk.risk_assessment_detail(
+        return risk_selectors.risk_assessment_detail(
             user=actor_of(self.request),
             case_id=self.kwargs["case_id"],
             assessment_id=self.kwargs["pk"],

@@ -20,7 +20,7 @@ from benchmarks.dataset.generate import dataset_reference
 from cases.choices import Section
 from cases.models import Case, CaseAreaGrant, RiskAssessment
 from cases.policy import section_readable, visible_cases
-from cases.selectors_risk import risk_instrument_current
+from cases.selectors.risk import risk_instrument_current
 from cases.services.case import next_case_number
 from cases.services.risk import risk_score
 from notifications.reminders import run_sweep

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases.choices import ConsentScope, NoteKind
 from cases.models import CaseNote, Consent
-from cases.selectors_records import consent_covers
+from cases.selectors.records import consent_covers
 from cases.services.records import (
     case_note_create,
     case_service_create,

@@ -20,7 +20,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from cases.choices import RISK_ORDER, SAFETY_PLAN_LEVELS, NoteKind, RiskLevel, Stage, Status
 from cases.models import Case, CaseNote, RiskAssessment, RiskInstrument, RiskOption
-from cases.selectors_risk import risk_instrument_with_content
+from cases.selectors.risk import risk_instrument_with_content
 from cases.services.risk import (
     risk_assessment_record,
     risk_instrument_make_current,

@@ -3,6 +3,7 @@ and the bounded cost of the list."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.choices import RiskLevel, Stage
-from cases.models import Case, CaseNote, CasePlan, Child, RiskAssessment
+from cases.models import Case, CaseNote, CasePlan, Child, PlanGoal, RiskAssessment
 from tests.conftest import World
 from tests.factories import CaseFactory, ChildFactory
 from tests.web.conftest import signed_in
@@ -474,6 +475,46 @@ def test_a_draft_plan_opens_for_editing_with_its_goals(world: World) -> None:
         .status_code
         == 404
     )
+
+
+def _plan_rows(world: World, goal: str) -> dict[str, object]:
+    return {
+        "goals": "1",
+        "goal-0-actions": "1",
+        "goal-0-description": goal,
+        "goal-0-action-0-description": "Enrol her",
+        "goal-0-action-0-responsible": world.worker.pk,
+        "goal-0-action-0-due_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
+
+
+def test_a_plan_saved_meanwhile_by_someone_else_is_not_overwritten_from_the_page(
+    world: World,
+) -> None:
+    worker, supervisor = signed_in(world.worker), signed_in(world.supervisor)
+    case_id = world.own_case.pk
+    worker.post(f"/cases/{case_id}/plan/new/", _plan_rows(world, "Back to school"))
+    plan = CasePlan.objects.get()
+    url = f"/cases/{case_id}/plan/{plan.pk}/edit/"
+    opened = worker.get(url).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', opened)
+    assert version is not None
+    seen = {"version": version.group(1)}
+    assert supervisor.post(url, {**_plan_rows(world, "Safe at home"), **seen}).status_code == 302
+
+    stale = worker.post(url, {**_plan_rows(world, "Words of the worker"), **seen})
+
+    assert stale.status_code == 412
+    page = stale.content.decode()
+    assert "Someone else saved this case" in page
+    assert "Words of the worker" in page
+    assert [goal.description for goal in PlanGoal.objects.filter(plan=plan)] == ["Safe at home"]
+    assert AuditEvent.objects.filter(action="plan.update").count() == 1
+    again = worker.post(url, stale.context["form"].data)
+    assert again.status_code == 302
+    assert [goal.description for goal in PlanGoal.objects.filter(plan=plan)] == [
+        "Words of the worker"
+    ]
 
 
 def test_the_place_search_offers_communes_and_villages_by_code(world: World) -> None:

@@ -1,0 +1,209 @@
+"""Reads of case data, always through the access policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.choices import OVERSIGHT_AGENCY_TYPES, AgencyType, Role
+from accounts.models import PATH_SEPARATOR, User
+from accounts.selectors import active_people
+from audit.models import AuditEvent
+from cases.choices import PlanStatus, Sex, Status
+from cases.models import (
+    Case,
+    CaseConcern,
+    CaseGrantBasis,
+    CaseNamedUser,
+    CasePlan,
+    Child,
+    ConcernType,
+    FamilyMember,
+)
+from cases.policy import visible_cases
+from cases.reminders import NO_CONTACT_LEVELS
+from cases.search import children_named_like
+from cases.services.case import CASE_HOLDER_ROLES
+
+# How far apart two ages may be for the same child (estimates are rough).
+DUPLICATE_AGE_TOLERANCE = 2
+DUPLICATE_LIMIT = 10
+# How many namesakes are weighed: a common name must not hide the one of the right age and sex
+# behind the first few of another.
+DUPLICATE_SCAN = 200
+
+
+def case_list(*, user: User) -> QuerySet[Case]:
+    return (
+        visible_cases(user)
+        .select_related("child", "location")
+        .prefetch_related(
+            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
+            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A child already known who may be this one. Another agency's case shows only that it
+    exists and whom to contact; its number only when the caller can open it."""
+
+    agency_id: int
+    agency_name: str
+    case_id: int | None
+    case_number: str | None
+
+
+def _could_be_same_child(one: Child, other: Child) -> bool:
+    if Sex.UNKNOWN not in {one.sex, other.sex} and one.sex != other.sex:
+        return False
+    if one.age is None or other.age is None:
+        return True
+    return abs(one.age - other.age) <= DUPLICATE_AGE_TOLERANCE
+
+
+def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
+    district_prefix = "/".join(child.location.path.split("/")[:2]) + "/"
+    candidates = children_named_like(
+        Child.objects.exclude(pk=child.pk).filter(location_path__startswith=district_prefix),
+        latin=child.search_name,
+        khmer=child.search_name_km,
+    )[:DUPLICATE_SCAN]
+    similar = [candidate.pk for candidate in candidates if _could_be_same_child(candidate, child)]
+    similar = similar[:DUPLICATE_LIMIT]
+    cases = list(
+        Case.objects.filter(child_id__in=similar).select_related("agency").order_by("-created_at")
+    )
+    visible = set(
+        visible_cases(user).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True)
+    )
+    return [
+        PossibleDuplicate(
+            agency_id=case.agency_id,
+            agency_name=case.agency.name,
+            case_id=case.pk if case.pk in visible else None,
+            case_number=case.case_number if case.pk in visible else None,
+        )
+        for case in cases
+        # A restricted case is not even hinted at to those not named on it: saying which agency
+        # holds one could warn the very people it is restricted against.
+        if not case.restricted or case.pk in visible
+    ]
+
+
+def case_history(*, case: Case) -> QuerySet[AuditEvent]:
+    """The case's audit trail, oldest first. The caller has checked the history right."""
+    return AuditEvent.objects.filter(case_id=case.pk).order_by("id")
+
+
+# --- What waits for people's attention ("my work", the supervisor queue) --------------------
+
+
+@dataclass(frozen=True)
+class CaseApprovals:
+    """Case plans and closures of the supervisor's team waiting for their decision: the
+    decision belongs to the owner's supervisor (cases.policy ``approve``)."""
+
+    plans: list[CasePlan]
+    closures: list[Case]
+
+
+def case_approvals_waiting(*, user: User, limit: int) -> CaseApprovals:
+    """The oldest first, two queries, drawn from the cases the user may see."""
+    if user.role != Role.SUPERVISOR or not user.is_active:
+        return CaseApprovals(plans=[], closures=[])
+    team_cases = visible_cases(user).filter(status=Status.OPEN, owner__supervisor_id=user.pk)
+    plans = (
+        CasePlan.objects.filter(status=PlanStatus.SUBMITTED, case__in=team_cases)
+        .select_related("case", "submitted_by")
+        .order_by("submitted_at", "id")[:limit]
+    )
+    closures = (
+        team_cases.filter(closure_requested_at__isnull=False)
+        .select_related("closure_requested_by")
+        .order_by("closure_requested_at", "id")[:limit]
+    )
+    return CaseApprovals(plans=list(plans), closures=list(closures))
+
+
+def cases_without_recent_contact(*, user: User) -> QuerySet[Case]:
+    """Open high or critical risk cases the user sees with no visit, call or meeting recorded
+    for NO_CONTACT_DAYS (counted from registration when there was none), the longest silent
+    first: the same rule as the ``no_recent_contact`` reminder (cases.reminders)."""
+    since = timezone.now() - timedelta(days=settings.NO_CONTACT_DAYS)
+    return (
+        visible_cases(user)
+        .filter(status=Status.OPEN, risk_level__in=sorted(NO_CONTACT_LEVELS))
+        .annotate(contact_or_opening=Coalesce("last_contact_at", "created_at"))
+        .filter(contact_or_opening__lt=since)
+        .select_related("child")
+        .order_by("contact_or_opening", "id")
+    )
+
+
+def concern_types(*, active_only: bool = False) -> QuerySet[ConcernType]:
+    concerns = ConcernType.objects.all()
+    return concerns.filter(is_active=True) if active_only else concerns
+
+
+def case_assignees(case: Case) -> QuerySet[User]:
+    """Who ``case`` can be given to (case_assign's rule): active colleagues of its agency who
+    handle cases, its owner aside."""
+    return active_people(
+        User.objects.filter(agency_id=case.agency_id, role__in=CASE_HOLDER_ROLES).exclude(
+            pk=case.owner_id
+        )
+    )
+
+
+def case_named_people(*, case: Case) -> QuerySet[CaseNamedUser]:
+    """The people named on ``case``, first named first. The caller has checked it sees it."""
+    return (
+        CaseNamedUser.objects.filter(case=case)
+        .select_related("user__agency", "named_by")
+        .order_by("named_at", "id")
+    )
+
+
+def case_nameable_people(*, case: Case) -> QuerySet[User]:
+    """Who may be named on ``case``: active people who handle cases, of the case's agency, of
+    the office overseeing its place (a supervisor whose territory holds it, as accounts.reach
+    gives it), or working on it through a referral (holding grants on it). One query."""
+    codes = case.location_path.split(PATH_SEPARATOR)[:-1]
+    ancestors = [
+        PATH_SEPARATOR.join(codes[: depth + 1]) + PATH_SEPARATOR for depth in range(len(codes))
+    ]
+    overseeing = Q(role=Role.SUPERVISOR, agency__type__in=sorted(OVERSIGHT_AGENCY_TYPES)) & (
+        Q(territory__in=ancestors) | Q(territory__isnull=True, agency__type=AgencyType.MOSVY)
+    )
+    working_on = CaseGrantBasis.objects.filter(case=case).values("user_id")
+    return (
+        User.objects.filter(is_active=True, role__in=sorted(CASE_HOLDER_ROLES))
+        .annotate(territory=Coalesce("location__path", "agency__location__path"))
+        .filter(Q(agency_id=case.agency_id) | overseeing | Q(pk__in=working_on))
+        .select_related("agency")
+        .order_by("full_name", "username")
+    )
+
+
+# --- What the case file's tabs show, of a case the reader opened through the door ------------
+
+
+def with_family(case: Case) -> Case:
+    """``case`` with its child's family, in the order it was recorded: one query, none when
+    the door loaded it already."""
+    prefetch_related_objects(
+        [case], Prefetch("child__family", queryset=FamilyMember.objects.order_by("id"))
+    )
+    return case
+
+
+def concerns_of(case: Case) -> QuerySet[CaseConcern]:
+    """The concerns recorded on ``case`` with their labels, by code: one query."""
+    return CaseConcern.objects.filter(case=case).select_related("concern").order_by("concern_id")

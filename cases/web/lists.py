@@ -1,0 +1,88 @@
+"""The case list: the reader's cases, filtered as the API filters them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from cases.api.filters import CaseFilter
+from cases.models import Case
+from cases.policy import (
+    CaseAccess,
+    case_accesses,
+)
+from cases.selectors import case as case_selectors
+from cases.selectors.case import concern_types
+from cases.services.case import (
+    CASE_HOLDER_ROLES,
+    case_record_list_read,
+)
+from cases.web.case_file import (
+    concern_labels,
+)
+from cases.web.forms import (
+    CaseFilterForm,
+)
+from core.pagination import LookAheadPaginator
+from core.web import render_page, user_of
+
+PAGE_SIZE = 25
+
+
+def _concerns_of(case: Case, labels: dict[str, str]) -> list[str]:
+    return [labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    access: CaseAccess
+    concerns: list[str]
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    all_concerns = list(concern_types())
+    labels = concern_labels(all_concerns)
+    chosen = request.GET.get("concern")
+    form = CaseFilterForm(
+        request.GET or None,
+        # A retired concern stays offered while it is the one filtered by.
+        concerns=[c for c in all_concerns if c.is_active or c.code == chosen],
+    )
+    # The API's own filters, so the page and GET /api/v1/cases/ always agree.
+    cases = CaseFilter(
+        request.GET, queryset=case_selectors.case_list(user=user), request=request
+    ).qs
+    page = LookAheadPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    case_record_list_read(
+        actor=user,
+        what="case",
+        query=request.GET.dict(),
+        case_ids=[case.pk for case in page.object_list],
+    )
+    accesses = case_accesses(user, page.object_list)
+    rows = [
+        CaseRow(
+            case=case,
+            access=accesses[case.pk],
+            concerns=[
+                labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()
+            ],
+        )
+        for case in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "can_register": user.role in CASE_HOLDER_ROLES and user.agency_id is not None,
+    }
+    return render_page(request, "cases/case_list.html", "cases/_case_results.html", context)

@@ -1,0 +1,217 @@
+"""The case's own tabs in the case file: profile, concerns, risk, plan, services, notes, consent
+and history. Each reads its section of the case the door already gave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from cases.choices import ConsentScope, Section
+from cases.models import CaseService, Consent
+from cases.selectors import case as case_selectors
+from cases.selectors import records as record_selectors
+from cases.selectors import risk as risk_selectors
+from cases.services import plan as plan_services
+from cases.web.case_file import (
+    Bound,
+    CaseFile,
+    Tab,
+    register_tab,
+)
+from cases.web.forms import (
+    ConsentForm,
+    ConsentWithdrawForm,
+    NoteForm,
+    PlanDecisionForm,
+    ServiceForm,
+    ServiceStatusForm,
+)
+from core.web import localized
+
+NOTES_PAGE_SIZE = 30
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def _profile(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    case_selectors.with_family(file.case)
+    return {}
+
+
+def _concerns(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    return {
+        "concerns": [
+            localized(row.concern.label_en, row.concern.label_km)
+            for row in case_selectors.concerns_of(file.case)
+        ]
+    }
+
+
+def _risk(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    assessments = risk_selectors.risk_assessments_of(file.case)
+    return {"assessments": list(assessments.select_related("assessed_by"))}
+
+
+def _plan(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    plans = list(
+        record_selectors.plans_of(file.case).select_related(
+            "created_by", "submitted_by", "decided_by"
+        )
+    )
+    return {
+        "plans": plans,
+        "in_the_making": any(plan.status in plan_services.IN_THE_MAKING for plan in plans),
+        "decision": PlanDecisionForm(),
+        "editable": plan_services.EDITABLE,
+    }
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    record: CaseService
+    label: str
+    status_form: ServiceStatusForm | None  # None: the reader may not change it
+
+
+def _services(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    services = record_selectors.services_of(file.case).select_related(
+        "service", "provider_agency", "agency", "recorded_by"
+    )
+    status_forms = bound.get("status_forms", {})
+
+    def status_form(record: CaseService) -> ServiceStatusForm | None:
+        # The service's rule: the recording agency, or the people who manage the case.
+        if not (file.can_add_notes and (file.access.manage or record.agency_id == user.agency_id)):
+            return None
+        return status_forms.get(record.pk) or ServiceStatusForm(
+            initial={"status": record.status}, prefix=f"service-{record.pk}"
+        )
+
+    return {
+        "services": [
+            ServiceRow(
+                record,
+                localized(record.service.label_en, record.service.label_km),
+                status_form(record),
+            )
+            for record in services
+        ],
+        "service_form": bound.get("service_form") or ServiceForm(),
+    }
+
+
+def _notes(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    notes = record_selectors.notes_of(file.case).select_related("agency", "author")
+    page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "note_form": bound.get("note_form") or NoteForm(initial={"date": timezone.localdate()}),
+    }
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Consent
+    scopes: list[str]
+    withdraw_form: ConsentWithdrawForm | None  # None: withdrawn, or not the reader's to withdraw
+
+
+def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    consents = record_selectors.consents_of(file.case).select_related("recorded_by")
+    withdraw_forms = bound.get("withdraw_forms", {})
+    return {
+        "consents": [
+            ConsentRow(
+                consent,
+                [
+                    str(ConsentScope(scope).label)
+                    for scope in consent.scope
+                    if scope in ConsentScope.values
+                ],
+                None
+                if consent.withdrawn or not file.can_manage
+                else withdraw_forms.get(consent.pk)
+                or ConsentWithdrawForm(prefix=f"consent-{consent.pk}"),
+            )
+            for consent in consents
+        ],
+        "consent_form": bound.get("consent_form")
+        or ConsentForm(initial={"date": timezone.localdate()}),
+    }
+
+
+def _history(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
+    page = Paginator(case_selectors.case_history(case=file.case), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    events = [(event, str(HISTORY_LABELS.get(event.action, event.action))) for event in page]
+    return {"page": page, "events": events}
+
+
+# What the history says for each kind of event on a case; a kind not named shows its code.
+HISTORY_LABELS = {
+    "case.create": gettext_lazy("Case registered"),
+    "case.update": gettext_lazy("Case edited"),
+    "case.assign": gettext_lazy("Case given to another worker"),
+    "case.closure_request": gettext_lazy("Closure requested"),
+    "case.closure_reject": gettext_lazy("Closure refused"),
+    "case.close": gettext_lazy("Case closed"),
+    "case.reopen": gettext_lazy("Case reopened"),
+    "case.grants": gettext_lazy("Access given or taken away"),
+    "case.area_grants": gettext_lazy("Follow-ups opened to a commune"),
+    "case.follow_up_begin": gettext_lazy("Follow-up visits begin"),
+    "case.contact": gettext_lazy("Contact with the child recorded"),
+    "case.reassess_by": gettext_lazy("Risk reassessment falls due"),
+    "case.view_file": gettext_lazy("Case file read"),
+    "case.view_history": gettext_lazy("History read"),
+    "case.view_print": gettext_lazy("Summary printed"),
+    "case.view_profile": gettext_lazy("Profile read"),
+    "case.view_concerns": gettext_lazy("Concerns read"),
+    "case.view_risk": gettext_lazy("Risk assessments read"),
+    "case.view_case_plan": gettext_lazy("Case plan read"),
+    "case.view_notes": gettext_lazy("Notes, services or consent read"),
+    "case.view_placements": gettext_lazy("Placements read"),
+    "case.view_follow_ups": gettext_lazy("Follow-ups read"),
+    "risk_assessment.create": gettext_lazy("Risk assessed"),
+    "plan.create": gettext_lazy("Plan written"),
+    "plan.update": gettext_lazy("Plan edited"),
+    "plan.submit": gettext_lazy("Plan sent for approval"),
+    "plan.approve": gettext_lazy("Plan approved"),
+    "plan.reject": gettext_lazy("Plan sent back"),
+    "service.create": gettext_lazy("Service recorded"),
+    "service.update": gettext_lazy("Service updated"),
+    "note.create": gettext_lazy("Note added"),
+    "consent.create": gettext_lazy("Consent recorded"),
+    "consent.withdraw": gettext_lazy("Consent withdrawn"),
+    "referral.create": gettext_lazy("Referral made"),
+    "referral.approve": gettext_lazy("Referral approved"),
+    "referral.accept": gettext_lazy("Referral accepted"),
+    "referral.decline": gettext_lazy("Referral declined"),
+    "referral.complete": gettext_lazy("Referral completed"),
+    "referral.cancel": gettext_lazy("Referral cancelled"),
+    "custody.record": gettext_lazy("Custody transfer recorded"),
+    "placement.create": gettext_lazy("Placement recorded"),
+    "reintegration.create": gettext_lazy("Reintegration recorded"),
+    "follow_up.complete": gettext_lazy("Follow-up visit recorded"),
+    "follow_up.reschedule": gettext_lazy("Follow-up visit rescheduled"),
+}
+
+
+for _tab, _loader in [
+    (Tab("profile", gettext_lazy("Profile and family"), (Section.PROFILE,), 10), _profile),
+    (Tab("concerns", gettext_lazy("Concerns"), (Section.CONCERNS,), 20), _concerns),
+    (Tab("risk", gettext_lazy("Risk"), (Section.RISK,), 30), _risk),
+    (Tab("plan", gettext_lazy("Case plan"), (Section.CASE_PLAN,), 40), _plan),
+    (Tab("services", gettext_lazy("Services"), (Section.NOTES,), 50), _services),
+    (Tab("notes", gettext_lazy("Notes"), (Section.NOTES,), 60), _notes),
+    (Tab("consent", gettext_lazy("Consent"), (Section.NOTES,), 70), _consent),
+    (Tab("history", gettext_lazy("History"), (), 1000), _history),
+]:
+    register_tab(_tab, _loader)
