@@ -47,8 +47,9 @@ from cases.models import (
     CaseUserObjectPermission,
     FamilyMember,
 )
-from core.errors import StaleVersionError, StateConflictError
+from core.errors import StateConflictError
 from core.ids import as_id
+from core.versions import check_version
 
 ALL_SECTIONS = frozenset(Section.values)
 _SECTION_OF_PERMISSION = {codename: section for section, codename in SECTION_PERMISSIONS.items()}
@@ -390,8 +391,7 @@ def case_get(
         raise PermissionDenied(str(_NEED_REFUSALS[need]))
     if action is not None:
         case_require(user, case, access, action)
-    if expected_version is not None and case.version != expected_version:
-        raise StaleVersionError()
+    check_version(case, expected_version)
     if read is not None:
         with transaction.atomic():
             audit.record(actor=user, action=f"case.view_{read}", obj=case, case_id=case.pk)
