@@ -367,12 +367,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # DRF's own, refusing JSON nested too deep and NUL in any string with a 400.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "core.api.parsers.FormParser",
-        "core.api.parsers.MultiPartParser",
-    ],
+    # JSON only (forms belong to the pages): one content type per request body, so a generated
+    # client sends what the server reads. DRF's parser, refusing JSON nested too deep and NUL
+    # in any string with a 400.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

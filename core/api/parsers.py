@@ -89,29 +89,3 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
         # A NUL can only be written as the escape \u0000 (json refuses it raw in a string).
         return refuse_nul(data) if "u0000" in text else data
-
-
-class FormParser(parsers.FormParser):
-    """DRF's form parser, refusing NUL in field names and values."""
-
-    def parse(
-        self,
-        stream: Any,
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        return refuse_nul(super().parse(stream, media_type, parser_context))
-
-
-class MultiPartParser(parsers.MultiPartParser):
-    """DRF's multipart parser, refusing NUL in the form's fields (files may hold any byte)."""
-
-    def parse(
-        self,
-        stream: Any,
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        parsed = super().parse(stream, media_type, parser_context)
-        refuse_nul(parsed.data)
-        return parsed

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.paginator import EmptyPage
 
-from accounts.models import Location
+from accounts.models import Agency, Location
 from core.api.parsers import MAX_JSON_DEPTH
 from core.pagination import LookAheadPaginator
 from tests.conftest import World, api_client
@@ -93,13 +93,31 @@ def test_a_nul_in_the_service_of_a_case_service_is_refused(world: World) -> None
     assert response.status_code == 400, response.content
 
 
-def test_a_nul_in_a_form_encoded_body_is_refused(world: World) -> None:
+def test_a_nul_in_a_json_string_is_refused(world: World) -> None:
     response = api_client(world.system_admin).post(
         "/api/v1/agencies/", {"name": "New Shelter", "type": "ngo", "services": "\x00"}
     )
 
     assert response.status_code == 400, response.content
     assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("encoding", ["multipart", "form"])
+def test_the_api_reads_json_only(world: World, encoding: str) -> None:
+    """One content type per request body, so what a generated client sends is what is read."""
+    client = api_client(world.system_admin)
+    body = {"name": "New Shelter", "type": "ngo"}
+    if encoding == "multipart":
+        response = client.post("/api/v1/agencies/", body, format="multipart")
+    else:
+        response = client.post(
+            "/api/v1/agencies/",
+            "name=New+Shelter&type=ngo",
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert response.status_code == 415, response.content
+    assert not Agency.objects.filter(name="New Shelter").exists()
 
 
 @pytest.mark.parametrize(
