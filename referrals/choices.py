@@ -44,3 +44,10 @@ LIVE_STATUSES = frozenset(
 
 # Who answers a referral for the receiving agency, and who may be given the child.
 ANSWERING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER})
+
+
+class ReferralDirection(models.TextChoices):
+    """Which side of a referral the reader's agency is on."""
+
+    INCOMING = "incoming", _("Incoming")
+    OUTGOING = "outgoing", _("Outgoing")

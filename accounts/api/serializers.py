@@ -23,7 +23,15 @@ class TokenSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+# Declared so the schema says what is sent: an address, or "" when none is recorded.
+EMAIL_HELP = "Empty when no address is recorded."
+LANGUAGE_HELP = "The interface language (en, km); empty for the site's default."
+
+
 class UserSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(read_only=True, allow_blank=True, help_text=EMAIL_HELP)
+    preferred_language = serializers.CharField(read_only=True, help_text=LANGUAGE_HELP)
+
     class Meta:
         model = User
         fields = [
@@ -84,6 +92,9 @@ class UserUpdateSerializer(StrictInputSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(read_only=True, allow_blank=True, help_text=EMAIL_HELP)
+    preferred_language = serializers.CharField(read_only=True, help_text=LANGUAGE_HELP)
+
     class Meta:
         model = User
         fields = [
@@ -102,7 +113,9 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class PreferencesSerializer(StrictInputSerializer):
-    preferred_language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    preferred_language = serializers.CharField(
+        required=False, allow_blank=True, max_length=8, help_text=LANGUAGE_HELP
+    )
     email_delivery = serializers.ChoiceField(choices=EmailDelivery.choices, required=False)
 
 

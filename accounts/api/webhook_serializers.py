@@ -3,6 +3,9 @@ create it (registration and rotation), never in a read."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agency
@@ -18,7 +21,9 @@ URL_HELP = (
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="agency_id", read_only=True)
-    events = serializers.ListField(child=serializers.CharField(), read_only=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), read_only=True
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -46,7 +51,10 @@ class WebhookEndpointCreateSerializer(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
     url = serializers.URLField(max_length=500, help_text=URL_HELP)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), allow_empty=False, max_length=20
+        child=serializers.ChoiceField(choices=WEBHOOK_EVENTS),
+        allow_empty=False,
+        min_length=1,
+        max_length=20,
     )
     is_active = serializers.BooleanField(default=True)
 
@@ -60,13 +68,43 @@ class WebhookEndpointUpdateSerializer(StrictInputSerializer):
 
     url = serializers.URLField(max_length=500, help_text=URL_HELP)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), allow_empty=False, max_length=20
+        child=serializers.ChoiceField(choices=WEBHOOK_EVENTS),
+        allow_empty=False,
+        min_length=1,
+        max_length=20,
     )
     is_active = serializers.BooleanField()
 
 
+class WebhookReferralSerializer(serializers.Serializer):
+    """The referral's state when the event happened; nothing of the child. Its codes are those
+    of the referral's own answer (this app sits below referrals, so they are named here only)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="The referral's status code.")
+    type = serializers.CharField(help_text="service or transfer.")
+    urgency = serializers.CharField(help_text="emergency, urgent or routine.")
+    services = serializers.ListField(child=serializers.CharField())
+    from_agency = serializers.IntegerField()
+    to_agency = serializers.IntegerField()
+    respond_by = serializers.DateTimeField(
+        allow_null=True, help_text="Null while the referral waits for approval."
+    )
+
+
+class WebhookPayloadSerializer(serializers.Serializer):
+    """The JSON body posted to the endpoint."""
+
+    referral = WebhookReferralSerializer()
+    event = serializers.ChoiceField(choices=WEBHOOK_EVENTS)
+    delivery_id = serializers.UUIDField()
+    occurred_at = serializers.DateTimeField()
+
+
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event = serializers.ChoiceField(choices=WEBHOOK_EVENTS, read_only=True)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
+    payload = serializers.SerializerMethodField()
 
     class Meta:
         model = WebhookDelivery
@@ -83,3 +121,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "payload",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(WebhookPayloadSerializer)
+    def get_payload(self, delivery: WebhookDelivery) -> dict[str, Any]:
+        return dict(delivery.payload)

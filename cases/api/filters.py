@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Location, User
 from cases.choices import RiskLevel, Section, Stage, Status
@@ -17,6 +18,9 @@ def _readable(cases: QuerySet[Case], user: User, section: str | None = None) -> 
     return cases if condition is None else cases.filter(condition)
 
 
+LOCATION_LABEL = "Location, with everything under it"
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
@@ -30,7 +34,7 @@ class CaseFilter(django_filters.FilterSet):
     location = django_filters.ModelChoiceFilter(
         queryset=Location.objects.all(),
         method="filter_location",
-        label="Location, with everything under it",
+        label=LOCATION_LABEL,
     )
     owner = django_filters.ChoiceFilter(
         choices=[("me", "me")], method="filter_owner", label="'me' for the cases I own"
@@ -49,6 +53,7 @@ class CaseFilter(django_filters.FilterSet):
         readable = _readable(queryset, self.request.user, Section.CONCERNS)
         return readable.filter(concern_rows__concern=value)
 
+    @extend_schema_field({"type": "integer", "description": LOCATION_LABEL})
     def filter_location(
         self, queryset: QuerySet[Case], name: str, value: Location
     ) -> QuerySet[Case]:

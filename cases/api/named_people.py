@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
 from accounts.api.authentication import actor_of
+from accounts.choices import Role
 from accounts.models import User
 from cases.models import CaseNamedUser
 from cases.policy import case_get
@@ -24,7 +25,7 @@ class NamedPersonSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
-    role = serializers.CharField(source="user.role", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, source="user.role", read_only=True)
     agency = serializers.IntegerField(source="user.agency_id", read_only=True, allow_null=True)
     named_by = serializers.IntegerField(source="named_by_id", read_only=True, allow_null=True)
 

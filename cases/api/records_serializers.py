@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MinLengthValidator
 from rest_framework import serializers
 
 from accounts.api.serializers import ServiceCodeField
@@ -67,9 +68,20 @@ class ActionInputSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
+def non_empty(child: serializers.Serializer) -> serializers.ListSerializer:
+    """``child`` as a list of one or more: ``allow_empty`` refuses an empty list, and the
+    validator, which the schema reads (``minItems``), never has one left to refuse."""
+    return serializers.ListSerializer(
+        child=child, allow_empty=False, validators=[MinLengthValidator(1)]
+    )
+
+
 class GoalInputSerializer(serializers.Serializer):
+    """A goal and the actions that reach it (one at least), each with the person responsible,
+    an active member of the case's agency, and a due date not in the past."""
+
     description = serializers.CharField()
-    actions = ActionInputSerializer(many=True, allow_empty=False)
+    actions = non_empty(ActionInputSerializer())
 
 
 def _nested(problems: dict[Path, list[str]]) -> dict[str, Any]:
@@ -100,10 +112,11 @@ def nested_plan_problems(error: PlanProblemsError) -> serializers.ValidationErro
 
 
 class CasePlanWriteSerializer(StrictInputSerializer):
-    """The whole plan, on creation and when a draft or rejected plan is edited: its shape here,
-    its content by the service (see :func:`nested_plan_problems`)."""
+    """The whole plan, on creation and when a draft or rejected plan is edited (its goals are
+    replaced): one goal at least."""
 
-    goals = GoalInputSerializer(many=True, allow_empty=False)
+    # Its shape here, its content by the service (see nested_plan_problems).
+    goals = non_empty(GoalInputSerializer())
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         goals = [
@@ -198,7 +211,9 @@ class CaseNoteCreateSerializer(serializers.Serializer):
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    scope = serializers.ListField(child=serializers.CharField(), read_only=True)
+    scope = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentScope.choices), read_only=True
+    )
 
     class Meta:
         model = Consent
@@ -222,11 +237,20 @@ class ConsentCreateSerializer(serializers.Serializer):
     given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
     giver_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     scope = serializers.ListField(
-        child=serializers.ChoiceField(choices=ConsentScope.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=ConsentScope.choices),
+        allow_empty=False,
+        min_length=1,
+        help_text="What the consent covers, each scope once.",
     )
     date = serializers.DateField()
     withdrawn = serializers.BooleanField(required=False, default=False)
-    withdrawn_on = serializers.DateField(required=False, allow_null=True, default=None)
+    withdrawn_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With withdrawn: not before the date given, not in the future (today if "
+        "null); ignored otherwise.",
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_scope(self, value: list[str]) -> list[str]:

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cases.choices import RiskLevel
 from cases.models import RiskAssessment, RiskBand, RiskInstrument, RiskOption, RiskQuestion
 
 
 class RiskOptionSerializer(serializers.ModelSerializer):
+    minimum_level = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Choosing this answer sets the risk to at least this level, whatever the "
+        "total; blank for an answer that sets no minimum.",
+    )
+
     class Meta:
         model = RiskOption
         fields = ["code", "label_en", "label_km", "score", "minimum_level"]
@@ -39,6 +48,12 @@ class RiskInstrumentSerializer(serializers.ModelSerializer):
 
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):
+    answers = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Question code -> option code, for every question of the instrument.",
+    )
+
     class Meta:
         model = RiskAssessment
         fields = [
@@ -65,7 +80,7 @@ class RiskAssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.PrimaryKeyRelatedField(queryset=RiskInstrument.objects.all())
     answers = serializers.DictField(
         child=serializers.CharField(max_length=48),
-        help_text="question code -> option code, one for every question of the instrument",
+        help_text="Question code -> option code, one for every question of the instrument.",
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     safety_plan = serializers.CharField(

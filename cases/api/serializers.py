@@ -1,30 +1,36 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from accounts.models import User
 from cases.choices import (
+    BirthRegistration,
     ClosureReason,
     LabourSector,
     Relation,
+    RiskLevel,
     Section,
+    Sex,
     Source,
     Stage,
 )
 from cases.models import Case, Child, FamilyMember
-from cases.policy import CaseAccess, case_actions
-from cases.selectors.case import PossibleDuplicate
+from cases.policy import CASE_ACTIONS, CaseAccess, case_actions
 from core.api.serializers import StrictInputSerializer
 
 # --- input ------------------------------------------------------------------------------------
 
 
 class FamilyMemberInputSerializer(serializers.Serializer):
+    """A relative or caregiver: a name in Latin letters or Khmer script (one at least)."""
+
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     name_km = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     relation = serializers.ChoiceField(choices=Relation.choices)
@@ -40,8 +46,9 @@ class FamilyMemberInputSerializer(serializers.Serializer):
 
 
 class ChildInputSerializer(serializers.ModelSerializer):
-    """The child as entered: a name in Latin letters or Khmer script, the date of birth or an
-    estimated age, and the commune or village where the child lives."""
+    """The child as entered: a given name in Latin letters or Khmer script (``given_name`` or
+    ``given_name_km``, one at least), the date of birth (not in the future) or an estimated
+    age, under 18 unless ``age_disputed``, and the commune or village where the child lives."""
 
     # The fields, their limits and the child's invariants are the model's; only what the API
     # takes in another shape is declared here.
@@ -70,17 +77,29 @@ class ChildInputSerializer(serializers.ModelSerializer):
         return attrs
 
 
+CONCERNS_HELP = "Concern codes, one at least."
+LABOUR_SECTOR_HELP = "Only with the child_labour concern; blank for none."
+
+
 class CaseCreateSerializer(serializers.Serializer):
     child = ChildInputSerializer()
     family = FamilyMemberInputSerializer(many=True, required=False, default=list)
     concerns = serializers.ListField(
-        child=serializers.CharField(max_length=48), allow_empty=False, max_length=30
+        child=serializers.CharField(max_length=48),
+        allow_empty=False,
+        min_length=1,
+        max_length=30,
+        help_text=CONCERNS_HELP,
     )
     # The contract's field name shadows Field.source, which DRF sets only on bound fields.
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     labour_sector = serializers.ChoiceField(
-        choices=LabourSector.choices, required=False, allow_blank=True, default=""
+        choices=LabourSector.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=LABOUR_SECTOR_HELP,
     )
     restricted = serializers.BooleanField(required=False, default=False)
 
@@ -95,12 +114,18 @@ class CaseUpdateSerializer(StrictInputSerializer):
 
     child = ChildUpdateSerializer(partial=True)
     concerns = serializers.ListField(
-        child=serializers.CharField(max_length=48), allow_empty=False, max_length=30
+        child=serializers.CharField(max_length=48),
+        allow_empty=False,
+        min_length=1,
+        max_length=30,
+        help_text=CONCERNS_HELP,
     )
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     stage = serializers.ChoiceField(choices=Stage.choices)
     summary = serializers.CharField(allow_blank=True)
-    labour_sector = serializers.ChoiceField(choices=LabourSector.choices, allow_blank=True)
+    labour_sector = serializers.ChoiceField(
+        choices=LabourSector.choices, allow_blank=True, help_text=LABOUR_SECTOR_HELP
+    )
 
 
 class AssignSerializer(serializers.Serializer):
@@ -136,6 +161,13 @@ PROFILE_FIELDS = (
     "national_id_number",
     "id_poor_number",
 )
+ACTIONS = list(CASE_ACTIONS)
+WITH_PROFILE = "Only for callers who see the case's profile section."
+WITH_IDENTITY = (
+    "Only for callers who may see the child's identity; absent for one who sees only the "
+    "administrative fields (an agency admin, or a caller the action took the case away from)."
+)
+WITH_CONCERNS = "Only for callers who see the case's concerns section."
 
 
 class FamilyMemberSerializer(serializers.ModelSerializer):
@@ -152,6 +184,46 @@ class FamilyMemberSerializer(serializers.ModelSerializer):
             "notes",
         ]
         read_only_fields = fields
+
+
+class CaseChildSerializer(serializers.Serializer):
+    """The child as a case shows it: the identity for anyone who may see the child, the rest
+    of the profile and the family with the profile section. A given name may be blank in one
+    script, never in both."""
+
+    # The shape of what child_representation makes, for the schema.
+    id = serializers.IntegerField()
+    given_name = serializers.CharField(help_text="Latin letters; blank if not known.")
+    family_name = serializers.CharField()
+    given_name_km = serializers.CharField(help_text="Khmer script; blank if not known.")
+    family_name_km = serializers.CharField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    age = serializers.IntegerField(
+        allow_null=True,
+        help_text="Years today, from the date of birth or the estimated age (which grows).",
+    )
+    location = serializers.IntegerField(help_text="The commune or village the child lives in.")
+    address = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True, required=False, help_text=WITH_PROFILE)
+    estimated_age = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=f"As given when it was estimated. {WITH_PROFILE}",
+    )
+    age_disputed = serializers.BooleanField(required=False, help_text=WITH_PROFILE)
+    nationality = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    ethnicity = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    birth_registration = serializers.ChoiceField(
+        choices=BirthRegistration.choices, required=False, help_text=WITH_PROFILE
+    )
+    disability = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    languages = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=WITH_PROFILE
+    )
+    birth_certificate_number = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    national_id_number = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    id_poor_number = serializers.CharField(required=False, help_text=WITH_PROFILE)
+    family = FamilyMemberSerializer(many=True, required=False, help_text=WITH_PROFILE)
 
 
 def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | None:
@@ -173,15 +245,89 @@ def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | N
     return data
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    """A case, emitting only what the caller may see (``accesses`` in the context maps case id
-    to CaseAccess, computed for the whole page at once)."""
+class CaseClosureSerializer(serializers.Serializer):
+    """The closure asked for, and when it was approved."""
 
-    risk_level = serializers.SerializerMethodField()
-    closure = serializers.SerializerMethodField()
+    reason = serializers.ChoiceField(choices=ClosureReason.choices, allow_null=True)
+    requested_by = serializers.IntegerField(allow_null=True)
+    requested_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseAccessSerializer(serializers.Serializer):
+    """What the caller may see and do on the case."""
+
+    sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=Section.choices),
+        help_text="The parts of the case file the caller sees.",
+    )
+    manage = serializers.BooleanField(help_text="Edit the case and its plan, ask for closure.")
+    contribute = serializers.BooleanField(help_text="Add notes and services.")
+    assign = serializers.BooleanField(help_text="Give the case to another worker.")
+    approve = serializers.BooleanField(help_text="Decide the closures and plans the owner submits.")
+
+
+class CasePart(serializers.Field):
+    """A part of the case that only some callers get: ``seen(access)`` says who. For the
+    others the key is left out (it is never null for that), so the part is optional in the
+    schema, typed there by ``shape``. Its value is the serializer's ``get_<name>(case)``."""
+
+    def __init__(self, shape: Any, *, seen: Callable[[CaseAccess], bool], **kwargs: Any) -> None:
+        super().__init__(source="*", required=False, **kwargs)
+        self.seen = seen
+        # Typed for functions and classes, the decorator marks this field as well.
+        extend_schema_field(shape)(self)  # type: ignore[type-var]
+
+    def get_attribute(self, instance: Case) -> Any:
+        if not self.seen(self.context["accesses"][instance.pk]):
+            raise SkipField
+        return getattr(self.parent, f"get_{self.field_name}")(instance)
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+def _sees_identity(access: CaseAccess) -> bool:
+    return access.identity
+
+
+def _sees_concerns(access: CaseAccess) -> bool:
+    return access.sees(Section.CONCERNS)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case, with only what the caller may see: the administrative fields for any caller,
+    the child and the concerns for those whose access reaches them."""
+
+    # ``accesses`` in the context maps case id to CaseAccess, computed for the whole page at
+    # once; ``user`` is the caller.
+    risk_level = serializers.SerializerMethodField(
+        help_text="The latest risk assessment's level; null before the first."
+    )
+    location = CasePart(serializers.IntegerField(), seen=_sees_identity, help_text=WITH_IDENTITY)
+    closure = serializers.SerializerMethodField(help_text="Null unless closure was asked for.")
     actions = serializers.SerializerMethodField(
         help_text="What the caller may do on the case now (docs/api.md, What a caller may do)."
     )
+    child = CasePart(CaseChildSerializer, seen=_sees_identity, help_text=WITH_IDENTITY)
+    concerns = CasePart(
+        serializers.ListField(child=serializers.CharField()),
+        seen=_sees_concerns,
+        help_text=f"Concern codes. {WITH_CONCERNS}",
+    )
+    labour_sector = CasePart(
+        serializers.ChoiceField(choices=LabourSector.choices, allow_null=True),
+        seen=_sees_concerns,
+        help_text=f"With the child_labour concern; null otherwise. {WITH_CONCERNS}",
+    )
+    # The contract's field name shadows Field.source, which DRF sets only on bound fields.
+    source = CasePart(  # type: ignore[assignment]
+        serializers.ChoiceField(choices=Source.choices),
+        seen=_sees_concerns,
+        help_text=WITH_CONCERNS,
+    )
+    summary = CasePart(serializers.CharField(), seen=_sees_concerns, help_text=WITH_CONCERNS)
+    access = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -202,17 +348,25 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
             "actions",
+            "child",
+            "concerns",
+            "labour_sector",
+            "source",
+            "summary",
+            "access",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS)))
     def get_actions(self, case: Case) -> list[str]:
         access: CaseAccess = self.context["accesses"][case.pk]
         return sorted(case_actions(self.context["user"], case, access))
 
+    @extend_schema_field(serializers.ChoiceField(choices=RiskLevel.choices, allow_null=True))
     def get_risk_level(self, case: Case) -> str | None:
         return case.risk_level or None
 
+    @extend_schema_field(CaseClosureSerializer(allow_null=True))
     def get_closure(self, case: Case) -> dict[str, Any] | None:
         if not case.closure_requested_at and not case.closed_at:
             return None
@@ -226,38 +380,65 @@ class CaseSerializer(serializers.ModelSerializer):
             "closed_at": moment.to_representation(case.closed_at) if case.closed_at else None,
         }
 
-    def to_representation(self, instance: Case) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
-        access: CaseAccess = self.context["accesses"][instance.pk]
-        child = child_representation(instance.child, access)
-        if child is not None:
-            data["child"] = child
-        else:
-            # The case is located where the child lives: part of the identity, not of the
-            # administrative fields an agency admin sees.
-            del data["location"]
-        if access.sees(Section.CONCERNS):
-            data["concerns"] = [row.concern_id for row in instance.concern_rows.all()]
-            data["labour_sector"] = instance.labour_sector or None
-            data["source"] = instance.source
-            data["summary"] = instance.summary
-        data["access"] = {
+    def get_location(self, case: Case) -> int:
+        # The case is located where the child lives: part of the identity, not of the
+        # administrative fields an agency admin sees.
+        return case.location_id
+
+    def get_child(self, case: Case) -> dict[str, Any] | None:
+        return child_representation(case.child, self.context["accesses"][case.pk])
+
+    def get_concerns(self, case: Case) -> list[str]:
+        return [row.concern_id for row in case.concern_rows.all()]
+
+    def get_labour_sector(self, case: Case) -> str | None:
+        return case.labour_sector or None
+
+    def get_source(self, case: Case) -> str:
+        return case.source
+
+    def get_summary(self, case: Case) -> str:
+        return case.summary
+
+    @extend_schema_field(CaseAccessSerializer)
+    def get_access(self, case: Case) -> dict[str, Any]:
+        access: CaseAccess = self.context["accesses"][case.pk]
+        return {
             "sections": sorted(access.sections),
             "manage": access.manage,
             "contribute": access.contribute,
             "assign": access.assign,
             "approve": access.approve,
         }
-        return data
+
+
+class PossibleDuplicateAgencySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="agency_id")
+    name = serializers.CharField(source="agency_name")
 
 
 class PossibleDuplicateSerializer(serializers.Serializer):
-    agency = serializers.SerializerMethodField()
+    """A child already known who may be this one: the agency to contact, and the case only
+    when the caller may open it."""
+
+    agency = PossibleDuplicateAgencySerializer(source="*")
     case = serializers.IntegerField(source="case_id", allow_null=True)
     case_number = serializers.CharField(allow_null=True)
 
-    def get_agency(self, duplicate: PossibleDuplicate) -> dict[str, Any]:
-        return {"id": duplicate.agency_id, "name": duplicate.agency_name}
+
+class CaseCreatedSerializer(CaseSerializer):
+    """The case as registered, with the children already known who may be the same child."""
+
+    # ``possible_duplicates`` in the context, beside what CaseSerializer takes.
+    possible_duplicates = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "possible_duplicates"]
+        read_only_fields = fields
+
+    @extend_schema_field(PossibleDuplicateSerializer(many=True))
+    def get_possible_duplicates(self, case: Case) -> Any:
+        return PossibleDuplicateSerializer(self.context["possible_duplicates"], many=True).data
 
 
 class HistoryEventSerializer(serializers.Serializer):
@@ -268,4 +449,8 @@ class HistoryEventSerializer(serializers.Serializer):
     action = serializers.CharField()
     object_type = serializers.CharField()
     object_id = serializers.CharField()
-    changes = serializers.JSONField()
+    changes = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="What the action changed or recorded, by name: a value, or [before, after]. "
+        "The names depend on the action.",
+    )

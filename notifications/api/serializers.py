@@ -7,12 +7,25 @@ from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    case = serializers.IntegerField(source="case_id", allow_null=True, read_only=True)
+    case = serializers.IntegerField(
+        source="case_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The case concerned, when the notification names one (a referral's notice "
+        "names it only to those who may open the case).",
+    )
+    case_number = serializers.CharField(
+        read_only=True, help_text="The case's number; empty whenever case is null."
+    )
     referral = serializers.IntegerField(source="referral_id", allow_null=True, read_only=True)
     follow_up = serializers.IntegerField(source="follow_up_id", allow_null=True, read_only=True)
     read = serializers.SerializerMethodField()
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    link = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="The kind in the reader's language."
+    )
+    link = serializers.SerializerMethodField(
+        help_text="The page to open, as an absolute address on this site."
+    )
 
     class Meta:
         model = Notification

@@ -7,40 +7,78 @@ from rest_framework import serializers
 
 from accounts.api.serializers import ServiceCodeField
 from accounts.models import Agency, User
-from cases.choices import Section
+from cases.choices import Section, Sex
 from cases.models import Case, CaseNote, CaseService
-from referrals.choices import ReferralStatus, ReferralType, Urgency
+from referrals.choices import ReferralDirection, ReferralStatus, ReferralType, Urgency
 from referrals.models import Referral
-from referrals.rules import referral_actions
+from referrals.rules import REFERRAL_ACTIONS, referral_actions
 
 
 class ReferralCreateSerializer(serializers.Serializer):
     case = serializers.IntegerField()
-    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    to_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), help_text="An active agency other than the sender's."
+    )
     type = serializers.ChoiceField(choices=ReferralType.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    services = serializers.ListField(child=ServiceCodeField(), required=False, default=list)
+    services = serializers.ListField(
+        child=ServiceCodeField(),
+        required=False,
+        default=list,
+        help_text="Service codes asked for: at least one for a service referral; a transfer "
+        "may name none.",
+    )
     reason = serializers.CharField()
     shared_sections = serializers.ListField(
-        child=serializers.ChoiceField(choices=Section.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=Section.choices),
+        required=False,
+        default=list,
+        help_text="Sections of the case the receiver reads once it accepts a service referral.",
     )
-    consent_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    consent_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed when no recorded consent of the case covers referral "
+        "(POST /cases/{id}/consents/ with the scope referral): why the child is referred without "
+        "it. Only supervisors and police may refer without consent. Ignored when a consent "
+        "covers referral.",
+    )
 
 
 class AcceptSerializer(serializers.Serializer):
-    assigned_to = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    assigned_to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        help_text="An active social worker or supervisor of the receiving agency.",
+    )
 
 
 class ReferralReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="Why; required, and not only blanks.")
 
 
 class OutcomeSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
+    outcome = serializers.CharField(
+        help_text="What was done and how the child is; required, and not only blanks."
+    )
+
+
+class ReferralChildSerializer(serializers.Serializer):
+    """What a receiving agency may know of the child before it accepts: enough to decide, not
+    to identify."""
+
+    initials = serializers.CharField(
+        help_text='Initials of the names in Latin letters ("S.M."), else in Khmer; empty when '
+        "no name is recorded."
+    )
+    age = serializers.IntegerField(
+        allow_null=True, help_text="In years; null when neither a birth date nor an age is known."
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    concerns = serializers.ListField(child=serializers.CharField(), help_text="Concern codes.")
 
 
 def _child_summary(case: Case) -> dict[str, Any]:
-    """What a receiving agency may know before it accepts: enough to decide, not to identify."""
     child = case.child
     return {
         "initials": child.initials,
@@ -50,13 +88,63 @@ def _child_summary(case: Case) -> dict[str, Any]:
     }
 
 
+class ContributionNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNote
+        fields = ["id", "kind", "date", "text", "author", "created_at"]
+        read_only_fields = fields
+
+
+class ContributionServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseService
+        fields = ["id", "service", "status", "start_date", "end_date", "notes", "recorded_at"]
+        read_only_fields = fields
+
+
+class ReferralContributionsSerializer(serializers.Serializer):
+    """What the receiving agency recorded on the case while working on the referral."""
+
+    notes = ContributionNoteSerializer(many=True)
+    services = ContributionServiceSerializer(many=True)
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral as the caller's side may see it (``user`` in the context)."""
 
+    services = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Service codes asked for."
+    )
+    shared_sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=Section.choices), read_only=True
+    )
     overdue = serializers.BooleanField(read_only=True)
+    direction = serializers.SerializerMethodField(
+        help_text="outgoing when the caller's agency sent the referral, else incoming."
+    )
+    consent_overridden = serializers.SerializerMethodField(
+        help_text="Whether the child was referred without a recorded consent."
+    )
+    child = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField(
+        help_text="The case's id, to the sending side, and to the receiving side while the "
+        "referral is accepted; null otherwise. Of a restricted case, null to anybody not named "
+        "on it."
+    )
+    # The schema calls read-only fields always sent; these two are not, so they are not
+    # read-only (the serializer only ever writes answers).
+    case_number = serializers.CharField(
+        source="case.case_number",
+        required=False,
+        help_text="Only to the sending side, and of a restricted case only to those named on it.",
+    )
+    contributions = ReferralContributionsSerializer(
+        required=False,
+        help_text="Only in a referral's own answer (GET /referrals/{id}/), to the receiving side "
+        "once the referral is sent.",
+    )
     actions = serializers.SerializerMethodField(
-        help_text="What the caller may do on the referral now: approve, accept, decline, "
-        "complete, cancel."
+        help_text="What the caller may do on the referral now."
     )
 
     class Meta:
@@ -87,39 +175,53 @@ class ReferralSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "closed_at",
             "actions",
+            "direction",
+            "consent_overridden",
+            "child",
+            "case",
+            "case_number",
+            "contributions",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def _sender(self, instance: Referral) -> bool:
+        user: User = self.context["user"]
+        return user.agency_id == instance.from_agency_id
+
+    def _may_know_case(self, instance: Referral) -> bool:
+        # Of a restricted case, only a reader named on it learns which case it is (the
+        # selector annotates ``reader_named``).
+        return not instance.case.restricted or getattr(instance, "reader_named", False)
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(REFERRAL_ACTIONS)))
+    )
     def get_actions(self, instance: Referral) -> list[str]:
         return sorted(referral_actions(self.context["user"], instance))
 
+    @extend_schema_field(serializers.ChoiceField(choices=ReferralDirection.choices))
+    def get_direction(self, instance: Referral) -> str:
+        direction = (
+            ReferralDirection.OUTGOING if self._sender(instance) else ReferralDirection.INCOMING
+        )
+        return direction.value
+
+    def get_consent_overridden(self, instance: Referral) -> bool:
+        return bool(instance.consent_override_reason)
+
+    @extend_schema_field(ReferralChildSerializer)
+    def get_child(self, instance: Referral) -> dict[str, Any]:
+        return _child_summary(instance.case)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_case(self, instance: Referral) -> int | None:
+        # The receiver learns which case it is only while it works on it.
+        working = instance.status == ReferralStatus.ACCEPTED
+        knows = (self._sender(instance) or working) and self._may_know_case(instance)
+        return instance.case_id if knows else None
+
     def to_representation(self, instance: Referral) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
-        user: User = self.context["user"]
-        sender = user.agency_id == instance.from_agency_id
-        data["direction"] = "outgoing" if sender else "incoming"
-        data["consent_overridden"] = bool(instance.consent_override_reason)
-        data["child"] = _child_summary(instance.case)
-        # The receiver learns which case it is only while it works on it; of a restricted
-        # case, only a reader named on it does (the selector annotates ``reader_named``).
-        working = instance.status == ReferralStatus.ACCEPTED
-        may_know_case = not instance.case.restricted or getattr(instance, "reader_named", False)
-        data["case"] = instance.case_id if (sender or working) and may_know_case else None
-        if sender and may_know_case:
-            data["case_number"] = instance.case.case_number
+        if not (self._sender(instance) and self._may_know_case(instance)):
+            del data["case_number"]
         return data
-
-
-class ContributionNoteSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CaseNote
-        fields = ["id", "kind", "date", "text", "author", "created_at"]
-        read_only_fields = fields
-
-
-class ContributionServiceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CaseService
-        fields = ["id", "service", "status", "start_date", "end_date", "notes", "recorded_at"]
-        read_only_fields = fields

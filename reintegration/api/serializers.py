@@ -4,17 +4,39 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agency, Location, User
-from reintegration.choices import FollowUpOutcome, PlacementType
+from cases.choices import Sex
+from reintegration.choices import (
+    SCORE_MAX,
+    SCORE_MIN,
+    FollowUpOutcome,
+    FollowUpStatus,
+    PlacementType,
+    WellbeingDomain,
+)
 from reintegration.models import FollowUp, Placement, Reintegration
+from reintegration.services import MAX_SCHEDULE_MONTHS
 
 
 class GatekeepingSerializer(serializers.Serializer):
     reason = serializers.CharField()
     alternatives_considered = serializers.CharField()
-    approved_by = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    approved_by = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        help_text="An active supervisor of the case's agency or of the social affairs office of "
+        "its place.",
+    )
+
+
+class GatekeepingDecisionSerializer(serializers.Serializer):
+    """The decision that care away from a family is needed."""
+
+    reason = serializers.CharField()
+    alternatives_considered = serializers.CharField()
+    approved_by = serializers.IntegerField()
 
 
 class PlacementCreateSerializer(serializers.Serializer):
@@ -29,7 +51,12 @@ class PlacementCreateSerializer(serializers.Serializer):
         queryset=Agency.objects.all(), required=False, allow_null=True
     )
     # Checked by the service: residential care without it is refused.
-    gatekeeping = GatekeepingSerializer(required=False, allow_null=True)
+    gatekeeping = GatekeepingSerializer(
+        required=False,
+        allow_null=True,
+        help_text="Required for residential_care: the decision that care away from a family "
+        "is needed.",
+    )
 
 
 class PlacementSerializer(serializers.ModelSerializer):
@@ -54,6 +81,11 @@ class PlacementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        GatekeepingDecisionSerializer(
+            allow_null=True, help_text="The gatekeeping decision; null when none was recorded."
+        )
+    )
     def get_gatekeeping(self, placement: Placement) -> dict[str, Any] | None:
         if not placement.gatekeeping_reason:
             return None
@@ -72,6 +104,11 @@ class PreparationVisitSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
+class PreparationVisitReadSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    notes = serializers.CharField(help_text="Empty when none were written.")
+
+
 class CasePlacementField(serializers.PrimaryKeyRelatedField):
     """A placement of the case in the serializer's context: any other id is "not found", so
     nothing is learnt of other cases' placements."""
@@ -81,13 +118,21 @@ class CasePlacementField(serializers.PrimaryKeyRelatedField):
 
 
 class ReintegrationCreateSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(help_text="On or after the family placement's start.")
     placement = CasePlacementField(
-        queryset=Placement.objects.all(), help_text="The family placement the child goes to."
+        queryset=Placement.objects.all(),
+        help_text="The family placement (parents, kinship or foster) the child goes to; its "
+        "place decides the commune that follows the child.",
     )
-    follow_up_worker = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    follow_up_worker = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        help_text="An active social worker or supervisor of an agency.",
+    )
     commune_focal_point = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="An active commune committee member of the family's commune.",
     )
     readiness_assessment = serializers.CharField(required=False, allow_blank=True)
     family_assessment = serializers.CharField(required=False, allow_blank=True)
@@ -96,7 +141,75 @@ class ReintegrationCreateSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         required=False,
         allow_empty=False,
-        help_text="Months after the date of each visit; default from FOLLOW_UP_SCHEDULE_MONTHS.",
+        min_length=1,
+        help_text="Months after the date of each visit, in increasing order, each from 1 to "
+        f"{MAX_SCHEDULE_MONTHS}; default from FOLLOW_UP_SCHEDULE_MONTHS (1, 3, 6, 12).",
+    )
+
+
+class WellbeingScoresSerializer(serializers.Serializer):
+    """Every wellbeing domain scored from 1 (very poor) to 5 (good)."""
+
+    scores_required = True
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            domain.value: serializers.IntegerField(
+                min_value=SCORE_MIN,
+                max_value=SCORE_MAX,
+                required=self.scores_required,
+                help_text=domain.label,
+            )
+            for domain in WellbeingDomain
+        }
+
+
+class RecordedScoresSerializer(WellbeingScoresSerializer):
+    """A visit's scores: empty until the visit is recorded, then every wellbeing domain scored
+    from 1 (very poor) to 5 (good)."""
+
+    scores_required = False
+
+
+@extend_schema_field(WellbeingScoresSerializer)
+class WellbeingScoresField(serializers.DictField):
+    """Domain -> score, checked by the service, which names every wrong domain in one answer."""
+
+
+class FollowUpAddressSerializer(serializers.Serializer):
+    """Where the family lives: the family placement's place and carer."""
+
+    location = serializers.IntegerField(allow_null=True)
+    location_name = serializers.CharField(help_text="Empty when the placement has no place.")
+    location_name_km = serializers.CharField(help_text="Empty when the placement has no place.")
+    caregiver = serializers.CharField()
+
+
+class FollowUpChildSerializer(serializers.Serializer):
+    """What the person visiting needs of the child."""
+
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    given_name_km = serializers.CharField()
+    family_name_km = serializers.CharField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    age = serializers.IntegerField(
+        allow_null=True, help_text="In years; null when neither a birth date nor an age is known."
+    )
+    address = FollowUpAddressSerializer()
+
+
+class ScheduledVisitSerializer(serializers.Serializer):
+    """A visit of the reintegration's schedule."""
+
+    id = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    scheduled_date = serializers.DateField()
+    status = serializers.ChoiceField(choices=FollowUpStatus.choices)
+    outcome = serializers.ChoiceField(
+        choices=FollowUpOutcome.choices,
+        allow_null=True,
+        help_text="Null until the visit is recorded.",
     )
 
 
@@ -106,7 +219,14 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     child = serializers.SerializerMethodField()
     case_number = serializers.CharField(source="case.case_number", read_only=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(help_text="Scheduled, and the date is past.")
+    outcome = serializers.ChoiceField(
+        choices=FollowUpOutcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until the visit is recorded.",
+    )
+    scores = serializers.SerializerMethodField()
 
     class Meta:
         model = FollowUp
@@ -134,6 +254,11 @@ class FollowUpSerializer(serializers.ModelSerializer):
     def get_overdue(self, follow_up: FollowUp) -> bool:
         return follow_up.status == "scheduled" and follow_up.scheduled_date < timezone.localdate()
 
+    @extend_schema_field(RecordedScoresSerializer)
+    def get_scores(self, follow_up: FollowUp) -> dict[str, int]:
+        return follow_up.scores
+
+    @extend_schema_field(FollowUpChildSerializer)
     def get_child(self, follow_up: FollowUp) -> dict[str, Any]:
         child, placement = follow_up.case.child, follow_up.reintegration.placement
         location = placement.location
@@ -154,6 +279,12 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class ReintegrationSerializer(serializers.ModelSerializer):
+    preparation_visits = PreparationVisitReadSerializer(many=True, read_only=True)
+    schedule_months = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Months after the date of each visit, in increasing order.",
+    )
     follow_ups = serializers.SerializerMethodField()
 
     class Meta:
@@ -177,6 +308,7 @@ class ReintegrationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(ScheduledVisitSerializer(many=True))
     def get_follow_ups(self, reintegration: Reintegration) -> list[dict[str, Any]]:
         return [
             {
@@ -191,16 +323,22 @@ class ReintegrationSerializer(serializers.ModelSerializer):
 
 
 class FollowUpCompleteSerializer(serializers.Serializer):
-    visit_date = serializers.DateField()
-    outcome = serializers.ChoiceField(choices=FollowUpOutcome.choices)
-    scores = serializers.DictField(
+    visit_date = serializers.DateField(
+        help_text="Not in the future, nor before the reintegration's date."
+    )
+    outcome = serializers.ChoiceField(
+        choices=FollowUpOutcome.choices,
+        help_text="at_risk or breakdown notifies the case owner and asks for a reassessment.",
+    )
+    scores = WellbeingScoresField(
         child=serializers.IntegerField(),
         help_text="Each wellbeing domain (safety, care, health, education, "
-        "family_relationships, economic, child_view) scored 1 (very poor) to 5 (good).",
+        "family_relationships, economic, child_view) scored 1 (very poor) to 5 (good); every "
+        "domain is scored and no other is named.",
     )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class FollowUpRescheduleSerializer(serializers.Serializer):
-    new_date = serializers.DateField()
-    reason = serializers.CharField()
+    new_date = serializers.DateField(help_text="Not in the past.")
+    reason = serializers.CharField(help_text="Why the visit did not happen.")
