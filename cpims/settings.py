@@ -371,7 +371,8 @@ REST_FRAMEWORK = {
     # client sends what the server reads. DRF's parser, refusing JSON nested too deep and NUL
     # in any string with a 400.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Each operation declares its refusals and headers as well as its success.
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -400,6 +401,13 @@ SPECTACULAR_SETTINGS = {
         "PlacementTypeEnum": "reintegration.choices.PlacementType",
         "FollowUpStatusEnum": "reintegration.choices.FollowUpStatus",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "NoteKindEnum": "cases.choices.NoteKind",
+        "CaseSectionEnum": "cases.choices.Section",
+        "CaseActionEnum": "cases.policy.CASE_ACTIONS",
+        "FollowUpOutcomeEnum": "reintegration.choices.FollowUpOutcome",
+        "ReferralDirectionEnum": "referrals.choices.ReferralDirection",
+        "ReferralActionEnum": "referrals.rules.REFERRAL_ACTIONS",
+        "WebhookEventEnum": "notifications.models.WEBHOOK_EVENTS",
     },
 }
 

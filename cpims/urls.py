@@ -17,6 +17,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", api_docs.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+# Under /api/, an address that names no endpoint answers JSON, as the API's own 404s do.
+handler404 = "core.api.exceptions.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -31,6 +31,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import Agency, ApiToken, Location, User
 from core.api.conditional import etag, expected_version
+from core.api.schema import honours_if_match, sends_etag, signs_in
 from core.ids import ID_REGEX
 
 
@@ -42,6 +43,7 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @signs_in
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,11 +100,13 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         user = services.user_create(actor=actor_of(request), **data.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
+    @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
         return Response(self.get_serializer(user).data, headers={"ETag": etag(user)})
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
+    @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
         data = UserUpdateSerializer(
             data=request.data, partial=True, context=self.get_serializer_context()
@@ -145,11 +149,13 @@ class AgencyViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         agency = self.get_object()
         return Response(self.get_serializer(agency).data, headers={"ETag": etag(agency)})
 
     @extend_schema(request=AgencyWriteSerializer, responses=AgencySerializer)
+    @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
         agency = get_object_or_404(self.get_queryset(), pk=pk)
         data = AgencyWriteSerializer(agency, data=request.data, partial=True)

@@ -29,6 +29,7 @@ from accounts.api.webhook_serializers import (
 from accounts.choices import Role
 from accounts.models import User
 from core.api.conditional import etag, expected_version
+from core.api.schema import honours_if_match, sends_etag
 from core.ids import ID_REGEX
 from notifications import webhooks
 from notifications.models import WebhookDelivery, WebhookEndpoint
@@ -106,11 +107,13 @@ class WebhookEndpointViewSet(
             WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
         )
 
+    @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         endpoint = self.get_object()
         return Response(self.get_serializer(endpoint).data, headers={"ETag": etag(endpoint)})
 
     @extend_schema(request=WebhookEndpointUpdateSerializer, responses=WebhookEndpointSerializer)
+    @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
         data = WebhookEndpointUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -36,6 +36,7 @@ from cases.selectors import records as selectors
 from cases.services import plan as plan_services
 from cases.services import records as record_services
 from core.api.conditional import etag, expected_version
+from core.api.schema import honours_if_match, sends_etag
 
 
 def _for_schema(view: APIView) -> bool:
@@ -86,6 +87,7 @@ class CasePlanListView(generics.ListAPIView[CasePlan]):
         return selectors.plan_list(user=actor_of(self.request), case_id=self.kwargs["case_id"])
 
     @extend_schema(request=CasePlanWriteSerializer, responses={201: CasePlanSerializer})
+    @sends_etag
     def post(self, request: Request, case_id: int) -> Response:
         data = CasePlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,11 +102,13 @@ class CasePlanListView(generics.ListAPIView[CasePlan]):
 
 class CasePlanDetailView(APIView):
     @extend_schema(responses=CasePlanSerializer)
+    @sends_etag
     def get(self, request: Request, case_id: int, pk: int) -> Response:
         plan = selectors.plan_detail(user=actor_of(request), case_id=case_id, plan_id=pk)
         return Response(CasePlanSerializer(plan).data, headers={"ETag": etag(plan)})
 
     @extend_schema(request=CasePlanWriteSerializer, responses=CasePlanSerializer)
+    @honours_if_match
     def patch(self, request: Request, case_id: int, pk: int) -> Response:
         """Replaces the goals of a draft or rejected plan (a rejected one becomes a draft); with
         ``If-Match``, refused (412) when the plan changed since."""
@@ -124,6 +128,7 @@ class CasePlanDetailView(APIView):
 
 class CasePlanSubmitView(APIView):
     @extend_schema(request=None, responses=CasePlanSerializer)
+    @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
         return _plan_answer(
             plan_services.plan_submit(
@@ -136,6 +141,7 @@ class CasePlanSubmitView(APIView):
 
 class CasePlanApproveView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
+    @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,6 +157,7 @@ class CasePlanApproveView(APIView):
 
 class CasePlanRejectView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
+    @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -183,11 +190,13 @@ class CaseServiceListView(CaseRecordListView):
 
 class CaseServiceDetailView(APIView):
     @extend_schema(responses=CaseServiceSerializer)
+    @sends_etag
     def get(self, request: Request, case_id: int, pk: int) -> Response:
         record = selectors.service_detail(user=actor_of(request), case_id=case_id, service_id=pk)
         return Response(CaseServiceSerializer(record).data, headers={"ETag": etag(record)})
 
     @extend_schema(request=CaseServiceUpdateSerializer, responses=CaseServiceSerializer)
+    @honours_if_match
     def patch(self, request: Request, case_id: int, pk: int) -> Response:
         """Changes a service record; with ``If-Match``, refused (412) when it changed since."""
         data = CaseServiceUpdateSerializer(data=request.data, partial=True)

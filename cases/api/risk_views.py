@@ -19,6 +19,7 @@ from cases.models import RiskAssessment
 from cases.policy import case_get
 from cases.selectors import risk as risk_selectors
 from cases.services.risk import risk_assessment_record
+from core.api.schema import answers_not_found, idempotent_creation
 from core.idempotency import idempotent
 
 
@@ -27,6 +28,7 @@ class CurrentRiskInstrumentView(APIView):
     the bands that turn a score into a risk level."""
 
     @extend_schema(responses=RiskInstrumentSerializer)
+    @answers_not_found
     def get(self, request: Request) -> Response:
         return Response(RiskInstrumentSerializer(risk_selectors.risk_instrument_current()).data)
 
@@ -55,6 +57,7 @@ class RiskAssessmentViewSet(
     @extend_schema(
         request=RiskAssessmentCreateSerializer, responses={201: RiskAssessmentSerializer}
     )
+    @idempotent_creation
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = actor_of(request)
         case, _access = case_get(actor, kwargs["case_id"])

@@ -16,13 +16,13 @@ from cases.api.filters import CaseFilter
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
     AssignSerializer,
+    CaseCreatedSerializer,
     CaseCreateSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     CloseSerializer,
     CommentSerializer,
     HistoryEventSerializer,
-    PossibleDuplicateSerializer,
     ReasonSerializer,
 )
 from cases.models import Case
@@ -31,6 +31,7 @@ from cases.selectors import case as case_selectors
 from cases.services import case as case_services
 from core.api.conditional import etag, expected_version
 from core.api.pagination import StandardPagination
+from core.api.schema import honours_if_match, idempotent_creation, sends_etag
 from core.idempotency import idempotent
 
 
@@ -53,14 +54,22 @@ class CaseViewSet(
         return case_selectors.case_list(user=actor_of(self.request))
 
     def _represent(
-        self, cases: list[Case], *, many: bool = False, access: CaseAccess | None = None
+        self,
+        cases: list[Case],
+        *,
+        many: bool = False,
+        access: CaseAccess | None = None,
+        serializer_class: type[CaseSerializer] = CaseSerializer,
+        **context: Any,
     ) -> Any:
         """The cases as the caller may see them; ``access`` when the door already gave it (one
         case), so it is not computed twice."""
         user = actor_of(self.request)
         accesses = {cases[0].pk: access} if access is not None else case_accesses(user, cases)
-        serializer = CaseSerializer(
-            cases if many else cases[0], many=many, context={"accesses": accesses, "user": user}
+        serializer = serializer_class(
+            cases if many else cases[0],
+            many=many,
+            context={"accesses": accesses, "user": user, **context},
         )
         return serializer.data
 
@@ -68,11 +77,14 @@ class CaseViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self._represent(list(page or []), many=True))
 
+    @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case, access = case_get(actor_of(request), kwargs["pk"], detail=True, read="file")
         return Response(self._represent([case], access=access), headers={"ETag": etag(case)})
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseCreatedSerializer})
+    @idempotent_creation
+    @sends_etag
     def create(self, request: Request) -> Response:
         return idempotent(request, scope="cases.create", create=lambda: self._create(request))
 
@@ -83,8 +95,12 @@ class CaseViewSet(
         case = case_services.case_open(actor=actor, **data.validated_data)
         duplicates = case_selectors.possible_duplicates(user=actor, child=case.child)
         case, access = case_get(actor, case.pk, detail=True)
-        body = self._represent([case], access=access)
-        body["possible_duplicates"] = PossibleDuplicateSerializer(duplicates, many=True).data
+        body = self._represent(
+            [case],
+            access=access,
+            serializer_class=CaseCreatedSerializer,
+            possible_duplicates=duplicates,
+        )
         return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag(case)})
 
     def _answer(self, request: Request, case: Case) -> Response:
@@ -106,6 +122,7 @@ class CaseViewSet(
         return data.validated_data
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
+    @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
         actor = actor_of(request)
         current, _access = case_get(actor, pk, action="edit")
@@ -122,6 +139,7 @@ class CaseViewSet(
 
     @extend_schema(request=AssignSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
+    @honours_if_match
     def assign(self, request: Request, pk: str) -> Response:
         owner = self._validated(AssignSerializer, request)["owner"]
         case = case_services.case_assign(
@@ -134,6 +152,7 @@ class CaseViewSet(
 
     @extend_schema(request=CloseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
+    @honours_if_match
     def close(self, request: Request, pk: str) -> Response:
         data = self._validated(CloseSerializer, request)
         case = case_services.case_request_closure(
@@ -146,6 +165,7 @@ class CaseViewSet(
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="close/approve")
+    @honours_if_match
     def close_approve(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
         case = case_services.case_approve_closure(
@@ -158,6 +178,7 @@ class CaseViewSet(
 
     @extend_schema(request=CommentSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="close/reject")
+    @honours_if_match
     def close_reject(self, request: Request, pk: str) -> Response:
         data = self._validated(CommentSerializer, request)
         case = case_services.case_reject_closure(
@@ -170,6 +191,7 @@ class CaseViewSet(
 
     @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
+    @honours_if_match
     def reopen(self, request: Request, pk: str) -> Response:
         data = self._validated(ReasonSerializer, request)
         case = case_services.case_reopen(
@@ -180,7 +202,7 @@ class CaseViewSet(
         )
         return self._answer(request, case)
 
-    @extend_schema(request=None, responses=HistoryEventSerializer(many=True))
+    @extend_schema(request=None, responses=HistoryEventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         actor = actor_of(request)

@@ -1,6 +1,7 @@
 """One error shape for the API: field errors as ``{"field": ["message"]}``, others as
 ``{"detail": ...}``. Validation raised by models and services (Django's ValidationError) is a
-400 with the same shape as a serializer's, never a 500."""
+400 with the same shape as a serializer's, never a 500; an address under the API that names no
+endpoint is a 404 of the same shape, not the site's page. core.api.schema declares the shapes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.api.conditional import PreconditionFailed
 from core.errors import StaleVersionError, StateConflictError
+from core.middleware import API_PREFIX
 
 
 class Conflict(exceptions.APIException):
@@ -54,3 +58,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404``): under the API, the body its views give a missing object,
+    since a client reads JSON there; elsewhere, the page."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -46,17 +46,29 @@ class CaseReferralField(serializers.PrimaryKeyRelatedField):
 
 
 class CustodyTransferCreateSerializer(serializers.Serializer):
-    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    to_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(),
+        help_text="An active agency offering shelter or care.",
+    )
     legal_basis = serializers.CharField()
     authorising_official = serializers.CharField(max_length=200)
     authorising_official_title = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    date = serializers.DateField()
+    date = serializers.DateField(help_text="Not in the future.")
     family_consent = serializers.BooleanField()
-    no_consent_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    no_consent_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed, not only blanks, when family_consent is false.",
+    )
     referral = CaseReferralField(
-        queryset=Referral.objects.none(), required=False, allow_null=True, default=None
+        queryset=Referral.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A referral of this case to the same agency, if the transfer follows one.",
     )
 
 

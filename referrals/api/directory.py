@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.choices import LocationLevel
 from accounts.models import Agency, Location
 from accounts.selectors import service_types
 from core.api.pagination import StandardPagination
-from referrals.directory import agencies_for
+from referrals.directory import NATIONAL, agencies_for
 
 
 class DirectoryQuerySerializer(serializers.Serializer):
@@ -58,14 +60,21 @@ class CoverageSerializer(serializers.ModelSerializer):
 
 class DirectoryEntrySerializer(serializers.Serializer):
     agency = DirectoryAgencySerializer(read_only=True)
-    services = serializers.ListField(child=serializers.CharField(), read_only=True)
-    covers = CoverageSerializer(
-        read_only=True, allow_null=True, help_text="The coverage entry that includes the place."
+    services = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Every service code it offers."
     )
-    level = serializers.CharField(
+    covers = CoverageSerializer(
         read_only=True,
         allow_null=True,
-        help_text='Level of the matching coverage; "national" for an agency covering everywhere.',
+        help_text="The coverage entry nearest the place asked about that includes it; null for "
+        "a national agency or when no location was asked.",
+    )
+    level = serializers.ChoiceField(
+        choices=[*LocationLevel.choices, (NATIONAL, _("National"))],
+        read_only=True,
+        allow_null=True,
+        help_text='Level of the matching coverage; "national" for an agency covering everywhere; '
+        "null when no location was asked and the agency covers only some places.",
     )
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import actor_of
+from core.api.schema import refuses_roles
 from referrals.models import Referral
 from referrals.queue import supervisor_queue
 
@@ -19,7 +20,17 @@ class QueueItemSerializer(serializers.ModelSerializer):
     """A referral in the queue (``user`` in the context). Every one in it waits for approval or
     an answer, so, as in the referral list, the receiving agency is not told which case it is."""
 
-    case_number = serializers.CharField(read_only=True, allow_null=True)
+    case = serializers.IntegerField(
+        source="case_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The case's id for the sending side; null for the receiving side.",
+    )
+    case_number = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The case's number for the sending side; null for the receiving side.",
+    )
     from_agency_name = serializers.CharField(source="from_agency.name", read_only=True)
     to_agency_name = serializers.CharField(source="to_agency.name", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
@@ -63,6 +74,7 @@ class ReferralQueueView(APIView):
     to their agency and not yet answered, and their agency's referrals past the deadline."""
 
     @extend_schema(responses=QueueSerializer)
+    @refuses_roles
     def get(self, request: Request) -> Response:
         actor = actor_of(request)
         queue = supervisor_queue(user=actor)

@@ -15,26 +15,26 @@ from rest_framework.serializers import Serializer
 from accounts.api.authentication import actor_of
 from cases.api.list_reads import RecordsListReads
 from cases.policy import case_get
+from core.api.schema import answers_not_found, idempotent_creation
 from core.idempotency import idempotent
 from core.ids import ID_REGEX
 from referrals import selectors, services
 from referrals.api.serializers import (
     AcceptSerializer,
-    ContributionNoteSerializer,
-    ContributionServiceSerializer,
     OutcomeSerializer,
+    ReferralContributionsSerializer,
     ReferralCreateSerializer,
     ReferralReasonSerializer,
     ReferralSerializer,
 )
-from referrals.choices import ReferralStatus
+from referrals.choices import ReferralDirection, ReferralStatus
 from referrals.models import Referral
 
 
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices)
     direction = django_filters.ChoiceFilter(
-        choices=[("incoming", "incoming"), ("outgoing", "outgoing")], method="filter_direction"
+        choices=ReferralDirection.choices, method="filter_direction"
     )
 
     class Meta:
@@ -45,7 +45,7 @@ class ReferralFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Referral], name: str, value: str
     ) -> QuerySet[Referral]:
         agency_id = self.request.user.agency_id
-        if value == "incoming":
+        if value == ReferralDirection.INCOMING:
             return queryset.filter(to_agency_id=agency_id)
         return queryset.filter(from_agency_id=agency_id)
 
@@ -78,15 +78,19 @@ class ReferralViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = selectors.referral_detail(user=actor_of(request), referral_id=kwargs["pk"])
         data = self.get_serializer(referral).data
-        if data["direction"] == "incoming" and referral.status != ReferralStatus.PENDING_APPROVAL:
+        if (
+            data["direction"] == ReferralDirection.INCOMING
+            and referral.status != ReferralStatus.PENDING_APPROVAL
+        ):
             notes, services_given = selectors.receiver_contributions(referral)
-            data["contributions"] = {
-                "notes": ContributionNoteSerializer(notes, many=True).data,
-                "services": ContributionServiceSerializer(services_given, many=True).data,
-            }
+            data["contributions"] = ReferralContributionsSerializer(
+                {"notes": notes, "services": services_given}
+            ).data
         return Response(data)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    @idempotent_creation
+    @answers_not_found
     def create(self, request: Request) -> Response:
         return idempotent(request, scope="referrals.create", create=lambda: self._create(request))
 

@@ -184,7 +184,8 @@ def test_the_list_is_paginated_and_a_page_holds_at_most_200(world: World) -> Non
     client = api_client(world.worker)
 
     default = client.get(LOCATIONS_URL).json()
-    capped = client.get(LOCATIONS_URL, {"page_size": 1000}).json()
+    capped = client.get(LOCATIONS_URL, {"page_size": 200}).json()
+    refused = client.get(LOCATIONS_URL, {"page_size": 1000})
 
     assert set(default) == {"count", "next", "previous", "results"}
     assert default["count"] is None  # not counted before the last page
@@ -200,6 +201,8 @@ def test_the_list_is_paginated_and_a_page_holds_at_most_200(world: World) -> Non
     assert last["next"] is None
     assert last["count"] == Location.objects.count() == 200 + len(last["results"])
     assert client.get(LOCATIONS_URL, {"page": 9}).status_code == 404
+    assert refused.status_code == 400  # more than a page holds is refused, not cut short
+    assert list(refused.json()) == ["page_size"]
 
 
 @pytest.mark.parametrize("page_size", [5, 200])
