@@ -36,6 +36,7 @@ from core.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 IN_PROGRESS = 0  # the status_code of a claim whose creation has not answered yet
+REPLAYED_HEADERS = ("ETag", "Location")
 
 
 def idempotent(request: Request, *, scope: str, create: Callable[[], Response]) -> Response:
@@ -90,14 +91,18 @@ def _earlier_answer(identity: Mapping[str, Any], fingerprint: str) -> Response:
     if earlier.status_code == IN_PROGRESS:
         raise RequestInProgress()
     return Response(
-        earlier.response, status=earlier.status_code, headers={"Idempotent-Replayed": "true"}
+        earlier.response,
+        status=earlier.status_code,
+        headers={**earlier.headers, "Idempotent-Replayed": "true"},
     )
 
 
 @transaction.atomic(durable=True)
 def _store(claim: IdempotencyKey, response: Response) -> None:
     IdempotencyKey.objects.filter(pk=claim.pk).update(
-        status_code=response.status_code, response=response.data
+        status_code=response.status_code,
+        response=response.data,
+        headers={name: response[name] for name in REPLAYED_HEADERS if name in response},
     )
 
 

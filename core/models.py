@@ -14,6 +14,9 @@ class IdempotencyKey(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
     response = models.JSONField(default=dict)
+    # The answer's headers that a replay gives again (its ETag, so the client can edit what it
+    # created without reading it first).
+    headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -292,6 +292,9 @@ def test_the_same_idempotency_key_and_body_return_the_first_answer_and_one_case(
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert Case.objects.count() == count
+    # The replay carries the first answer's ETag, so the client can edit without reading.
+    assert again["Idempotent-Replayed"] == "true"
+    assert again["ETag"] == first["ETag"]
 
 
 def test_the_same_idempotency_key_with_another_body_is_refused(world: World) -> None:
