@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
+from core.api.filters import IdFilter
 from reintegration.choices import FollowUpStatus
 from reintegration.models import FollowUp
 
@@ -16,7 +17,7 @@ class FollowUpFilter(django_filters.FilterSet):
     due_after = django_filters.DateFilter(
         field_name="scheduled_date", lookup_expr="gte", label="Scheduled on or after this date"
     )
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
 
     class Meta:
         model = FollowUp

@@ -507,3 +507,20 @@ def test_an_inactive_committee_member_sees_nothing(world: World) -> None:
     )
     first.refresh_from_db()
     assert first.status == "scheduled"
+
+
+@pytest.mark.parametrize("value", ["1.5", "one"])
+def test_the_case_filter_takes_a_whole_number(world: World, value: str) -> None:
+    answer = api_client(world.worker).get(LIST, {"case": value})
+
+    assert answer.status_code == 400, answer.content
+    assert "case" in answer.json()
+
+
+def test_the_case_filter_lists_the_visits_of_one_case(world: World) -> None:
+    first = visits(back_home(world))[0]
+
+    listed = ids(api_client(world.worker).get(LIST, {"case": first.case_id}))
+
+    assert first.pk in listed
+    assert ids(api_client(world.worker).get(LIST, {"case": first.case_id + 1000})) == []
