@@ -11,7 +11,7 @@ from accounts.models import Agency, Location, ServiceType, User
 from core.api.serializers import StrictInputSerializer
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class CredentialsSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
     # Required, and checked, when the person has turned on two-factor sign-in.

@@ -19,11 +19,11 @@ from accounts.api.permissions import EditsDirectoryOrReadOnly, ManagesUsers
 from accounts.api.serializers import (
     AgencySerializer,
     AgencyWriteSerializer,
+    CredentialsSerializer,
     LocationCreateSerializer,
     LocationSerializer,
     MeSerializer,
     PreferencesSerializer,
-    TokenRequestSerializer,
     TokenSerializer,
     UserCreateSerializer,
     UserSerializer,
@@ -42,10 +42,10 @@ class TokenView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(request=CredentialsSerializer, responses={200: TokenSerializer})
     @signs_in
     def post(self, request: Request) -> Response:
-        data = TokenRequestSerializer(data=request.data)
+        data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = services.token_issue(request=request._request, **data.validated_data)
         return Response(TokenSerializer(issued).data)

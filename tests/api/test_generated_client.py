@@ -121,12 +121,12 @@ def _refusal(answer: Any, status: int) -> None:
 def _token(base_url: str, user: User) -> str:
     from cpims_client import Client
     from cpims_client.api.auth import auth_token_create
-    from cpims_client.models import Token, TokenRequestRequest
+    from cpims_client.models import CredentialsRequest, Token
 
     with Client(base_url=base_url, raise_on_unexpected_status=True) as anonymous:
         issued = auth_token_create.sync(
             client=anonymous,
-            body=TokenRequestRequest(username=user.username, password=PASSWORD),
+            body=CredentialsRequest(username=user.username, password=PASSWORD),
         )
     assert _typed(issued, Token).expires_at > timezone.now()
     return issued.token
