@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -65,6 +65,8 @@ class TokenRevokeView(APIView):
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
+        """The caller's own account: who they are, their role, agency, place and supervisor, and
+        their preferences."""
         return Response(MeSerializer(request.user).data)
 
     @extend_schema(request=PreferencesSerializer, responses=MeSerializer)
@@ -95,6 +97,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request: Request) -> Response:
+        """Creates an account: system admins for any agency, agency admins for their own agency and
+        never a system admin; 403 for anybody else. A password the password rules refuse answers
+        400; the creation goes into the audit trail."""
         data = UserCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         user = services.user_create(actor=actor_of(request), **data.validated_data)
@@ -102,12 +107,19 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One account, with its ``ETag``: system admins read anybody's, agency admins those of
+        their agency, everybody else only their own; any other answers 404."""
         user = self.get_object()
         return Response(self.get_serializer(user).data, headers={"ETag": etag(user)})
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Edits an account (name, email, role, agency, place, supervisor, whether it is active, its
+        password): system admins anybody's, agency admins their own agency's and never to make a
+        system admin (403); nobody changes their own role or deactivates themselves (403). A stale
+        ``If-Match`` answers 412; deactivating an account or setting its password revokes its API
+        tokens."""
         data = UserUpdateSerializer(
             data=request.data, partial=True, context=self.get_serializer_context()
         )
@@ -140,6 +152,9 @@ class AgencyViewSet(
 
     @extend_schema(request=AgencyWriteSerializer, responses={201: AgencySerializer})
     def create(self, request: Request) -> Response:
+        """Adds an agency to the directory, with the services it offers, the places it covers and
+        whether its referrals need a supervisor's approval: system admins only (403). The creation
+        goes into the audit trail."""
         data = AgencyWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agency = services.agency_create(actor=actor_of(request), **data.validated_data)
@@ -151,12 +166,17 @@ class AgencyViewSet(
 
     @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One agency of the directory, with its services and coverage and its ``ETag``: readable by
+        everybody signed in."""
         agency = self.get_object()
         return Response(self.get_serializer(agency).data, headers={"ETag": etag(agency)})
 
     @extend_schema(request=AgencyWriteSerializer, responses=AgencySerializer)
     @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Edits an agency, its services and coverage, whether its referrals need approval, or
+        whether it is active (an inactive one takes no referrals): system admins only (403). A stale
+        ``If-Match`` answers 412; the change goes into the audit trail."""
         agency = get_object_or_404(self.get_queryset(), pk=pk)
         data = AgencyWriteSerializer(agency, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -173,6 +193,12 @@ class AgencyViewSet(
         )
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        description="One place of the gazetteer: its code, Khmer and English names, level and "
+        "parent. Readable by everybody signed in."
+    )
+)
 class LocationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Location]
 ):
@@ -189,6 +215,9 @@ class LocationViewSet(
 
     @extend_schema(request=LocationCreateSerializer, responses={201: LocationSerializer})
     def create(self, request: Request) -> Response:
+        """Adds a place to the gazetteer, under a parent of the level above (a district under a
+        province, and so on; 400 otherwise): system admins only (403). The creation goes into the
+        audit trail."""
         data = LocationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         location = services.location_create(actor=actor_of(request), **data.validated_data)

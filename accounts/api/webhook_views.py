@@ -90,6 +90,10 @@ class WebhookEndpointViewSet(
         request=WebhookEndpointCreateSerializer, responses={201: WebhookEndpointCreatedSerializer}
     )
     def create(self, request: Request) -> Response:
+        """Registers an endpoint for referral events: an agency admin for her own agency (``agency``
+        may be left out), a system admin for the agency she names (400 without one); another
+        agency's answers 403. The URL must be https and reach a public address, but for a private
+        host the operator allows (400); the answer shows the signing ``secret``, this once."""
         actor = actor_of(request)
         data = WebhookEndpointCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -109,12 +113,16 @@ class WebhookEndpointViewSet(
 
     @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One endpoint registration, without its secret, and its ``ETag``; another agency's
+        endpoint answers 404."""
         endpoint = self.get_object()
         return Response(self.get_serializer(endpoint).data, headers={"ETag": etag(endpoint)})
 
     @extend_schema(request=WebhookEndpointUpdateSerializer, responses=WebhookEndpointSerializer)
     @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Changes an endpoint's URL, events or whether it is active (its agency never changes); the
+        URL is checked as on registration (400), and a stale ``If-Match`` answers 412."""
         data = WebhookEndpointUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         # Another agency's endpoint is 404; the service locks the row and checks the rest.
@@ -129,6 +137,8 @@ class WebhookEndpointViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
+        """Removes an endpoint and its delivery records; deliveries not yet sent to it stop. The
+        removal goes into the audit trail."""
         endpoint = get_object_or_404(self.get_queryset(), pk=pk)
         webhooks.webhook_endpoint_delete(**_as_manager(actor_of(request)), endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)

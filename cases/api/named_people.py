@@ -51,6 +51,11 @@ class NamedPeopleView(APIView):
 
     @extend_schema(request=NamePersonSerializer, responses={201: NamedPersonSerializer})
     def post(self, request: Request, case_id: int) -> Response:
+        """Names a person on the restricted case, so that they see it: for its owner and the owner's
+        supervisor, themselves named on it (403 otherwise); 409 when the case is not restricted.
+        Only active case-handling people of the case's agency, of the office overseeing its place,
+        or working on it through a referral can be named (400); naming someone already named changes
+        nothing."""
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
         data = NamePersonSerializer(data=request.data)
@@ -63,6 +68,10 @@ class NamedPeopleView(APIView):
 class NamedPersonView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, case_id: int, user_id: int) -> Response:
+        """Takes a person off the restricted case, which from then on answers 404 to them: for its
+        owner and the owner's supervisor, named on it (403 otherwise). 409 when the case is not
+        restricted or the person is its owner (assign the case to someone else first); 400 when they
+        are not named on it."""
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
         person = accounts_selectors.person(user_id)

@@ -89,6 +89,10 @@ class CasePlanListView(generics.ListAPIView[CasePlan]):
     @extend_schema(request=CasePlanWriteSerializer, responses={201: CasePlanSerializer})
     @sends_etag
     def post(self, request: Request, case_id: int) -> Response:
+        """Drafts a plan of goals and actions, each action with a person responsible from the case's
+        agency and a due date not in the past (400 otherwise): for the case's owner and her
+        supervisor (403 otherwise; 409 on a closed case). 409 too while another plan is a draft or
+        submitted; a case at the assessment stage moves to ``case_plan``."""
         data = CasePlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -104,6 +108,9 @@ class CasePlanDetailView(APIView):
     @extend_schema(responses=CasePlanSerializer)
     @sends_etag
     def get(self, request: Request, case_id: int, pk: int) -> Response:
+        """One plan of the case with its goals and actions, and its ``ETag``: needs the case plan
+        section (403), and a plan of another case answers 404. The reading goes into the audit
+        trail."""
         plan = selectors.plan_detail(user=actor_of(request), case_id=case_id, plan_id=pk)
         return Response(CasePlanSerializer(plan).data, headers={"ETag": etag(plan)})
 
@@ -130,6 +137,10 @@ class CasePlanSubmitView(APIView):
     @extend_schema(request=None, responses=CasePlanSerializer)
     @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
+        """Submits a draft or rejected plan for approval and notifies the owner's supervisor: for
+        the case's owner and her supervisor (403 otherwise). 409 when the plan is neither a draft
+        nor rejected, another plan is in the making or the case is closed; 412 on a stale
+        ``If-Match``."""
         return _plan_answer(
             plan_services.plan_submit(
                 actor=actor_of(request),
@@ -143,6 +154,10 @@ class CasePlanApproveView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
     @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
+        """Approves a submitted plan: for the owner's supervisor, never on her own submission (403).
+        409 when the plan is not submitted or the case is closed, 412 on a stale ``If-Match``; the
+        plan's review date is set from the child's risk level, and a case at the plan stage moves to
+        ``implementation``."""
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _plan_answer(
@@ -159,6 +174,10 @@ class CasePlanRejectView(APIView):
     @extend_schema(request=PlanDecisionSerializer, responses=CasePlanSerializer)
     @honours_if_match
     def post(self, request: Request, case_id: int, pk: int) -> Response:
+        """Rejects a submitted plan, saying why in ``comment`` (400 without one), so that it can be
+        put right and submitted again: for the owner's supervisor, never on her own submission
+        (403). 409 when the plan is not submitted or the case is closed, 412 on a stale
+        ``If-Match``."""
         data = PlanDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _plan_answer(
@@ -175,7 +194,14 @@ class CasePlanRejectView(APIView):
 
 
 @extend_schema_view(
-    post=extend_schema(request=CaseServiceCreateSerializer, responses={201: CaseServiceSerializer})
+    post=extend_schema(
+        request=CaseServiceCreateSerializer,
+        responses={201: CaseServiceSerializer},
+        description="Records a service the child received or will receive, as the caller's "
+        "agency's: for those who may add to the case (its owner, her supervisor, and the people "
+        "working on it through an accepted referral or a reintegration's follow-ups), 403 "
+        "otherwise; 409 on a closed case. An end date before the start date answers 400.",
+    )
 )
 class CaseServiceListView(CaseRecordListView):
     """Services the case received or will receive; needs the notes section to read and the
@@ -192,6 +218,8 @@ class CaseServiceDetailView(APIView):
     @extend_schema(responses=CaseServiceSerializer)
     @sends_etag
     def get(self, request: Request, case_id: int, pk: int) -> Response:
+        """One service record of the case, with its ``ETag``: needs the notes section (403), and a
+        record of another case answers 404. The reading goes into the audit trail."""
         record = selectors.service_detail(user=actor_of(request), case_id=case_id, service_id=pk)
         return Response(CaseServiceSerializer(record).data, headers={"ETag": etag(record)})
 
@@ -214,7 +242,15 @@ class CaseServiceDetailView(APIView):
 
 
 @extend_schema_view(
-    post=extend_schema(request=CaseNoteCreateSerializer, responses={201: CaseNoteSerializer})
+    post=extend_schema(
+        request=CaseNoteCreateSerializer,
+        responses={201: CaseNoteSerializer},
+        description="Adds a note to the case, never edited afterwards: for the case's owner, "
+        "her supervisor and the people working on it through an accepted referral or a "
+        "reintegration's follow-ups (403 otherwise; 409 on a closed case). A date in the future "
+        "or an empty text answers 400; a note of a contact with the child updates the case's "
+        "last contact.",
+    )
 )
 class CaseNoteListView(CaseRecordListView):
     """Notes of contacts and visits, newest first. Append-only: a correction is a new note."""
@@ -230,7 +266,14 @@ class CaseNoteListView(CaseRecordListView):
 
 
 @extend_schema_view(
-    post=extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
+    post=extend_schema(
+        request=ConsentCreateSerializer,
+        responses={201: ConsentSerializer},
+        description="Records a consent given by the child or a caregiver, with what it covers: "
+        "for the case's owner and her supervisor (403 otherwise; 409 on a closed case). A "
+        "referral is made without a consent covering ``referral`` only with a reason for "
+        "overriding it.",
+    )
 )
 class ConsentListView(CaseRecordListView):
     """Consent of the child and caregivers, for data sharing, referral and services."""
@@ -245,6 +288,9 @@ class ConsentListView(CaseRecordListView):
 class ConsentWithdrawView(APIView):
     @extend_schema(request=ConsentWithdrawSerializer, responses=ConsentSerializer)
     def post(self, request: Request, case_id: int, pk: int) -> Response:
+        """Withdraws a consent as of ``date`` (today unless given; not in the future, nor before the
+        consent was given): for the case's owner and her supervisor (403 otherwise). 409 when it is
+        already withdrawn or the case is closed; the consent stays in the file, marked withdrawn."""
         actor = actor_of(request)
         consent = selectors.consent_detail(user=actor, case_id=case_id, consent_id=pk)
         data = ConsentWithdrawSerializer(data=request.data)

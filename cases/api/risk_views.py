@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +33,13 @@ class CurrentRiskInstrumentView(APIView):
         return Response(RiskInstrumentSerializer(risk_selectors.risk_instrument_current()).data)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        description="One assessment of the case, with its answers, score, risk level and "
+        "deadlines: needs the case's risk section (403), and an assessment of another case "
+        "answers 404. The reading goes into the audit trail."
+    )
+)
 class RiskAssessmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[RiskAssessment]
 ):
@@ -59,6 +66,11 @@ class RiskAssessmentViewSet(
     )
     @idempotent_creation
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Records an assessment with the current instrument, one answer to every question (400
+        otherwise): for the case's owner and her supervisor (403 otherwise; 409 on a closed case).
+        The case takes its risk level and its deadlines to respond and to reassess (a case at intake
+        moves to assessment); at high or critical risk ``safety_plan`` is required and kept as a
+        note. An ``Idempotency-Key`` replays the first answer rather than recording twice."""
         actor = actor_of(request)
         case, _access = case_get(actor, kwargs["case_id"])
 

@@ -79,6 +79,9 @@ class CaseViewSet(
 
     @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One case as the caller may see it: the sections open to them, and ``actions``, what they
+        may do on it now. A case out of their reach answers 404, exactly as a missing one; each
+        reading goes into the audit trail, and the answer carries the case's ``ETag``."""
         case, access = case_get(actor_of(request), kwargs["pk"], detail=True, read="file")
         return Response(self._represent([case], access=access), headers={"ETag": etag(case)})
 
@@ -86,6 +89,11 @@ class CaseViewSet(
     @idempotent_creation
     @sends_etag
     def create(self, request: Request) -> Response:
+        """Registers a child and opens a case in the caller's agency, owned by the caller: for
+        social workers, supervisors, police officers, labour inspectors and helpline operators of an
+        agency (403 for anyone else). The answer lists ``possible_duplicates``, children of the same
+        district who may be this one, naming another agency's case only to those who may open it; an
+        ``Idempotency-Key`` replays the first answer rather than registering the child twice."""
         return idempotent(request, scope="cases.create", create=lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
@@ -124,6 +132,10 @@ class CaseViewSet(
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
     @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Edits the case's stage, source, summary, labour sector, concerns and child: for its owner
+        and the owner's supervisor (403 otherwise; 409 on a closed case). A stage move the case's
+        path does not allow answers 409 (closure comes only through an approved closure request),
+        and a stale ``If-Match`` 412; each change goes into the audit trail."""
         actor = actor_of(request)
         current, _access = case_get(actor, pk, action="edit")
         changes = self._validated(
@@ -141,6 +153,10 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     @honours_if_match
     def assign(self, request: Request, pk: str) -> Response:
+        """Gives the case to another active case worker of its agency (400 for anyone else): for the
+        owner's supervisor and the agency's admin (403 otherwise; 409 on a closed case, 412 on a
+        stale ``If-Match``). On a restricted case the new owner is named on it; when the case leaves
+        the caller's reach, the answer shows its administrative fields only."""
         owner = self._validated(AssignSerializer, request)["owner"]
         case = case_services.case_assign(
             actor=actor_of(request),
@@ -154,6 +170,11 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     @honours_if_match
     def close(self, request: Request, pk: str) -> Response:
+        """The owner asks for the case's closure, and the owner's supervisor is notified to decide
+        it (403 for anyone else). While follow-up visits are still due, only the owner's supervisor
+        may close, and the case closes at once, ending the commune committees' sight of it. 409 when
+        the case is closed or its closure already asked for, or, for the owner, while visits are
+        due; 412 on a stale ``If-Match``."""
         data = self._validated(CloseSerializer, request)
         case = case_services.case_request_closure(
             actor=actor_of(request),
@@ -167,6 +188,9 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path="close/approve")
     @honours_if_match
     def close_approve(self, request: Request, pk: str) -> Response:
+        """Closes a case whose owner asked for it: for the owner's supervisor, never on her own
+        request (403). 409 when no closure waits for a decision, 412 on a stale ``If-Match``; the
+        commune committees that followed the child up stop seeing the case."""
         data = self._validated(CommentSerializer, request)
         case = case_services.case_approve_closure(
             actor=actor_of(request),
@@ -180,6 +204,9 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path="close/reject")
     @honours_if_match
     def close_reject(self, request: Request, pk: str) -> Response:
+        """Refuses a closure request, saying why in ``comment`` (400 without one): the case stays
+        open and its owner may ask again. For the owner's supervisor, never on her own request
+        (403); 409 when no closure waits for a decision, 412 on a stale ``If-Match``."""
         data = self._validated(CommentSerializer, request)
         case = case_services.case_reject_closure(
             actor=actor_of(request),
@@ -193,6 +220,9 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     @honours_if_match
     def reopen(self, request: Request, pk: str) -> Response:
+        """Reopens a closed case for a new assessment (its stage goes back to ``assessment``),
+        saying why: for its owner and the owner's supervisor (403 otherwise). 409 when the case is
+        open, 412 on a stale ``If-Match``."""
         data = self._validated(ReasonSerializer, request)
         case = case_services.case_reopen(
             actor=actor_of(request),
@@ -205,6 +235,10 @@ class CaseViewSet(
     @extend_schema(request=None, responses=HistoryEventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
+        """The case's audit trail, oldest first: who did what, when. For those who see the whole
+        file (its owner, the owner's supervisor, an office whose territory holds it, the people
+        named on a restricted case); anybody else who sees the case gets 403. The reading is itself
+        recorded."""
         actor = actor_of(request)
         case, _access = case_get(actor, pk, need="history", read="history")
         paginator = StandardPagination()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
@@ -27,6 +27,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from core.api.pagination import StandardPagination
 from core.idempotency import HEADER as IDEMPOTENCY_KEY
 from core.idempotency import MAX_KEY_LENGTH
+from core.ids import ID_REGEX
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -245,7 +246,29 @@ AUTHENTICATE_SENT = OpenApiParameter(
 _UNDER_A_CASE = re.compile(r"/cases/\{[^}]+\}/.")
 
 
+# An id in a path is read as digits (core.ids.ID_REGEX, so that no text reaches a query as an
+# id); to a client it is the object's integer id, as the case routes declare it.
+_ID_IN_PATH = {"type": "string", "pattern": f"^{ID_REGEX}$"}
+_ID_PARAMETER = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"] == _ID_IN_PATH:
+                parameter["schema"] = dict(_ID_PARAMETER)
+        return parameters
+
+    def get_description(self) -> str:  # type: ignore[override]
+        """A handler's own docstring; a viewset's docstring describes its collection, so only
+        its list says it again (not each of its operations)."""
+        own = get_doc(self._handler())
+        action = getattr(self.view, "action", None)
+        if own or action not in (None, "list"):
+            return own
+        return get_doc(self.view.__class__)
+
     def _handler(self) -> Callable[..., Any] | None:
         name = getattr(self.view, "action", None) or self.method.lower()
         return getattr(self.view, name, None)

@@ -44,6 +44,8 @@ class NotificationListView(generics.ListAPIView[Notification]):
 class NotificationReadView(APIView):
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        """Marks one of my notifications read (reading it again keeps the first time); another
+        person's answers 404."""
         notification = outbox.notification_mark_read(user_id=_me(request), notification_id=pk)
         if notification is None:
             raise Http404("No such notification.")
@@ -53,6 +55,7 @@ class NotificationReadView(APIView):
 class NotificationReadAllView(APIView):
     @extend_schema(request=None, responses=UnreadCountSerializer)
     def post(self, request: Request) -> Response:
+        """Marks all my notifications read, and answers the new unread count: 0."""
         outbox.notifications_mark_all_read(user_id=_me(request))
         return Response({"unread": 0})
 
@@ -60,4 +63,5 @@ class NotificationReadAllView(APIView):
 class UnreadCountView(APIView):
     @extend_schema(responses=UnreadCountSerializer)
     def get(self, request: Request) -> Response:
+        """How many of my notifications are unread: the number on the bell."""
         return Response({"unread": outbox.unread_count(_me(request))})

@@ -94,6 +94,11 @@ class CustodyTransferListView(generics.ListAPIView[CustodyTransfer]):
         request=CustodyTransferCreateSerializer, responses={201: CustodyTransferSerializer}
     )
     def post(self, request: Request, case_id: int) -> Response:
+        """Records a transfer of the child's custody to an active agency offering shelter or
+        alternative care, with its legal basis, the authorising official and the family's consent or
+        why it was done without (400 otherwise): for the case's owner and her supervisor, or the
+        receiving agency itself when it holds the child through an accepted referral (403). 409 on a
+        closed case; the transfer goes into the audit trail."""
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
         data = CustodyTransferCreateSerializer(data=request.data, context={"case": case})

@@ -76,6 +76,10 @@ class ReferralViewSet(
         return Response(self.get_serializer(fresh).data, status=code)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One referral as the caller's side may see it, with ``actions``, what they may do on it
+        now; before acceptance the receiving side sees a summary of the child, never the case. To
+        the receiving side it also shows ``contributions``: the notes and services its agency
+        recorded on the case."""
         referral = selectors.referral_detail(user=actor_of(request), referral_id=kwargs["pk"])
         data = self.get_serializer(referral).data
         if (
@@ -92,6 +96,14 @@ class ReferralViewSet(
     @idempotent_creation
     @answers_not_found
     def create(self, request: Request) -> Response:
+        """Refers the case named in the body to another agency, for a service or a transfer: for its
+        owner and the owner's supervisor (403; 409 on a closed case, or while a referral of it to
+        that agency is pending, sent or accepted). Without a recorded consent covering referral,
+        ``consent_override_reason`` is required (400), and only supervisors and police officers may
+        give it (403). Where the sender's agency requires approval, a referral by anyone but a
+        supervisor waits for her supervisor (``pending_approval``, the supervisor notified),
+        otherwise it is sent and the receiving agency's supervisors are notified; an
+        ``Idempotency-Key`` replays the first answer."""
         return idempotent(request, scope="referrals.create", create=lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
@@ -122,24 +134,43 @@ class ReferralViewSet(
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Sends a referral that waits for approval: for the sender's supervisor (403); 409 unless
+        it is ``pending_approval``. Its response deadline starts, the receiving agency's supervisors
+        are notified, and both agencies' webhooks are told (``referral.created``)."""
         return self._act(request, pk, None, services.referral_approve)
 
     @extend_schema(request=AcceptSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
+        """The receiving agency takes the child on, giving them to ``assigned_to``, an active social
+        worker or supervisor of the agency (400 otherwise): for its social workers and supervisors
+        (403); 409 unless the referral is ``sent``. A service referral grants the assigned worker
+        the shared sections and the right to add notes and services, a transfer makes them the
+        case's owner; the sender and the case's owner are notified."""
         return self._act(request, pk, AcceptSerializer, services.referral_accept)
 
     @extend_schema(request=ReferralReasonSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
+        """The receiving agency refuses the referral, saying why (400 without a reason): for its
+        social workers and supervisors (403); 409 unless the referral is ``sent``. The sender and
+        the case's owner are notified, and both agencies' webhooks are told."""
         return self._act(request, pk, ReferralReasonSerializer, services.referral_decline)
 
     @extend_schema(request=OutcomeSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
+        """The receiving agency reports the ``outcome`` of an accepted service referral, which goes
+        into the case as a note: for its social workers and supervisors (403); 409 unless the
+        referral is an accepted service referral (a transfer is done once accepted). The grants the
+        referral gave end: the receiver then sees only what it recorded on the case."""
         return self._act(request, pk, OutcomeSerializer, services.referral_complete)
 
     @extend_schema(request=ReferralReasonSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
+        """Withdraws a referral not yet accepted, saying why (400 without a reason): for its sender,
+        her supervisor and the case's owner, of the sending agency (403); 409 once it is accepted or
+        closed. The webhooks of the sending agency, and of the receiving one when it was sent, are
+        told."""
         return self._act(request, pk, ReferralReasonSerializer, services.referral_cancel)

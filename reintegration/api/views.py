@@ -45,6 +45,11 @@ class PlacementListView(generics.ListAPIView[Placement]):
         return selectors.placement_list(user=actor_of(self.request), case_id=self.kwargs["case_id"])
 
     def post(self, request: Request, case_id: int) -> Response:
+        """Records where the child lives from ``start_date``: for the case's owner and her
+        supervisor (403 otherwise; 409 on a closed case). A current placement (no end date) ends the
+        one before it, periods may not overlap (400), and ``residential_care`` needs a gatekeeping
+        decision approved by a supervisor of the case's agency or of the office overseeing its place
+        (400)."""
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
         data = PlacementCreateSerializer(data=request.data)
@@ -71,6 +76,12 @@ class ReintegrationView(generics.ListAPIView[Reintegration]):
         )
 
     def post(self, request: Request, case_id: int) -> Response:
+        """Records the child's return to a family placement and schedules the follow-up visits
+        (months 1, 3, 6 and 12 after ``date`` unless configured): for the case's owner and her
+        supervisor (403 otherwise; 409 on a closed case). The follow-up worker, when not the owner,
+        is granted the profile, placements and follow-ups sections, and the commune committee of the
+        family's commune the follow-ups; visits still scheduled from an earlier reintegration are
+        cancelled."""
         actor = actor_of(request)
         case, _access = case_get(actor, case_id)
         data = ReintegrationCreateSerializer(data=request.data, context={"case": case})
@@ -97,6 +108,9 @@ class FollowUpListView(RecordsListReads, generics.ListAPIView[FollowUp]):
 class FollowUpDetailView(APIView):
     @extend_schema(responses=FollowUpSerializer)
     def get(self, request: Request, pk: int) -> Response:
+        """One follow-up visit, to those who see its case's follow-ups section (a commune committee
+        for the children reintegrated into its commune); any other visit answers 404. The reading
+        goes into the audit trail."""
         follow_up = selectors.follow_up_detail(user=actor_of(request), follow_up_id=pk)
         return Response(FollowUpSerializer(follow_up).data)
 
@@ -104,6 +118,11 @@ class FollowUpDetailView(APIView):
 class FollowUpCompleteView(APIView):
     @extend_schema(request=FollowUpCompleteSerializer, responses=FollowUpSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        """Records a scheduled visit: its date, outcome and a score of 1 to 5 for every wellbeing
+        domain (400 otherwise). For the case's owner, her supervisor and those given its follow-ups
+        (the follow-up worker, the commune committee), 403 for others who only read it; 409 when the
+        visit is no longer scheduled or the case is closed. ``at_risk`` or ``breakdown`` notifies
+        the owner and her supervisor and makes a risk reassessment due today."""
         actor = actor_of(request)
         follow_up = selectors.follow_up_detail(user=actor, follow_up_id=pk, record_read=False)
         data = FollowUpCompleteSerializer(data=request.data)
