@@ -148,18 +148,12 @@ class ReasonSerializer(serializers.Serializer):
 # --- output -----------------------------------------------------------------------------------
 
 IDENTITY_FIELDS = ("id", "given_name", "family_name", "given_name_km", "family_name_km", "sex")
-PROFILE_FIELDS = (
-    "date_of_birth",
-    "estimated_age",
-    "age_disputed",
-    "nationality",
-    "ethnicity",
-    "birth_registration",
-    "disability",
-    "languages",
-    "birth_certificate_number",
-    "national_id_number",
-    "id_poor_number",
+# The rest of what is entered about the child (Child.INPUT_FIELDS), shown with the profile
+# section; where the child lives goes with the identity.
+PROFILE_FIELDS = tuple(
+    field
+    for field in Child.INPUT_FIELDS
+    if field not in IDENTITY_FIELDS and field not in {"location", "address"}
 )
 ACTIONS = list(CASE_ACTIONS)
 WITH_PROFILE = "Only for callers who see the case's profile section."
