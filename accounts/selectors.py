@@ -42,11 +42,6 @@ def location_list() -> QuerySet[Location]:
     return Location.objects.all()
 
 
-def locations_within(location: Location) -> QuerySet[Location]:
-    """The location and everything under it: one indexed prefix match."""
-    return Location.objects.filter(path__startswith=location.path)
-
-
 def places_named(text: str) -> Q:
     """Places whose English or Khmer name contains ``text``, or whose code starts with it."""
     text = text.strip()

@@ -31,10 +31,6 @@ from core.web import render_page, user_of
 PAGE_SIZE = 25
 
 
-def _concerns_of(case: Case, labels: dict[str, str]) -> list[str]:
-    return [labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()]
-
-
 @dataclass(frozen=True)
 class CaseRow:
     case: Case
