@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 from accounts.api.authentication import actor_of
 from cases.api.list_reads import RecordsListReads
 from cases.policy import case_get
+from core.api.schema import idempotent_creation
+from core.idempotency import idempotent
 from reintegration import selectors, services
 from reintegration.api.filters import FollowUpFilter
 from reintegration.api.serializers import (
@@ -117,12 +119,22 @@ class FollowUpDetailView(APIView):
 
 class FollowUpCompleteView(APIView):
     @extend_schema(request=FollowUpCompleteSerializer, responses=FollowUpSerializer)
+    @idempotent_creation
     def post(self, request: Request, pk: int) -> Response:
         """Records a scheduled visit: its date, outcome and a score of 1 to 5 for every wellbeing
         domain (400 otherwise). For the case's owner, her supervisor and those given its follow-ups
         (the follow-up worker, the commune committee), 403 for others who only read it; 409 when the
         visit is no longer scheduled or the case is closed. ``at_risk`` or ``breakdown`` notifies
-        the owner and her supervisor and makes a risk reassessment due today."""
+        the owner and her supervisor and makes a risk reassessment due today. With an
+        ``Idempotency-Key``, a visit recorded offline and sent twice is recorded once: the
+        second sending gets the first answer again."""
+        return idempotent(
+            request,
+            scope=f"follow_ups.complete:{pk}",
+            create=lambda: self._complete(request, pk),
+        )
+
+    def _complete(self, request: Request, pk: int) -> Response:
         actor = actor_of(request)
         follow_up = selectors.follow_up_detail(user=actor, follow_up_id=pk, record_read=False)
         data = FollowUpCompleteSerializer(data=request.data)

@@ -82,7 +82,7 @@ def test_every_operation_takes_a_request_id_and_every_answer_sends_one() -> None
 
 
 def test_every_operation_that_reads_if_match_declares_it_its_412_and_the_new_etag() -> None:
-    honoured = _reads(r"expected_version\(request")
+    honoured = _reads(r"expected_version\(\s*request")
     declaring = {
         (path, method)
         for path, method, operation in _operations()
@@ -104,7 +104,7 @@ def test_every_view_method_that_sends_an_etag_declares_it() -> None:
 
 
 def test_every_idempotent_creation_declares_its_key_the_replay_and_the_wait() -> None:
-    idempotent = _reads(r"idempotent\(request")
+    idempotent = _reads(r"idempotent\(\s*request")
     declaring = {
         (path, method)
         for path, method, operation in _operations()
@@ -115,6 +115,7 @@ def test_every_idempotent_creation_declares_its_key_the_replay_and_the_wait() ->
         "/api/v1/cases/",
         "/api/v1/referrals/",
         "/api/v1/cases/{case_id}/risk-assessments/",
+        "/api/v1/follow-ups/{id}/complete/",
     }
     for path, method in idempotent:
         operation = _declared(path, method)

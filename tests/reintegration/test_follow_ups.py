@@ -524,3 +524,22 @@ def test_the_case_filter_lists_the_visits_of_one_case(world: World) -> None:
 
     assert first.pk in listed
     assert ids(api_client(world.worker).get(LIST, {"case": first.case_id + 1000})) == []
+
+
+def test_a_visit_sent_twice_with_one_idempotency_key_is_recorded_once(world: World) -> None:
+    """A visit typed offline may reach the server twice when the connection comes and goes."""
+    first = visits(back_home(world))[0]
+    client = api_client(world.teammate)
+    body, key = visit_body(first.scheduled_date), {"Idempotency-Key": "visit-offline-1"}
+
+    sent = client.post(detail(first, "complete/"), body, headers=key)
+    again = client.post(detail(first, "complete/"), body, headers=key)
+
+    assert sent.status_code == again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == sent.json()
+    assert (
+        AuditEvent.objects.filter(action="follow_up.complete", object_id=str(first.pk)).count() == 1
+    )
+    # Without the key, the second sending is refused: the visit is no longer scheduled.
+    assert client.post(detail(first, "complete/"), body).status_code == 409
