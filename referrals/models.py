@@ -94,6 +94,8 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
+            # What changed since the statistics store's last refresh (reporting.facts).
+            models.Index(fields=["updated_at"], name="referral_updated_idx"),
             # Incoming list: the receiving agency's referrals by status.
             models.Index(
                 fields=["to_agency", "status", "-created_at"], name="referral_incoming_idx"

@@ -164,6 +164,8 @@ class FollowUp(models.Model):
     # When the reminder sweep next looks at this visit (reintegration.reminders).
     reminder_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The statistics store picks up visits changed since its last refresh (reporting.facts).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["scheduled_date", "id"]
@@ -175,6 +177,8 @@ class FollowUp(models.Model):
             ),
         ]
         indexes = [
+            # What changed since the statistics store's last refresh (reporting.facts).
+            models.Index(fields=["updated_at"], name="follow_up_updated_idx"),
             # The follow-ups of the cases a user may see, by date (?due_before=, ?case=).
             models.Index(fields=["case", "scheduled_date"], name="follow_up_case_date_idx"),
             # Visits still to make, by date (?status=scheduled&due_before=): the list walks it

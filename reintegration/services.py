@@ -289,7 +289,7 @@ def _withdraw_earlier(
     cancelled, and their follow-up workers and communes lose the sight of the case they had
     for them (another reason to see it, such as a referral, stays)."""
     FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).update(
-        status=FollowUpStatus.CANCELLED, reminder_at=None
+        status=FollowUpStatus.CANCELLED, reminder_at=None, updated_at=timezone.now()
     )
     earlier = Reintegration.objects.filter(case=case).select_related("follow_up_worker", "commune")
     for previous in earlier:
@@ -565,7 +565,7 @@ def follow_up_reschedule(
         reason.strip(),
         None,
     )
-    follow_up.save(update_fields=["status", "missed_reason", "reminder_at"])
+    follow_up.save(update_fields=["status", "missed_reason", "reminder_at", "updated_at"])
     replacement = FollowUp.objects.create(
         reintegration=follow_up.reintegration,
         case=follow_up.case,

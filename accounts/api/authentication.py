@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -26,10 +28,20 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = token_lookup(raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        _speak_their_language(request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+def _speak_their_language(request: Request, user: User) -> None:
+    """A person's preferred language wins over Accept-Language, as on the pages
+    (cpims.i18n.PreferredLanguageMiddleware, which runs before a token is read)."""
+    preferred = user.preferred_language
+    if preferred in dict(settings.LANGUAGES):
+        translation.activate(preferred)
+        request._request.LANGUAGE_CODE = preferred
 
 
 def actor_of(request: Request) -> User:

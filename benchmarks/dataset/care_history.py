@@ -208,6 +208,7 @@ class CareHistory:
                     status="missed",
                     missed_reason=rng.choice(texts.MISSED_REASONS),
                     created_at=created,
+                    updated_at=c.midnight(scheduled),
                 )
                 scheduled += timedelta(days=7 + int(rng.random() * 14))
             visit_id = table.new_id()
@@ -246,7 +247,7 @@ class CareHistory:
                 scheduled_date=scheduled,
                 rescheduled_from_id=missed_id,
                 created_at=created,
-                **values,
+                **{"updated_at": created, **values},
             )
         return outcomes
 
@@ -269,6 +270,7 @@ class CareHistory:
         )
         return {
             "status": "completed",
+            "updated_at": visited,
             "visit_date": day,
             "visited_by_id": visitor.id,
             "outcome": outcome,

@@ -341,6 +341,7 @@ def make_tables() -> dict[str, Table]:
                 "rescheduled_from_id",
                 "reminder_at",
                 "created_at",
+                "updated_at",
             ],
             {
                 "visit_date": None,

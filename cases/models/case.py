@@ -111,6 +111,8 @@ class Case(models.Model):
             (CONTRIBUTE_PERMISSION, "Can add notes and services to a case"),
         ]
         indexes = [
+            # What changed since the statistics store's last refresh (reporting.facts).
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
             # Jurisdiction scope: location_path LIKE '12/%'.
             models.Index(
                 fields=["location_path"],
