@@ -22,11 +22,12 @@ RUN groupadd --system --gid 10001 cpims \
     && useradd --system --uid 10001 --gid cpims --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin cpims
 
-# The audit trail's anchors are written here (AUDIT_ANCHOR_PATH in docker-compose.yml). A volume
-# mounted on it starts with this folder's owner, so the application can write to it.
-RUN mkdir -p /var/lib/cpims/audit-anchors \
-    && chown 10001:10001 /var/lib/cpims/audit-anchors \
-    && chmod 700 /var/lib/cpims/audit-anchors
+# The audit trail's anchors and the case exports are written here (AUDIT_ANCHOR_PATH and
+# EXPORTS_DIR in docker-compose.yml). A volume mounted on one starts with this folder's owner, so
+# the application can write to it.
+RUN mkdir -p /var/lib/cpims/audit-anchors /var/lib/cpims/exports \
+    && chown 10001:10001 /var/lib/cpims/audit-anchors /var/lib/cpims/exports \
+    && chmod 700 /var/lib/cpims/audit-anchors /var/lib/cpims/exports
 
 WORKDIR /app
 

@@ -32,7 +32,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.choices import OVERSIGHT_AGENCY_TYPES, Role
+from accounts.models import Agency, User
 from accounts.reach import NATIONAL, Reach, reach_of, supervisee_ids
 from audit import services as audit
 from cases.choices import Section, Status
@@ -446,6 +447,29 @@ def _contributed() -> ActionRule:
 
 _CLOSED = gettext_lazy("The case is closed: reopen it first.")
 
+
+def may_export_cases(user: User, *, agency: Agency | None = None) -> bool:
+    """Whether ``user`` may export cases (those they see, the fields of the sections they
+    see): supervisors of any agency and the case workers of the social-affairs offices (MoSVY,
+    DoSVY). The one rule the export service, its pages and the ``export`` action ask.
+    ``agency``: the person's agency, when the caller holds it already (no query then)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.SUPERVISOR:
+        return True
+    if user.role != Role.SOCIAL_WORKER or user.agency_id is None:
+        return False
+    own = agency if agency is not None and agency.pk == user.agency_id else user.agency
+    return own is not None and own.type in OVERSIGHT_AGENCY_TYPES
+
+
+def _exports(user: User, case: Case, access: CaseAccess) -> bool:
+    # The case file reads the case with its agency: when that is the person's own, the rule
+    # takes it from there, so computing the actions costs no query.
+    held = case.agency if Case.agency.is_cached(case) else None
+    return may_export_cases(user, agency=held)
+
+
 # The codes of docs/api.md ("What a caller may do"), each with its one rule: services check it
 # (case_get(action=...)), pages draw their buttons from it, the API returns it as ``actions``.
 CASE_ACTIONS: dict[str, ActionRule] = {
@@ -489,6 +513,13 @@ CASE_ACTIONS: dict[str, ActionRule] = {
     ),
     "place": _managed(),
     "reintegrate": _managed(),
+    # Any case the person sees, whatever its state: the export holds what they may read of it.
+    "export": ActionRule(
+        _exports,
+        lambda c, a: True,
+        gettext_lazy("Only supervisors and the social workers of MoSVY and DoSVY export cases."),
+        _CLOSED,  # never given: no state of the case forbids an export
+    ),
 }
 
 

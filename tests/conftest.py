@@ -7,16 +7,23 @@ by the access tests of every app.
 from __future__ import annotations
 
 import socket
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts.choices import AgencyType, Role
 from accounts.models import Agency, Location, User
 from cases.models import Case, CaseNamedUser
+from cpims.celery import app as cpims_celery_app
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
 
@@ -48,6 +55,44 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Argon2 is the production hasher (tested on its own); most tests need no slow hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+def _close_worker_connections(**_: Any) -> None:
+    # The worker thread's database connections would outlive the test and keep the test
+    # database from being flushed and dropped.
+    connections.close_all()
+
+
+@pytest.fixture
+def celery_worker_thread(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A Celery worker in a thread, consuming a queue of its own on the configured Redis broker,
+    so parallel test processes never take each other's tasks. Retries wait no time."""
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
+    conf = cpims_celery_app.conf
+    queue = f"cpims-test-{uuid.uuid4().hex}"
+    previous = (conf.task_default_queue, conf.worker_hijack_root_logger)
+    conf.task_default_queue = queue  # the router reads it each time a task is sent
+    conf.worker_hijack_root_logger = False
+    task_postrun.connect(_close_worker_connections)
+    try:
+        with start_worker(
+            cpims_celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=10,
+        ):
+            yield
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+        conf.task_default_queue, conf.worker_hijack_root_logger = previous
+        # The queue, whatever a failed test left in it, and its bindings go: a connection only
+        # unbinds what it has declared itself.
+        with cpims_celery_app.connection_for_write() as connection:
+            declared = cpims_celery_app.amqp.queues[queue].bind(connection.default_channel)
+            declared.declare()
+            declared.delete()
 
 
 def api_client(user: User | None = None) -> APIClient:

@@ -674,6 +674,10 @@ NOT_CASE_DATA = {
     "webhook-rotate-secret": "an endpoint's secret (tests/notifications/test_webhook_api.py)",
     "notification-read": "the caller's own notice (tests/reintegration/test_notifications_api.py)",
     "notification-open-page": "the caller's own notice, which opens its subject's page",
+    "export-detail": "the caller's own export (tests/exports/test_exports.py)",
+    "export-download": "the caller's own export's file (tests/exports/test_exports.py)",
+    "export-page": "the caller's own export (tests/exports/test_pages.py)",
+    "export-download-page": "the caller's own export's file (tests/exports/test_pages.py)",
 }
 
 

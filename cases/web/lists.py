@@ -12,6 +12,7 @@ from cases.models import Case
 from cases.policy import (
     CaseAccess,
     case_accesses,
+    may_export_cases,
 )
 from cases.selectors import case as case_selectors
 from cases.selectors.case import concern_types
@@ -80,5 +81,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": any(value for key, value in request.GET.items() if key != "page"),
         "can_register": user.role in CASE_HOLDER_ROLES and user.agency_id is not None,
+        "can_export": may_export_cases(user),
     }
     return render_page(request, "cases/case_list.html", "cases/_case_results.html", context)

@@ -18,7 +18,7 @@ from tests.conftest import World, api_client
 from tests.factories import PASSWORD
 
 Operation = dict[str, Any]
-SUCCESS = {"200", "201", "204"}
+SUCCESS = {"200", "201", "202", "204"}
 
 
 def _operations() -> Iterator[tuple[str, str, Operation]]:

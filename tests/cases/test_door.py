@@ -47,10 +47,11 @@ def _actions(world: World, persona: str, case: Case) -> set[str]:
 def test_each_person_may_do_what_their_relation_to_the_case_allows(world: World) -> None:
     case = world.own_case
     assert _actions(world, "worker", case) == OWNER_ACTIONS
-    supervisor = OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan"}
+    supervisor = OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan", "export"}
     assert _actions(world, "supervisor", case) == supervisor
     assert _actions(world, "agency_admin", case) == {"assign"}
-    assert _actions(world, "dosvy_officer", case) == set()  # oversight reads, never writes
+    # Oversight reads, never writes; it may export what it reads.
+    assert _actions(world, "dosvy_officer", case) == {"export"}
 
 
 def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
@@ -86,7 +87,11 @@ def test_a_closed_case_may_only_be_reopened_and_the_api_says_so(world: World) ->
 def test_the_api_lists_the_actions_of_each_case_on_the_list_and_the_detail(world: World) -> None:
     listed = api_client(world.supervisor).get("/api/v1/cases/").json()["results"]
     own = next(row for row in listed if row["id"] == world.own_case.pk)
-    assert set(own["actions"]) == OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan"}
+    assert set(own["actions"]) == OWNER_ACTIONS - {"request_closure"} | {
+        "assign",
+        "approve_plan",
+        "export",
+    }
     detail = api_client(world.agency_admin).get(f"/api/v1/cases/{world.own_case.pk}/").json()
     assert detail["actions"] == ["assign"]
 

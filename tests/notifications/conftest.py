@@ -1,22 +1,16 @@
-"""A real webhook receiver (an HTTP server on this machine) and a real Celery worker thread
-against the Redis broker, for the delivery tests."""
+"""A real webhook receiver (an HTTP server on this machine), for the delivery tests; the real
+Celery worker thread they run against is tests/conftest.py's ``celery_worker_thread``."""
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.db import connections
-
-from cpims.celery import app as cpims_celery_app
 
 WAIT_SECONDS = 20
 RECEIVER_HOST = "127.0.0.1"
@@ -100,41 +94,3 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = WAIT_SECONDS) 
         if time.monotonic() > deadline:
             pytest.fail(f"Not reached within {timeout} seconds.")
         time.sleep(0.05)
-
-
-def _close_worker_connections(**_: Any) -> None:
-    # The worker thread's database connections would outlive the test and keep the test
-    # database from being flushed and dropped.
-    connections.close_all()
-
-
-@pytest.fixture
-def celery_worker_thread(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A Celery worker in a thread, consuming a queue of its own on the configured Redis broker,
-    so parallel test processes never take each other's tasks. Retries wait no time."""
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 0
-    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
-    conf = cpims_celery_app.conf
-    queue = f"cpims-test-{uuid.uuid4().hex}"
-    previous = (conf.task_default_queue, conf.worker_hijack_root_logger)
-    conf.task_default_queue = queue  # the router reads it each time a task is sent
-    conf.worker_hijack_root_logger = False
-    task_postrun.connect(_close_worker_connections)
-    try:
-        with start_worker(
-            cpims_celery_app,
-            pool="solo",
-            perform_ping_check=False,
-            queues=[queue],
-            shutdown_timeout=10,
-        ):
-            yield
-    finally:
-        task_postrun.disconnect(_close_worker_connections)
-        conf.task_default_queue, conf.worker_hijack_root_logger = previous
-        # The queue, whatever a failed test left in it, and its bindings go: a connection only
-        # unbinds what it has declared itself.
-        with cpims_celery_app.connection_for_write() as connection:
-            declared = cpims_celery_app.amqp.queues[queue].bind(connection.default_channel)
-            declared.declare()
-            declared.delete()
