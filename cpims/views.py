@@ -7,9 +7,10 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.models import User
 from cases.policy import case_accesses
 from cases.selectors.case import case_approvals_waiting, cases_without_recent_contact
@@ -19,6 +20,7 @@ from referrals.queue import can_see_queue, supervisor_queue
 from referrals.selectors import referrals_to_answer
 from reintegration.choices import FollowUpStatus
 from reintegration.selectors import follow_ups_visible
+from reporting.caseload import caseload
 
 # Each list shows the most pressing first; the full lists are on their own pages.
 LIST_LENGTH = 10
@@ -29,6 +31,9 @@ NOTIFICATION_COUNT = 5
 def home(request: HttpRequest) -> HttpResponse:
     """What waits for me today, in a fixed number of queries whatever the lists' lengths."""
     user = cast(User, request.user)
+    if user.role == Role.DATA_ANALYST:
+        # An analyst holds no cases: her work is the statistics.
+        return redirect("statistics-page")
     today = timezone.localdate()
     overdue_visits = (
         follow_ups_visible(user=user)
@@ -52,5 +57,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "notifications": list(unread),
             "can_see_queue": queue is not None,
             "answers_referrals": user.role in ANSWERING_ROLES,
+            "team_caseload": caseload(user=user) if user.role == Role.SUPERVISOR else None,
         },
     )

@@ -156,7 +156,8 @@ def test_only_the_latest_unread_notifications_are_shown_with_a_link_to_all(
 
 @pytest.mark.parametrize(
     "persona",
-    ["commune_member", "analyst", "police", "dosvy_officer", "agency_admin", "system_admin"],
+    # The analyst's home is the statistics dashboard (tests/reporting/test_dashboard.py).
+    ["commune_member", "police", "dosvy_officer", "agency_admin", "system_admin"],
 )
 def test_my_work_opens_for_every_role(world: World, persona: str) -> None:
     assert "My work" in home(getattr(world, persona))
@@ -179,7 +180,8 @@ def test_my_work_costs_the_same_queries_for_1_and_20_rows(
     assert Referral.objects.filter(status="sent", to_agency=world.ngo).count() == count
     client = signed_in(world.supervisor)
 
-    with django_assert_max_num_queries(20):
+    # The team's caseload (reporting.caseload) costs five of them.
+    with django_assert_max_num_queries(25):
         page = client.get("/").content.decode()
 
     assert page.count("/follow-ups/") >= min(count, 10)

@@ -1,0 +1,8 @@
+from django.urls import URLPattern, URLResolver, path
+
+from reporting.web import caseload, dashboard
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", dashboard.dashboard, name="statistics-page"),
+    path("caseload/", caseload.caseload_page, name="caseload-page"),
+]
