@@ -21,6 +21,10 @@ METRIC_LABELS = {
     "reminder_sweep_day": "reminder sweep, a day later",
     "case_list_sql_floor": "case list: raw SQL floor",
     "case_list_naive": "case list: naive baseline",
+    "statistics": "statistics (the dashboards' and reports' questions)",
+    "statistics_rebuild": "statistics store built whole",
+    "statistics_refresh": "statistics store refreshed (changes since the last)",
+    "caseload": "caseload of a supervisor's team",
 }
 
 
@@ -70,5 +74,14 @@ def markdown(report: Report) -> str:
             f"Memory of the worker over {memory['requests']:,} requests as {memory['persona']}: "
             f"RSS (MB) after n requests {memory['rss_mb']}; growth after warm-up "
             f"{memory['growth_after_warmup_mb']} MB.",
+        ]
+    export = data["export"]
+    if export:
+        lines += [
+            "",
+            f"Case export as {export['persona']}: {export['rows']:,} rows as {export['format']} "
+            f"({export['status']}), requested in {export['request_ms']:,} ms, built in "
+            f"{export['build_s']:,} s into {export['file_mb']} MB; the process's memory "
+            f"{export['rss_before_mb']} MB before, {export['rss_peak_mb']} MB at its peak.",
         ]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,8 @@ import os
 import platform
 import resource
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +22,7 @@ from urllib.parse import urlencode
 import django
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.test.utils import override_settings
@@ -36,6 +38,8 @@ from benchmarks.personas import Persona, pick_personas, sample_cases, sign_in
 from benchmarks.urls import NAIVE_PREFIX
 from cases.models import Case, Child
 from cpims.runtime import freeze_loaded_application
+from exports.build import export_build
+from exports.services import export_request
 from notifications.reminders import run_sweep
 from referrals.choices import LIVE_STATUSES
 from referrals.models import Referral
@@ -43,6 +47,8 @@ from referrals.services import referral_create
 from reintegration.choices import FollowUpStatus, WellbeingDomain
 from reintegration.models import FollowUp
 from reintegration.selectors import follow_ups_visible
+from reporting.facts import facts_refresh
+from reporting.models import CaseFact
 
 # The targets at 1,000,000 cases (docs/performance.md): p95 in milliseconds by measure.
 P95_TARGETS_MS = {
@@ -55,6 +61,7 @@ P95_TARGETS_MS = {
     "create_case": 100,
     "accept_referral": 100,
     "complete_follow_up": 100,
+    "statistics": 300,
 }
 SWEEP_TARGET_MS = 2000
 FLOOR_RATIO_TARGET = 3.0
@@ -67,6 +74,30 @@ LIST_PATHS = (
 )
 LIST_PAGE_SIZES = (10, 100)
 FOLLOW_UP_HORIZON = timedelta(days=30)
+# The statistics people ask for most: the dashboards' panels and the reports' tables.
+STATISTICS_QUESTIONS = (
+    "cases/?group_by=month,concern",
+    "cases/?group_by=province,sex",
+    "cases/?group_by=district,age_band",
+    "open_cases/?group_by=risk_level",
+    "closures/?group_by=closure_reason",
+    "referrals/?group_by=urgency,response",
+    "reintegration/?group_by=months_since_reintegration,outcome",
+    "cases/?group_by=sex,age_band&concern=sex_trafficking",
+)
+# What a run measures, in order; ``--only`` picks some.
+PARTS = ("reads", "statistics", "writes", "sweep", "baselines", "memory", "export")
+# The case export measured: about this many rows, of the fields the export form ticks first.
+EXPORT_ROWS = 100_000
+EXPORT_FIELDS = (
+    "case_number",
+    "stage",
+    "risk_level",
+    "child.given_name",
+    "child.given_name_km",
+    "child.sex",
+    "summary",
+)
 # Fewer objects to act on than this and a write is not measured (five timed, one warm-up).
 MINIMUM_POOL = 6
 Request = Callable[[int], HttpResponseBase]
@@ -79,6 +110,7 @@ class Options:
     budget_seconds: float = 60.0
     memory_requests: int = 10_000
     seed: str = "1"
+    parts: frozenset[str] = frozenset(PARTS)
 
 
 @dataclass
@@ -89,6 +121,7 @@ class Report:
     checks: list[dict[str, Any]] = field(default_factory=list)
     queries_by_page_size: list[dict[str, Any]] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
+    export: dict[str, Any] = field(default_factory=dict)
 
     def find(self, metric: str, persona: str) -> Measurement | None:
         return next(
@@ -105,6 +138,7 @@ class Report:
             "checks": self.checks,
             "queries_by_page_size": self.queries_by_page_size,
             "memory": self.memory,
+            "export": self.export,
         }
 
 
@@ -163,6 +197,15 @@ def _dataset(reference: datetime) -> dict[str, Any]:
         "generation": generation.changes if generation else {},
         "approximate_rows": counts,
     }
+
+
+def _province_near(rows: int) -> tuple[int, int]:
+    """The province (its id) whose number of cases comes nearest ``rows``, and that number."""
+    counts = CaseFact.objects.values("province").annotate(n=Count("pk")).order_by()
+    code, count = min(
+        ((entry["province"], entry["n"]) for entry in counts), key=lambda pair: abs(pair[1] - rows)
+    )
+    return Location.objects.get(code=code, level=LocationLevel.PROVINCE).pk, count
 
 
 class Benchmark:
@@ -226,29 +269,49 @@ class Benchmark:
             sample_cases(persona, self.options.seed)
         named = next((p for p in personas if p.latin_names and p.khmer_names), personas[0])
         freeze_loaded_application()  # as a web worker does (cpims.wsgi)
-        self.say("Reads")
+        by_key = {persona.key: persona for persona in personas}
+        worker = by_key["provincial_worker"]
+        parts: dict[str, tuple[str, Callable[[], None]]] = {
+            "reads": ("Reads", lambda: self.all_reads(personas, named)),
+            "statistics": ("Statistics", lambda: self.statistics(personas)),
+            "writes": ("Writes", lambda: self.writes(by_key)),
+            "sweep": ("Reminder sweep", self.sweep),
+            "baselines": (
+                "Raw SQL floor and naive baseline of the case list",
+                lambda: self.baselines(by_key),
+            ),
+            "memory": ("Memory of a worker over many requests", lambda: self.memory(worker)),
+            "export": (
+                f"A case export of about {EXPORT_ROWS:,} rows",
+                lambda: self.export(by_key["national"]),
+            ),
+        }
+        for part in PARTS:
+            if part in self.options.parts:
+                title, measure = parts[part]
+                self.say(title)
+                measure()
+        self.check_targets(personas)
+        return self.report
+
+    def all_reads(self, personas: list[Persona], named: Persona) -> None:
         for persona in personas:
             self.reads(persona, named)
             self.page_sizes(persona)
-        by_key = {persona.key: persona for persona in personas}
-        self.say("Writes")
+
+    def writes(self, by_key: dict[str, Persona]) -> None:
         worker = by_key["provincial_worker"]
         self.create_cases(worker)
         self.accept_referrals(worker)
         for key in ("commune", "provincial_worker"):
             if key in by_key:
                 self.complete_follow_ups(by_key[key])
-        self.say("Reminder sweep")
-        self.sweep()
-        self.say("Raw SQL floor and naive baseline of the case list")
+
+    def baselines(self, by_key: dict[str, Persona]) -> None:
         for key in ("provincial_worker", "provincial_supervisor", "national"):
             if key in by_key:
                 self.floor(by_key[key])
                 self.naive(by_key[key])
-        self.say("Memory of a worker over many requests")
-        self.memory(worker)
-        self.check_targets(personas)
-        return self.report
 
     def reads(self, persona: Persona, named: Persona) -> None:
         """The lists, searches and details people use most. Who sees no case file searches
@@ -286,6 +349,37 @@ class Benchmark:
         )
         due_soon = f"/api/v1/follow-ups/?status=scheduled&due_before={due}"
         self.measure("follow_ups_due", persona, lambda _i: get(persona, due_soon))
+
+    def statistics(self, personas: list[Persona]) -> None:
+        """The store brought up to date (built whole when it is empty, as the nightly rebuild
+        does; else the incremental refresh beat runs every few minutes), then the questions of
+        the dashboards and reports asked by each persona statistics are for, and the
+        supervisor's caseload."""
+        elapsed, statements, result = timed(facts_refresh)
+        kind = "statistics_rebuild" if result is not None and result.full else "statistics_refresh"
+        refresh = Measurement(kind, "system", note=f"{result.cases if result else 0:,} cases")
+        refresh.add(elapsed, statements, 200)
+        self.report.measurements.append(refresh)
+        for persona in personas:
+            if persona.key in ("analyst", "provincial_supervisor", "national"):
+                self._ask_statistics(persona)
+        supervisor = next((p for p in personas if p.key == "provincial_supervisor"), None)
+        if supervisor is not None:
+            self.measure(
+                "caseload",
+                supervisor,
+                lambda _i: self.get(supervisor, "/api/v1/statistics/caseload/"),
+                "her team",
+            )
+
+    def _ask_statistics(self, persona: Persona) -> None:
+        questions = cycle(STATISTICS_QUESTIONS)
+        self.measure(
+            "statistics",
+            persona,
+            lambda _i: self.get(persona, f"/api/v1/statistics/{next(questions)}"),
+            f"{len(STATISTICS_QUESTIONS)} questions in turn, the last twelve months",
+        )
 
     def page_sizes(self, persona: Persona) -> None:
         """The SQL statements of each list at two page sizes: they must not differ."""
@@ -502,6 +596,51 @@ class Benchmark:
             "growth_after_warmup_mb": round(growth, 1),
         }
 
+    def export(self, persona: Persona) -> None:
+        """A case export of about EXPORT_ROWS cases (the province whose count comes nearest),
+        built in this process as a worker builds it, with the process's memory sampled every
+        tenth of a second: the build streams, so its memory must stay flat."""
+        province, count = _province_near(EXPORT_ROWS)
+        with override_settings(EXPORT_MAX_ROWS=max(count, EXPORT_ROWS)):
+            requested, _statements, export = timed(
+                lambda: export_request(
+                    actor=persona.user,
+                    filters={"location": str(province)},
+                    fields=list(EXPORT_FIELDS),
+                    reason="Benchmark of the export",
+                    format="xlsx",
+                )
+            )
+            samples: list[float] = []
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.wait(0.1):
+                    samples.append(rss_mb())
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            before = rss_mb()
+            sampler.start()
+            started = time.perf_counter()
+            export_build(export_id=export.pk)
+            elapsed = time.perf_counter() - started
+            done.set()
+            sampler.join()
+        export.refresh_from_db()
+        path = Path(settings.EXPORTS_DIR) / export.file_name
+        self.report.export = {
+            "persona": persona.key,
+            "format": export.format,
+            "status": export.status,
+            "rows": export.rows,
+            "request_ms": round(requested, 1),
+            "build_s": round(elapsed, 1),
+            "file_mb": round(path.stat().st_size / 2**20, 1) if export.file_name else 0,
+            "rss_before_mb": round(before, 1),
+            "rss_peak_mb": round(max(samples, default=before), 1),
+        }
+        path.unlink(missing_ok=True)
+
     # --- the verdict --------------------------------------------------------------------------
 
     def check_targets(self, personas: list[Persona]) -> None:
@@ -550,6 +689,14 @@ class Benchmark:
                 row["persona"],
                 counts,
                 len(set(counts)) == 1,
+            )
+        if report.export:
+            growth = report.export["rss_peak_mb"] - report.export["rss_before_mb"]
+            check(
+                f"export memory flat (peak growth < {MEMORY_GROWTH_LIMIT_MB} MB)",
+                report.export["persona"],
+                round(growth, 1),
+                report.export["status"] == "done" and growth < MEMORY_GROWTH_LIMIT_MB,
             )
         if report.memory:
             growth = report.memory["growth_after_warmup_mb"]

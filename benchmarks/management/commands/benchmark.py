@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks.report import markdown
-from benchmarks.run import Benchmark, Options
+from benchmarks.run import PARTS, Benchmark, Options
 
 
 class Command(BaseCommand):
@@ -38,6 +38,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", default="1", help="Seed of the samples of cases and names.")
         parser.add_argument(
+            "--only",
+            default=",".join(PARTS),
+            help=f"Comma-separated parts to run, of {', '.join(PARTS)} (default: all).",
+        )
+        parser.add_argument(
             "--output",
             type=Path,
             default=Path(settings.VAR_DIR) / "benchmark",
@@ -47,12 +52,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["repeat"] < 5:
             raise CommandError("--repeat must be at least 5, for a p95 to mean something.")
+        parts = frozenset(part.strip() for part in options["only"].split(",") if part.strip())
+        if not parts or parts - set(PARTS):
+            raise CommandError(f"--only takes parts among {', '.join(PARTS)}.")
         benchmark_options = Options(
             repeat=options["repeat"],
             warmup=options["warmup"],
             budget_seconds=options["budget"],
             memory_requests=options["memory_requests"],
             seed=options["seed"],
+            parts=parts,
         )
         try:
             report = Benchmark(benchmark_options, say=self.stdout.write).run()
