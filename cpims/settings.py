@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "reintegration",
+    "exports",
+    "reporting",
     "cpims",
     # The synthetic national dataset and the benchmark (management commands only).
     "benchmarks",
@@ -231,6 +233,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_anchor",
         "schedule": timedelta(minutes=env.int("AUDIT_ANCHOR_MINUTES", default=5)),
     },
+    # The statistics store: changes every few minutes, everything again each night.
+    "statistics-refresh": {
+        "task": "reporting.tasks.statistics_refresh",
+        "schedule": timedelta(minutes=env.int("STATISTICS_REFRESH_MINUTES", default=5)),
+    },
+    "statistics-rebuild": {
+        "task": "reporting.tasks.statistics_rebuild",
+        "schedule": crontab(hour=env.int("STATISTICS_REBUILD_HOUR", default=2), minute=30),
+    },
+    # Expired case exports' files deleted; exports whose task message was lost queued again.
+    "export-sweep": {
+        "task": "exports.tasks.export_sweep",
+        "schedule": timedelta(minutes=15),
+    },
 }
 # A broker that is down must not hold a user's request: publishing gives up quickly, the row
 # stays pending, and the next sweep queues it again.
@@ -321,12 +337,23 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=9)
 # The wait after a failed webhook attempt: doubling from the base, never above the cap.
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# --- Statistics (docs/statistics.md) --------------------------------------------------------
+# Counts of 1 to STATISTICS_MIN_CELL - 1 children are suppressed, with enough other cells.
+STATISTICS_MIN_CELL = env.int("STATISTICS_MIN_CELL", default=5)
 WEBHOOK_RETRY_CAP_SECONDS = env.float("WEBHOOK_RETRY_CAP_SECONDS", default=3600.0)
 # The address links in emails point to; in production, by default, the first allowed host.
 SITE_URL = env.str("SITE_URL", default="") or (
     f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"
 )
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=12))
+
+# --- Case exports (docs/operations.md) -----------------------------------------------------
+# The most cases one export may hold: more is refused, asking for narrower filters.
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
+# Hours an export's file may be downloaded (by its requester only) before it is deleted.
+EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
+# Where the files are written: a private directory, never served as static or media files.
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(VAR_DIR / "exports")))
 
 # --- Audit trail anchors (docs/operations.md, "The audit trail") ---------------------------
 # Signed checkpoints of the audit chain, appended to a file outside the database. The key must
@@ -403,6 +430,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "NoteKindEnum": "cases.choices.NoteKind",
         "CaseSectionEnum": "cases.choices.Section",
+        "ExportFormatEnum": "exports.models.ExportFormat",
         "CaseActionEnum": "cases.policy.CASE_ACTIONS",
         "FollowUpOutcomeEnum": "reintegration.choices.FollowUpOutcome",
         "ReferralDirectionEnum": "referrals.choices.ReferralDirection",

@@ -13,6 +13,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("referrals.api.urls")),
     path("", include("reintegration.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("reporting.api.urls")),
+    path("", include("exports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -32,6 +34,8 @@ urlpatterns = [
     path("referrals/", include("referrals.web.urls")),
     path("follow-ups/", include("reintegration.web.urls")),
     path("notifications/", include("notifications.urls")),
+    path("statistics/", include("reporting.web.urls")),
+    path("exports/", include("exports.web.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/login/", login.admin_login),
     path("admin/", admin.site.urls),

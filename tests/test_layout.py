@@ -15,9 +15,11 @@ APPS = (
     "cases",
     "core",
     "cpims",
+    "exports",
     "notifications",
     "referrals",
     "reintegration",
+    "reporting",
 )
 
 # The one module of an app's pages that other apps import: the case file, whose tab registry
