@@ -30,7 +30,7 @@ class PlaceFacts(models.Model):
     province = models.CharField(max_length=16)
     district = models.CharField(max_length=16, blank=True)
     sex = models.CharField(max_length=8)
-    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+    age_band = models.CharField(max_length=8, choices=AgeBand)
 
     class Meta:
         abstract = True
