@@ -82,9 +82,7 @@ _RESPONSE = gettext_lazy(
     "Answered on time: answered (accepted or declined) by the deadline set when the referral "
     "was sent, from its urgency. Waiting and overdue are as of the time the report was made."
 )
-_REINTEGRATED = gettext_lazy(
-    "Reintegrated: the case was closed with the reason “reintegrated”."
-)
+_REINTEGRATED = gettext_lazy("Reintegrated: the case was closed with the reason “reintegrated”.")
 _IDENTIFIED = gettext_lazy(
     "Identified victims: children whose case records this trafficking concern."
 )

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_agency_version'),
-        ('cases', '0011_child_labels_and_age_limit'),
+        ("accounts", "0005_user_agency_version"),
+        ("cases", "0011_child_labels_and_age_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['updated_at'], name='case_updated_idx'),
+            model_name="case",
+            index=models.Index(fields=["updated_at"], name="case_updated_idx"),
         ),
     ]

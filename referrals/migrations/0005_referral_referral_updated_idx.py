@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_agency_version'),
-        ('cases', '0012_case_case_updated_idx'),
-        ('referrals', '0004_one_live_referral_per_case_and_agency'),
+        ("accounts", "0005_user_agency_version"),
+        ("cases", "0012_case_case_updated_idx"),
+        ("referrals", "0004_one_live_referral_per_case_and_agency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['updated_at'], name='referral_updated_idx'),
+            model_name="referral",
+            index=models.Index(fields=["updated_at"], name="referral_updated_idx"),
         ),
     ]

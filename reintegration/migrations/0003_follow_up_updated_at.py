@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_case_case_updated_idx'),
-        ('reintegration', '0002_visits_to_make_by_date'),
+        ("cases", "0012_case_case_updated_idx"),
+        ("reintegration", "0002_visits_to_make_by_date"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='followup',
-            name='updated_at',
+            model_name="followup",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['updated_at'], name='follow_up_updated_idx'),
+            model_name="followup",
+            index=models.Index(fields=["updated_at"], name="follow_up_updated_idx"),
         ),
     ]

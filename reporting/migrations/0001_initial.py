@@ -5,195 +5,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_user_agency_version'),
-        ('cases', '0012_case_case_updated_idx'),
+        ("accounts", "0005_user_agency_version"),
+        ("cases", "0012_case_case_updated_idx"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseFact',
+            name="CaseFact",
             fields=[
-                ('location_path', models.CharField(max_length=255)),
-                ('province', models.CharField(max_length=16)),
-                ('district', models.CharField(blank=True, max_length=16)),
-                ('sex', models.CharField(max_length=8)),
-                ('age_band', models.CharField(choices=[('0-5', '0-5'), ('6-11', '6-11'), ('12-14', '12-14'), ('15-17', '15-17'), ('unknown', 'unknown')], max_length=8)),
-                ('owner_id', models.BigIntegerField(null=True)),
-                ('source', models.CharField(max_length=20)),
-                ('risk_level', models.CharField(blank=True, max_length=8)),
-                ('stage', models.CharField(max_length=16)),
-                ('labour_sector', models.CharField(blank=True, max_length=24)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(null=True)),
-                ('closure_reason', models.CharField(blank=True, max_length=20)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='cases.case')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
+                ("location_path", models.CharField(max_length=255)),
+                ("province", models.CharField(max_length=16)),
+                ("district", models.CharField(blank=True, max_length=16)),
+                ("sex", models.CharField(max_length=8)),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("0-5", "0-5"),
+                            ("6-11", "6-11"),
+                            ("12-14", "12-14"),
+                            ("15-17", "15-17"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("owner_id", models.BigIntegerField(null=True)),
+                ("source", models.CharField(max_length=20)),
+                ("risk_level", models.CharField(blank=True, max_length=8)),
+                ("stage", models.CharField(max_length=16)),
+                ("labour_sector", models.CharField(blank=True, max_length=24)),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(null=True)),
+                ("closure_reason", models.CharField(blank=True, max_length=20)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseConcernFact',
+            name="CaseConcernFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('location_path', models.CharField(max_length=255)),
-                ('province', models.CharField(max_length=16)),
-                ('district', models.CharField(blank=True, max_length=16)),
-                ('sex', models.CharField(max_length=8)),
-                ('age_band', models.CharField(choices=[('0-5', '0-5'), ('6-11', '6-11'), ('12-14', '12-14'), ('15-17', '15-17'), ('unknown', 'unknown')], max_length=8)),
-                ('owner_id', models.BigIntegerField(null=True)),
-                ('source', models.CharField(max_length=20)),
-                ('risk_level', models.CharField(blank=True, max_length=8)),
-                ('stage', models.CharField(max_length=16)),
-                ('labour_sector', models.CharField(blank=True, max_length=24)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(null=True)),
-                ('closure_reason', models.CharField(blank=True, max_length=20)),
-                ('concern', models.CharField(max_length=48)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concern_facts', to='reporting.casefact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("location_path", models.CharField(max_length=255)),
+                ("province", models.CharField(max_length=16)),
+                ("district", models.CharField(blank=True, max_length=16)),
+                ("sex", models.CharField(max_length=8)),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("0-5", "0-5"),
+                            ("6-11", "6-11"),
+                            ("12-14", "12-14"),
+                            ("15-17", "15-17"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("owner_id", models.BigIntegerField(null=True)),
+                ("source", models.CharField(max_length=20)),
+                ("risk_level", models.CharField(blank=True, max_length=8)),
+                ("stage", models.CharField(max_length=16)),
+                ("labour_sector", models.CharField(blank=True, max_length=24)),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(null=True)),
+                ("closure_reason", models.CharField(blank=True, max_length=20)),
+                ("concern", models.CharField(max_length=48)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concern_facts",
+                        to="reporting.casefact",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FactsRefresh',
+            name="FactsRefresh",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('as_of', models.DateTimeField(null=True)),
-                ('full_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("as_of", models.DateTimeField(null=True)),
+                ("full_at", models.DateTimeField(null=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='facts_refresh_single_row')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="facts_refresh_single_row"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferralFact',
+            name="ReferralFact",
             fields=[
-                ('location_path', models.CharField(max_length=255)),
-                ('province', models.CharField(max_length=16)),
-                ('district', models.CharField(blank=True, max_length=16)),
-                ('sex', models.CharField(max_length=8)),
-                ('age_band', models.CharField(choices=[('0-5', '0-5'), ('6-11', '6-11'), ('12-14', '12-14'), ('15-17', '15-17'), ('unknown', 'unknown')], max_length=8)),
-                ('referral_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('from_agency_id', models.BigIntegerField()),
-                ('to_agency_id', models.BigIntegerField()),
-                ('to_agency_type', models.CharField(max_length=24)),
-                ('urgency', models.CharField(max_length=10)),
-                ('status', models.CharField(max_length=16)),
-                ('made_on', models.DateField()),
-                ('respond_by', models.DateTimeField(null=True)),
-                ('answered_at', models.DateTimeField(null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.casefact')),
+                ("location_path", models.CharField(max_length=255)),
+                ("province", models.CharField(max_length=16)),
+                ("district", models.CharField(blank=True, max_length=16)),
+                ("sex", models.CharField(max_length=8)),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("0-5", "0-5"),
+                            ("6-11", "6-11"),
+                            ("12-14", "12-14"),
+                            ("15-17", "15-17"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("referral_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("from_agency_id", models.BigIntegerField()),
+                ("to_agency_id", models.BigIntegerField()),
+                ("to_agency_type", models.CharField(max_length=24)),
+                ("urgency", models.CharField(max_length=10)),
+                ("status", models.CharField(max_length=16)),
+                ("made_on", models.DateField()),
+                ("respond_by", models.DateTimeField(null=True)),
+                ("answered_at", models.DateTimeField(null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="reporting.casefact",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VisitFact',
+            name="VisitFact",
             fields=[
-                ('location_path', models.CharField(max_length=255)),
-                ('province', models.CharField(max_length=16)),
-                ('district', models.CharField(blank=True, max_length=16)),
-                ('sex', models.CharField(max_length=8)),
-                ('age_band', models.CharField(choices=[('0-5', '0-5'), ('6-11', '6-11'), ('12-14', '12-14'), ('15-17', '15-17'), ('unknown', 'unknown')], max_length=8)),
-                ('follow_up_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('visited_on', models.DateField()),
-                ('outcome', models.CharField(max_length=10)),
-                ('months_since_reintegration', models.PositiveSmallIntegerField()),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.casefact')),
+                ("location_path", models.CharField(max_length=255)),
+                ("province", models.CharField(max_length=16)),
+                ("district", models.CharField(blank=True, max_length=16)),
+                ("sex", models.CharField(max_length=8)),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("0-5", "0-5"),
+                            ("6-11", "6-11"),
+                            ("12-14", "12-14"),
+                            ("15-17", "15-17"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("follow_up_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("visited_on", models.DateField()),
+                ("outcome", models.CharField(max_length=10)),
+                ("months_since_reintegration", models.PositiveSmallIntegerField()),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="reporting.casefact",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['opened_on'], name='case_fact_opened_idx'),
+            model_name="casefact",
+            index=models.Index(fields=["opened_on"], name="case_fact_opened_idx"),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['province', 'opened_on'], name='case_fact_province_idx'),
+            model_name="casefact",
+            index=models.Index(fields=["province", "opened_on"], name="case_fact_province_idx"),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['district', 'opened_on'], name='case_fact_district_idx'),
+            model_name="casefact",
+            index=models.Index(fields=["district", "opened_on"], name="case_fact_district_idx"),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['agency', 'opened_on'], name='case_fact_agency_idx'),
+            model_name="casefact",
+            index=models.Index(fields=["agency", "opened_on"], name="case_fact_agency_idx"),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(condition=models.Q(('closed_on__isnull', False)), fields=['closed_on'], name='case_fact_closed_idx'),
+            model_name="casefact",
+            index=models.Index(
+                condition=models.Q(("closed_on__isnull", False)),
+                fields=["closed_on"],
+                name="case_fact_closed_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['location_path'], name='case_fact_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="casefact",
+            index=models.Index(
+                fields=["location_path"],
+                name="case_fact_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['opened_on', 'concern'], name='concern_fact_opened_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(fields=["opened_on", "concern"], name="concern_fact_opened_idx"),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['concern', 'opened_on'], name='concern_fact_concern_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(fields=["concern", "opened_on"], name="concern_fact_concern_idx"),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['province', 'opened_on', 'concern'], name='concern_fact_province_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(
+                fields=["province", "opened_on", "concern"], name="concern_fact_province_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['district', 'opened_on', 'concern'], name='concern_fact_district_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(
+                fields=["district", "opened_on", "concern"], name="concern_fact_district_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['agency', 'opened_on'], name='concern_fact_agency_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(fields=["agency", "opened_on"], name="concern_fact_agency_idx"),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(condition=models.Q(('closed_on__isnull', False)), fields=['closed_on'], name='concern_fact_closed_idx'),
+            model_name="caseconcernfact",
+            index=models.Index(
+                condition=models.Q(("closed_on__isnull", False)),
+                fields=["closed_on"],
+                name="concern_fact_closed_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseconcernfact',
-            index=models.Index(fields=['location_path'], name='concern_fact_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="caseconcernfact",
+            index=models.Index(
+                fields=["location_path"],
+                name="concern_fact_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseconcernfact',
-            constraint=models.UniqueConstraint(fields=('case', 'concern'), name='case_concern_fact_unique'),
+            model_name="caseconcernfact",
+            constraint=models.UniqueConstraint(
+                fields=("case", "concern"), name="case_concern_fact_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralfact',
-            index=models.Index(fields=['made_on'], name='referral_fact_made_idx'),
+            model_name="referralfact",
+            index=models.Index(fields=["made_on"], name="referral_fact_made_idx"),
         ),
         migrations.AddIndex(
-            model_name='referralfact',
-            index=models.Index(fields=['province', 'made_on'], name='referral_fact_province_idx'),
+            model_name="referralfact",
+            index=models.Index(fields=["province", "made_on"], name="referral_fact_province_idx"),
         ),
         migrations.AddIndex(
-            model_name='referralfact',
-            index=models.Index(fields=['from_agency_id', 'made_on'], name='referral_fact_from_idx'),
+            model_name="referralfact",
+            index=models.Index(fields=["from_agency_id", "made_on"], name="referral_fact_from_idx"),
         ),
         migrations.AddIndex(
-            model_name='referralfact',
-            index=models.Index(fields=['to_agency_id', 'made_on'], name='referral_fact_to_idx'),
+            model_name="referralfact",
+            index=models.Index(fields=["to_agency_id", "made_on"], name="referral_fact_to_idx"),
         ),
         migrations.AddIndex(
-            model_name='referralfact',
-            index=models.Index(fields=['case'], name='referral_fact_case_idx'),
+            model_name="referralfact",
+            index=models.Index(fields=["case"], name="referral_fact_case_idx"),
         ),
         migrations.AddIndex(
-            model_name='visitfact',
-            index=models.Index(fields=['visited_on'], name='visit_fact_date_idx'),
+            model_name="visitfact",
+            index=models.Index(fields=["visited_on"], name="visit_fact_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='visitfact',
-            index=models.Index(fields=['province', 'visited_on'], name='visit_fact_province_idx'),
+            model_name="visitfact",
+            index=models.Index(fields=["province", "visited_on"], name="visit_fact_province_idx"),
         ),
         migrations.AddIndex(
-            model_name='visitfact',
-            index=models.Index(fields=['agency', 'visited_on'], name='visit_fact_agency_idx'),
+            model_name="visitfact",
+            index=models.Index(fields=["agency", "visited_on"], name="visit_fact_agency_idx"),
         ),
         migrations.AddIndex(
-            model_name='visitfact',
-            index=models.Index(fields=['case'], name='visit_fact_case_idx'),
+            model_name="visitfact",
+            index=models.Index(fields=["case"], name="visit_fact_case_idx"),
         ),
     ]
