@@ -22,9 +22,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import AgencyType, LocationLevel, Role
 from accounts.models import Agency, Location, User
 from cases.models import Case, CasePlan, CaseService, RiskAssessment
+from exports.build import export_build
+from exports.models import CaseExport
+from exports.services import export_request
 from notifications.webhooks import webhook_emit, webhook_endpoint_create
 from referrals.models import Referral
 from reintegration.models import FollowUp
+from reporting.facts import facts_refresh
 from tests.conftest import api_client
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +71,13 @@ BUDGETS = {
     "follow-up-detail": 10,
     "notification-list": 2,
     "notification-unread-count": 1,
+    "statistics": 2,  # the grouped count and the store's "as of"
+    "statistics-caseload": 5,
+    "report-list": 1,
+    "report": 14,
+    "export-list": 1,
+    "export-detail": 1,
+    "export-download": 6,  # the download is audited
 }
 NOT_PROBED = {"schema", "api-docs"}  # documents, not data
 
@@ -139,6 +150,29 @@ def _webhook(scene: Scene) -> int:
             payload={"referral": {"id": number}},
         )
     return endpoint.pk
+
+
+def _analyst(scene: Scene) -> User:
+    """A national analyst, once the statistics store holds the dataset."""
+    facts_refresh(full=True)
+    return User.objects.filter(role=Role.DATA_ANALYST, location__isnull=True).order_by("id")[0]
+
+
+def _exports(scene: Scene) -> list[CaseExport]:
+    """Two exports of the national supervisor, a small one and one of every case, built as the
+    worker builds them."""
+    made = []
+    for filters in ({"status": "closed"}, {}):
+        export = export_request(
+            actor=scene.national,
+            filters=filters,
+            fields=["case_number", "child.given_name", "stage"],
+            reason="Quarterly review",
+            format="csv",
+        )
+        export_build(export_id=export.pk)
+        made.append(export)
+    return made
 
 
 def _by_notifications(scene: Scene) -> list[User]:
@@ -239,6 +273,33 @@ PROBES: dict[str, Probe] = {
     ],
     "notification-unread-count": lambda s: [
         (user, reverse("notification-unread-count")) for user in _by_notifications(s)
+    ],
+    "statistics": lambda s: [
+        (analyst, reverse("statistics", args=[topic]) + f"?group_by={group_by}")
+        for analyst in [_analyst(s)]
+        for topic, group_by in [
+            ("cases", "sex,age_band"),
+            ("open_cases", "risk_level,stage"),
+            ("referrals", "urgency,response"),
+        ]
+    ],
+    "statistics-caseload": lambda s: [
+        (user, reverse("statistics-caseload")) for user in (s.supervisor, s.quiet_supervisor)
+    ],
+    "report-list": lambda s: [(_analyst(s), reverse("report-list"))],
+    "report": lambda s: [
+        (analyst, reverse("report", args=["referral_performance"]) + f"?year=2026&quarter={q}")
+        for analyst in [_analyst(s)]
+        for q in (1, 2)
+    ],
+    "export-list": lambda s: [
+        variant for _made in [_exports(s)] for variant in _paged(s.national, reverse("export-list"))
+    ],
+    "export-detail": lambda s: [
+        (s.national, reverse("export-detail", args=[export.pk])) for export in _exports(s)
+    ],
+    "export-download": lambda s: [
+        (s.national, reverse("export-download", args=[export.pk])) for export in _exports(s)
     ],
 }
 
