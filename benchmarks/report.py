@@ -82,6 +82,8 @@ def markdown(report: Report) -> str:
             f"Case export as {export['persona']}: {export['rows']:,} rows as {export['format']} "
             f"({export['status']}), requested in {export['request_ms']:,} ms, built in "
             f"{export['build_s']:,} s into {export['file_mb']} MB; the process's memory "
-            f"{export['rss_before_mb']} MB before, {export['rss_peak_mb']} MB at its peak.",
+            f"{export['rss_before_mb']} MB before, {export['rss_peak_mb']} MB at its peak, "
+            f"{export['rss_growth_after_first_quarter_mb']} MB of growth after the build's first "
+            "quarter.",
         ]
     return "\n".join(lines) + "\n"
