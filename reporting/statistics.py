@@ -325,8 +325,14 @@ def _scoped(
                 f"{spec.date_field}__lte": question.date_to,
             }
         )
-    if question.concern:
-        rows = rows.filter(**{concern: question.concern})
+    if question.concern and on_concerns:
+        rows = rows.filter(concern=question.concern)
+    elif question.concern:
+        # The cases of one concern, looked up once by the concern's index (a join would pair
+        # each of the period's rows with every concern of its case).
+        rows = rows.filter(
+            case_id__in=CaseConcernFact.objects.filter(concern=question.concern).values("case_id")
+        )
     return rows, concern
 
 
