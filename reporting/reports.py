@@ -390,10 +390,9 @@ def report_build(
     """The report ``code`` for ``year`` (and ``quarter``), within the caller's scope and, when
     given, a province or district of it. 404 for an unknown code, 403 for people statistics are
     not for, 400 for a period or place that does not fit."""
-    spec = report_spec(code)
-    scope = require_scope(user)
-    date_from, date_to = _period(spec, year=year, quarter=quarter)
-    place = _place(scope, location)
+    spec, scope, (date_from, date_to), place = _checked(
+        user=user, code=code, year=year, quarter=quarter, location=location
+    )
     place_dimension = _place_dimension(scope, place)
     concerns = {table.concern for table in spec.tables if table.concern}
     concern_names = labels_of("concern", concerns) if concerns else {}
@@ -431,6 +430,23 @@ def report_build(
         % {"min_cell": min_cell},
         tables=tables,
     )
+
+
+def report_check(
+    *, user: User, code: str, year: int, quarter: int | None = None, location: int | None = None
+) -> None:
+    """Refuses what :func:`report_build` would refuse (404, 403, 400), without counting: the
+    report page checks a choice before it sends the reader to the file."""
+    _checked(user=user, code=code, year=year, quarter=quarter, location=location)
+
+
+def _checked(
+    *, user: User, code: str, year: int, quarter: int | None, location: int | None
+) -> tuple[ReportSpec, Scope, tuple[date, date], Location | None]:
+    spec = report_spec(code)
+    scope = require_scope(user)
+    period = _period(spec, year=year, quarter=quarter)
+    return spec, scope, period, _place(scope, location)
 
 
 def _period(spec: ReportSpec, *, year: int, quarter: int | None) -> tuple[date, date]:
