@@ -38,10 +38,13 @@ def test_a_choice_sends_the_reader_to_the_file_in_her_language(world: World) -> 
     facts_refresh(full=True)
     client = signed_in(world.analyst)
     year = timezone.localdate().year
-    chosen = client.get(
-        "/statistics/reports/",
-        {"report": "quarterly_cases", "year": year, "quarter": 1, "format": "xlsx"},
-    )
+    choice: dict[str, str | int] = {
+        "report": "quarterly_cases",
+        "year": year,
+        "quarter": 1,
+        "format": "xlsx",
+    }
+    chosen = client.get("/statistics/reports/", choice)
     assert chosen.status_code == 302
     target = urlparse(chosen["Location"])
     assert target.path == "/api/v1/reports/quarterly_cases/"
@@ -58,10 +61,13 @@ def test_a_choice_sends_the_reader_to_the_file_in_her_language(world: World) -> 
 def test_a_choice_the_report_refuses_is_shown_on_the_page(world: World) -> None:
     client = signed_in(world.analyst)
     year = timezone.localdate().year
-    refused = client.get(
-        "/statistics/reports/",
-        {"report": "trafficking_annual", "year": year, "quarter": 2, "format": "csv"},
-    )
+    choice: dict[str, str | int] = {
+        "report": "trafficking_annual",
+        "year": year,
+        "quarter": 2,
+        "format": "csv",
+    }
+    refused = client.get("/statistics/reports/", choice)
     assert refused.status_code == 200
     page = refused.content.decode()
     assert "The report cannot be made" in page
