@@ -19,8 +19,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", api_docs.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-# Under /api/, an address that names no endpoint answers JSON, as the API's own 404s do.
+# Under /api/, an address that names no endpoint answers JSON, as the API's own 404s do, and so
+# does a failure; elsewhere the site's own pages (404.html, 500.html) answer.
 handler404 = "core.api.exceptions.not_found"
+handler500 = "core.api.exceptions.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -42,6 +42,12 @@ def _rank(level: str) -> int:
     return RISK_ORDER.index(RiskLevel(level))
 
 
+def _level_name(level: str) -> str:
+    """The level's name in the reader's language, never its code, as a sentence has it
+    mid-way ("The risk is high"); Khmer has no capitals to lower."""
+    return str(RiskLevel(level).label).lower()
+
+
 @dataclass(frozen=True)
 class RiskScore:
     score: int
@@ -116,7 +122,8 @@ def risk_score(*, instrument: RiskInstrument, answers: Mapping[str, str]) -> Ris
         raise ValidationError(
             {
                 "instrument": [
-                    _("This risk instrument has no band for %(level)s.") % {"level": level}
+                    _("This risk instrument has no band for %(level)s.")
+                    % {"level": _level_name(level)}
                 ]
             }
         )
@@ -154,7 +161,7 @@ def risk_assessment_record(
             {
                 "safety_plan": [
                     _("The risk is %(level)s: record the immediate safety plan.")
-                    % {"level": result.level}
+                    % {"level": _level_name(result.level)}
                 ]
             }
         )

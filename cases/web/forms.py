@@ -530,11 +530,16 @@ class PlanDecisionForm(forms.Form):
 class ServiceForm(forms.Form):
     """A service the case receives, as the API's service record takes it."""
 
-    service = forms.ModelChoiceField(label=_("Service"), queryset=service_types(active_only=True))
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=service_types(active_only=True),
+        empty_label=_("Choose a service"),
+    )
     provider_agency = forms.ModelChoiceField(
         label=_("Provided by"),
         required=False,
         queryset=active_agencies(),
+        empty_label=_("My agency"),
         help_text=_("Leave empty when your agency provides it."),
     )
     status = forms.ChoiceField(
@@ -599,7 +604,11 @@ class CaseActionForm(forms.Form):
 
 
 class AssignForm(CaseActionForm):
-    owner = forms.ModelChoiceField(label=_("New case worker"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("New case worker"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a person"),
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

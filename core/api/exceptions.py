@@ -1,7 +1,8 @@
 """One error shape for the API: field errors as ``{"field": ["message"]}``, others as
 ``{"detail": ...}``. Validation raised by models and services (Django's ValidationError) is a
 400 with the same shape as a serializer's, never a 500; an address under the API that names no
-endpoint is a 404 of the same shape, not the site's page. core.api.schema declares the shapes."""
+endpoint is a 404 of the same shape, not the site's page, and a failure a 500 of that shape.
+core.api.schema declares the shapes."""
 
 from __future__ import annotations
 
@@ -66,3 +67,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 (``handler500``): JSON under the API, elsewhere the page. The page is
+    rendered without the request's context, as Django's is: what failed may be the database
+    the context processors read."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request)

@@ -32,6 +32,7 @@ class AcceptForm(forms.Form):
     assigned_to = forms.ModelChoiceField(
         label=_("Give the child to"),
         queryset=User.objects.none(),
+        empty_label=_("Choose a person"),
         help_text=_("The case worker of your agency who takes the child on."),
         error_messages={"required": _("Choose who takes the child on.")},
     )

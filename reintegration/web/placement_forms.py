@@ -38,6 +38,7 @@ class PlacementForm(forms.Form):
         label=_("Agency running the facility"),
         required=False,
         queryset=active_agencies(),
+        empty_label=_("None"),
         help_text=_("For shelters and residential care."),
     )
     gatekeeping_reason = forms.CharField(
@@ -51,7 +52,10 @@ class PlacementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     gatekeeping_approved_by = forms.ModelChoiceField(
-        label=_("Approved by (supervisor)"), required=False, queryset=User.objects.none()
+        label=_("Approved by (supervisor)"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Choose a person"),
     )
 
     GATEKEEPING = ("gatekeeping_reason", "gatekeeping_alternatives", "gatekeeping_approved_by")
@@ -88,16 +92,19 @@ class ReintegrationForm(forms.Form):
     """A return to a family placement already recorded, and who follows it up."""
 
     placement = forms.ModelChoiceField(
-        label=_("The family the child returns to"), queryset=Placement.objects.none()
+        label=_("The family the child returns to"),
+        queryset=Placement.objects.none(),
+        empty_label=_("Choose a placement"),
     )
     date = forms.DateField(label=_("Date of the return"), widget=DateInput)
     follow_up_worker = forms.ModelChoiceField(
-        label=_("Follow-up worker"), queryset=User.objects.none()
+        label=_("Follow-up worker"), queryset=User.objects.none(), empty_label=_("Choose a person")
     )
     commune_focal_point = forms.ModelChoiceField(
         label=_("Commune focal point"),
         required=False,
         queryset=User.objects.none(),
+        empty_label=_("None"),
         help_text=_("A commune committee member of the family's commune."),
     )
     readiness_assessment = forms.CharField(
