@@ -1,5 +1,6 @@
 """Loads a small demonstration dataset into an empty installation: a sample of the gazetteer,
-a handful of agencies, one login per role and a few cases. Passwords are made at random for
+a handful of agencies, one login per role (and a case worker and supervisor of the NGO, so a
+referral to it can be answered) and a few cases. Passwords are made at random for
 each installation and kept (readable only by its owner) in the data folder, so no password is
 ever shared between installations or committed."""
 
@@ -19,8 +20,12 @@ from accounts.choices import AgencyType, LocationLevel, Role, ServiceCode
 from accounts.gazetteer import gazetteer_import
 from accounts.models import Agency, Location, User
 from accounts.services import agency_create, user_create
+from cases.choices import ConsentGiver, ConsentScope, Section
 from cases.models import Case
 from cases.services.case import case_open
+from cases.services.records import consent_create
+from referrals.choices import ReferralType, Urgency
+from referrals.services import referral_create
 from reintegration.choices import PlacementType
 from reintegration.services import placement_create, reintegration_create
 
@@ -95,27 +100,31 @@ AGENCIES: list[dict[str, Any]] = [
     },
 ]
 
-# username (= role code), full name, agency key
-PEOPLE: list[tuple[str, str, str | None]] = [
-    (Role.SUPERVISOR, "Sok Chanthy", "dosvy_pp"),
-    (Role.SOCIAL_WORKER, "Chea Sreymom", "dosvy_pp"),
-    (Role.AGENCY_ADMIN, "Lim Dara", "shelter"),
-    (Role.COMMUNE_COMMITTEE, "Keo Sophea", "ccwc"),
-    (Role.POLICE, "Vann Rithy", "police"),
-    (Role.LABOUR_INSPECTOR, "Heng Bopha", "labour"),
-    (Role.HELPLINE_OPERATOR, "Ouk Vanna", "helpline"),
-    (Role.DATA_ANALYST, "Pich Sokha", "mosvy"),
+# username, role, full name, agency key, supervisor's username. The username is the role's
+# code for the provincial office and the other agencies, and says "ngo_" for the NGO's staff.
+PEOPLE: list[tuple[str, str, str, str, str | None]] = [
+    (Role.SUPERVISOR, Role.SUPERVISOR, "Sok Chanthy", "dosvy_pp", None),
+    (Role.SOCIAL_WORKER, Role.SOCIAL_WORKER, "Chea Sreymom", "dosvy_pp", Role.SUPERVISOR),
+    ("ngo_supervisor", Role.SUPERVISOR, "Meas Sothea", "shelter", None),
+    ("ngo_social_worker", Role.SOCIAL_WORKER, "Chan Rotha", "shelter", "ngo_supervisor"),
+    (Role.AGENCY_ADMIN, Role.AGENCY_ADMIN, "Lim Dara", "shelter", None),
+    (Role.COMMUNE_COMMITTEE, Role.COMMUNE_COMMITTEE, "Keo Sophea", "ccwc", None),
+    (Role.POLICE, Role.POLICE, "Vann Rithy", "police", None),
+    (Role.LABOUR_INSPECTOR, Role.LABOUR_INSPECTOR, "Heng Bopha", "labour", None),
+    (Role.HELPLINE_OPERATOR, Role.HELPLINE_OPERATOR, "Ouk Vanna", "helpline", None),
+    (Role.DATA_ANALYST, Role.DATA_ANALYST, "Pich Sokha", "mosvy", None),
 ]
 
 
-# Invented children for the demonstration: (child, concerns, source).
+# Invented children for the demonstration, named unlike any of the staff: (child, concerns,
+# source).
 DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
     (
         {
-            "given_name": "Sreymom",
-            "family_name": "Chea",
-            "given_name_km": "ស្រីមុំ",
-            "family_name_km": "ជា",
+            "given_name": "Leakena",
+            "family_name": "Yim",
+            "given_name_km": "លក្ខិណា",
+            "family_name_km": "យឹម",
             "sex": "female",
             "estimated_age": 14,
         },
@@ -124,10 +133,10 @@ DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
     ),
     (
         {
-            "given_name": "Dara",
-            "family_name": "Sok",
-            "given_name_km": "តារា",
-            "family_name_km": "សុខ",
+            "given_name": "Piseth",
+            "family_name": "Mao",
+            "given_name_km": "ពិសិដ្ឋ",
+            "family_name_km": "ម៉ៅ",
             "sex": "male",
             "estimated_age": 9,
         },
@@ -136,10 +145,10 @@ DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
     ),
     (
         {
-            "given_name": "Bopha",
-            "family_name": "Keo",
-            "given_name_km": "បុប្ផា",
-            "family_name_km": "កែវ",
+            "given_name": "Sreyneang",
+            "family_name": "Nhem",
+            "given_name_km": "ស្រីនាង",
+            "family_name_km": "ញ៉ែម",
             "sex": "female",
             "estimated_age": 16,
         },
@@ -148,10 +157,10 @@ DEMO_CHILDREN: list[tuple[dict[str, Any], list[str], str]] = [
     ),
     (
         {
-            "given_name": "Vuthy",
-            "family_name": "Lim",
-            "given_name_km": "វុទ្ធី",
-            "family_name_km": "លឹម",
+            "given_name": "Kosal",
+            "family_name": "Touch",
+            "given_name_km": "កុសល",
+            "family_name_km": "ទូច",
             "sex": "male",
             "estimated_age": 13,
         },
@@ -174,7 +183,7 @@ class Command(BaseCommand):
             logins_file.write_text("".join(f"{user} {password}\n" for user, password in logins))
             logins_file.chmod(0o600)
         if logins_file.exists():
-            self.stdout.write("Demo logins (username password), one per role:")
+            self.stdout.write("Demo logins (username password), one per role and the NGO's staff:")
             self.stdout.write(logins_file.read_text())
 
     def _load(self) -> list[tuple[str, str]]:
@@ -183,7 +192,8 @@ class Command(BaseCommand):
         database."""
         with SAMPLE_GAZETTEER.open(encoding="utf-8") as sample:
             gazetteer_import(rows=list(csv.DictReader(sample)), actor=None)
-        passwords = {role: secrets.token_urlsafe(9) for role in Role.values}
+        usernames = [Role.SYSTEM_ADMIN, *(person[0] for person in PEOPLE)]
+        passwords = {username: secrets.token_urlsafe(9) for username in usernames}
         admin = User.objects.create_superuser(
             username=Role.SYSTEM_ADMIN,
             password=passwords[Role.SYSTEM_ADMIN],
@@ -196,27 +206,25 @@ class Command(BaseCommand):
             .first()
         )
         people: dict[str, User] = {}
-        for role, full_name, agency_key in PEOPLE:
-            people[role] = user_create(
+        for username, role, full_name, agency_key, supervisor in PEOPLE:
+            people[username] = user_create(
                 actor=admin,
-                username=role,
-                password=passwords[role],
+                username=username,
+                password=passwords[username],
                 full_name=full_name,
-                agency=agencies[agency_key] if agency_key else None,
+                agency=agencies[agency_key],
                 role=role,
                 location=commune if role == Role.COMMUNE_COMMITTEE else None,
-                supervisor=people.get(Role.SUPERVISOR) if role == Role.SOCIAL_WORKER else None,
+                supervisor=people[supervisor] if supervisor else None,
             )
-        cases = self._cases([people[Role.SOCIAL_WORKER]] * 3 + [people[Role.POLICE]])
+        worker = people[Role.SOCIAL_WORKER]
+        cases = self._cases([worker] * 3 + [people[Role.POLICE]])
         if commune is not None:
             self._reintegration(
-                cases[0],
-                people[Role.SOCIAL_WORKER],
-                people[Role.COMMUNE_COMMITTEE],
-                commune,
-                agencies["shelter"],
+                cases[0], worker, people[Role.COMMUNE_COMMITTEE], commune, agencies["shelter"]
             )
-        return [(role, passwords[role]) for role in Role.values]
+        self._referral(cases[1], people[Role.SUPERVISOR], agencies["shelter"])
+        return [(username, passwords[username]) for username in usernames]
 
     def _agencies(self, admin: User) -> dict[str, Agency]:
         created = {}
@@ -249,6 +257,29 @@ class Command(BaseCommand):
                 owners, DEMO_CHILDREN, villages, strict=True
             )
         ]
+
+    def _referral(self, case: Case, supervisor: User, shelter: Agency) -> None:
+        """The second child is referred to the NGO for psychosocial support, waiting for its
+        answer: the NGO's supervisor or case worker can accept it in the demo. The family's
+        consent is on file."""
+        consent_create(
+            actor=supervisor,
+            case=case,
+            given_by=ConsentGiver.CAREGIVER,
+            scope=[ConsentScope.REFERRAL, ConsentScope.DATA_SHARING],
+            date=timezone.localdate(),
+            giver_name="Demonstration caregiver",
+        )
+        referral_create(
+            actor=supervisor,
+            case=case,
+            to_agency=shelter,
+            type=ReferralType.SERVICE,
+            urgency=Urgency.URGENT,
+            services=[ServiceCode.PSYCHOSOCIAL],
+            reason="Demonstration: the child needs counselling after neglect at home.",
+            shared_sections=[Section.PROFILE, Section.CONCERNS],
+        )
 
     def _reintegration(
         self, case: Case, worker: User, commune_member: User, commune: Location, shelter: Agency
