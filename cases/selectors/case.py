@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -98,8 +98,18 @@ def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
 
 
 def case_history(*, case: Case) -> QuerySet[AuditEvent]:
-    """The case's audit trail, oldest first. The caller has checked the history right."""
-    return AuditEvent.objects.filter(case_id=case.pk).order_by("id")
+    """The case's audit trail, oldest first, each event with its actor's name as people know
+    it (``actor_name``; the username the event keeps is for investigations). The caller has
+    checked the history right."""
+    return (
+        AuditEvent.objects.filter(case_id=case.pk)
+        .annotate(
+            actor_name=Subquery(
+                User.objects.filter(pk=OuterRef("actor_id")).values("full_name")[:1]
+            )
+        )
+        .order_by("id")
+    )
 
 
 # --- What waits for people's attention ("my work", the supervisor queue) --------------------

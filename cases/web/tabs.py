@@ -3,9 +3,11 @@ and history. Each reads its section of the case the door already gave."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.choices import ConsentScope, Section
-from cases.models import CaseService, Consent
+from cases.models import Case, CaseService, Child, Consent
 from cases.selectors import case as case_selectors
 from cases.selectors import records as record_selectors
 from cases.selectors import risk as risk_selectors
@@ -147,12 +149,86 @@ def _consent(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> 
     }
 
 
+@dataclass
+class HistoryRow:
+    """One line of the history: an event, or a run of readings by one person folded into one
+    (``count`` of them, from ``when`` to ``until``)."""
+
+    when: datetime
+    who: str
+    what: str
+    action: str
+    actor_id: int | None
+    changed: list[str] = field(default_factory=list)
+    count: int = 1
+    until: datetime | None = None
+
+
 def _history(request: HttpRequest, user: User, file: CaseFile, bound: Bound) -> dict[str, Any]:
     page = Paginator(case_selectors.case_history(case=file.case), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    events = [(event, str(HISTORY_LABELS.get(event.action, event.action))) for event in page]
-    return {"page": page, "events": events}
+    rows: list[HistoryRow] = []
+    for event in page:
+        last = rows[-1] if rows else None
+        if (
+            last is not None
+            and event.action.startswith(READING)
+            and last.action == event.action
+            and last.actor_id == event.actor_id
+        ):
+            last.count += 1
+            last.until = event.created_at
+            continue
+        rows.append(
+            HistoryRow(
+                when=event.created_at,
+                who=getattr(event, "actor_name", None) or event.actor_username or "—",
+                what=str(HISTORY_LABELS.get(event.action, event.action)),
+                action=event.action,
+                actor_id=event.actor_id,
+                changed=_changed(event.changes) if event.action == "case.update" else [],
+            )
+        )
+    return {"page": page, "rows": rows}
+
+
+# Readings of a case (its file, a tab, its history): a run of them by one person is one line.
+READING = "case.view_"
+
+
+def _changed(changes: Any) -> list[str]:
+    """The names of the fields an edit of the case changed, as the forms name them; never their
+    values, which the history does not repeat (some are masked in the trail)."""
+    if not isinstance(changes, dict):
+        return []
+    names: list[str] = []
+    for key, value in changes.items():
+        if key == "child" and isinstance(value, dict):
+            names += [_field_label(Child, name) for name in value]
+        elif isinstance(value, list) and len(value) == 2:
+            names.append(_field_label(Case, key))
+    return names
+
+
+# The case's own fields an edit may change, named as the edit page names them.
+_CASE_FIELD_LABELS = {
+    "stage": gettext_lazy("Stage"),
+    "source": gettext_lazy("Source"),
+    "summary": gettext_lazy("Summary"),
+    "labour_sector": gettext_lazy("Labour sector"),
+    "concerns": gettext_lazy("Concerns"),
+}
+
+
+def _field_label(model: type[Case] | type[Child], name: str) -> str:
+    if model is Case:
+        return str(_CASE_FIELD_LABELS.get(name, name))
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(found, "verbose_name", name)).capitalize()
 
 
 # What the history says for each kind of event on a case; a kind not named shows its code.
