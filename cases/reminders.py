@@ -271,4 +271,21 @@ def approval_requested(case: Case, *, subject: str, period: str) -> None:
         )
 
 
+def assignment_told(case: Case) -> None:
+    """Tells the case's new owner that it is now theirs, once per assignment: the period is
+    the case's version after the change, so a case given back later is told again."""
+    notify(
+        [
+            Notice(
+                kind=NotificationKind.CASE_ASSIGNED,
+                recipient_id=case.owner_id,
+                subject=f"case:{case.pk}",
+                period=str(case.version),
+                case_id=case.pk,
+                case_number=case.case_number,
+            )
+        ]
+    )
+
+
 register("cases", case_reminders)

@@ -135,6 +135,7 @@ class NotificationKind(models.TextChoices):
     PLAN_ACTION_DUE = "plan_action_due", _("Case plan action due")
     NO_RECENT_CONTACT = "no_recent_contact", _("High-risk child without recent contact")
     REFERRAL_NEEDED = "referral_needed", _("Case to refer to a social worker")
+    CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
 
 
 class EmailStatus(models.TextChoices):

@@ -678,6 +678,7 @@ NOT_CASE_DATA = {
     "export-download": "the caller's own export's file (tests/exports/test_exports.py)",
     "export-page": "the caller's own export (tests/exports/test_pages.py)",
     "export-download-page": "the caller's own export's file (tests/exports/test_pages.py)",
+    "case-reassign-page": "a worker's cases, through the policy (tests/cases/test_reassign.py)",
 }
 
 

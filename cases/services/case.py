@@ -26,7 +26,7 @@ from cases.models import (
     FamilyMember,
 )
 from cases.policy import case_get
-from cases.reminders import approval_requested, case_reschedule_reminders
+from cases.reminders import approval_requested, assignment_told, case_reschedule_reminders
 from cases.services.common import case_changed, check_stage_move
 
 # Who registers children and may hold a case: case workers, and the referrers (police, labour
@@ -216,6 +216,15 @@ def case_assign(
     case, _access = case_get(
         actor, case.pk, action="assign", lock=True, expected_version=expected_version
     )
+    return case_give(actor=actor, case=case, owner=owner)
+
+
+# Not durable: it runs inside case_assign's transaction and cases_reassign's (a batch).
+@transaction.atomic
+def case_give(*, actor: User, case: Case, owner: User) -> Case:
+    """The assignment itself, on a case the caller opened through the door with the
+    ``assign`` action and locked: the new owner's check, the change, its audit event and the
+    new owner's notification (sent once the transaction commits)."""
     if (
         not owner.is_active
         or owner.agency_id != case.agency_id
@@ -243,6 +252,7 @@ def case_assign(
         case_id=case.pk,
         changes={"owner": [previous, owner.pk]},
     )
+    assignment_told(case)
     return case
 
 

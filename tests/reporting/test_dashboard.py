@@ -328,10 +328,12 @@ def test_the_supervisors_home_shows_her_teams_caseload(world: World) -> None:
     page = signed_in(world.supervisor).get("/").content.decode()
 
     assert "My team's caseload" in page
-    # Open, low, medium, high, critical, overdue visits and plan actions, referrals waiting;
-    # the restricted case the supervisor is not named on is not counted.
-    assert row(page, world.worker.full_name) == ["3", "0", "0", "2", "0", "0", "0", "0"]
-    assert row(page, world.teammate.full_name) == ["2", "0", "0", "0", "1", "0", "0", "0"]
+    # Open, low, medium, high, critical, overdue visits and plan actions, referrals waiting,
+    # and the link to reassign; the restricted case the supervisor is not named on is not
+    # counted.
+    reassign = "Reassign cases"
+    assert row(page, world.worker.full_name) == ["3", "0", "0", "2", "0", "0", "0", "0", reassign]
+    assert row(page, world.teammate.full_name) == ["2", "0", "0", "0", "1", "0", "0", "0", reassign]
     assert page.index("caseload-heading") < page.index("visits-heading")
 
 
