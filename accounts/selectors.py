@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.choices import LocationLevel, Role
@@ -98,3 +100,18 @@ def person(user_id: int | str | None) -> User | None:
     """The person a page or request names by id (None for no such person)."""
     pk = as_id(user_id)
     return None if pk is None else User.objects.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class DirectorySize:
+    agencies: int
+    active_users: int
+
+
+def directory_size() -> DirectorySize:
+    """How many agencies and active accounts there are, for the system admin's home: two
+    counts, no one's details."""
+    return DirectorySize(
+        agencies=Agency.objects.count(),
+        active_users=User.objects.filter(is_active=True).count(),
+    )
