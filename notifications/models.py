@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -138,6 +139,26 @@ class NotificationKind(models.TextChoices):
     CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
 
 
+# What each notification asks of its reader, shown with it so that it says what to do.
+NEXT_STEP: dict[str, Any] = {
+    NotificationKind.REFERRAL_RECEIVED: _("Answer the referral"),
+    NotificationKind.REFERRAL_ACCEPTED: _("See who works on it"),
+    NotificationKind.REFERRAL_DECLINED: _("Find another service"),
+    NotificationKind.REFERRAL_OVERDUE: _("Follow up the unanswered referral"),
+    NotificationKind.APPROVAL_REQUESTED: _("Approve or send back"),
+    NotificationKind.APPROVAL_WAITING: _("Approve or send back"),
+    NotificationKind.FOLLOW_UP_DUE: _("Record the visit"),
+    NotificationKind.FOLLOW_UP_OVERDUE: _("Record the visit, or say why it did not happen"),
+    NotificationKind.FOLLOW_UP_CONCERN: _("Read the visit and reassess the risk"),
+    NotificationKind.REVIEW_DUE: _("Review the case plan"),
+    NotificationKind.REASSESSMENT_DUE: _("Reassess the risk"),
+    NotificationKind.PLAN_ACTION_DUE: _("Do the plan action"),
+    NotificationKind.NO_RECENT_CONTACT: _("Contact the child"),
+    NotificationKind.REFERRAL_NEEDED: _("Refer the child to a social worker"),
+    NotificationKind.CASE_ASSIGNED: _("Open the case"),
+}
+
+
 class EmailStatus(models.TextChoices):
     PENDING = "pending", _("To be sent")
     SENDING = "sending", _("Being sent")
@@ -185,6 +206,18 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
+            ),
+            # notifications_settle(): the unread notices of a visit or a referral whose work
+            # is done.
+            models.Index(
+                fields=["follow_up_id"],
+                condition=Q(read_at__isnull=True, follow_up_id__isnull=False),
+                name="notification_visit_open_idx",
+            ),
+            models.Index(
+                fields=["referral_id"],
+                condition=Q(read_at__isnull=True, referral_id__isnull=False),
+                name="notification_referral_open_idx",
             ),
             # notify(): the rows a batch created.
             models.Index(fields=["batch"], name="notification_batch_idx"),

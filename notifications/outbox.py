@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -104,5 +104,22 @@ def notification_mark_read(*, user_id: int, notification_id: int) -> Notificatio
 
 def notifications_mark_all_read(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notifications_settle(
+    *, kinds: Iterable[str], follow_up_id: int | None = None, referral_id: int | None = None
+) -> int:
+    """Marks read everyone's unread notifications of ``kinds`` about this visit or referral:
+    the work they asked for is done, whoever did it, so they no longer say "new". Runs inside
+    the caller's transaction (the notifications settle with the work, or not at all)."""
+    if follow_up_id is not None:
+        about = Q(follow_up_id=follow_up_id)
+    elif referral_id is not None:
+        about = Q(referral_id=referral_id)
+    else:
+        return 0
+    return Notification.objects.filter(about, kind__in=list(kinds), read_at__isnull=True).update(
         read_at=timezone.now()
     )

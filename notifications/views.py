@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from notifications import outbox
 from notifications.email import path_of
+from notifications.models import NEXT_STEP
 
 PAGE_SIZE = 30
 
@@ -19,7 +20,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(outbox.notifications_of(int(request.user.pk or 0)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(notification, path_of(notification)) for notification in page.object_list]
+    rows = [
+        (notification, path_of(notification), NEXT_STEP.get(notification.kind, ""))
+        for notification in page.object_list
+    ]
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 
 

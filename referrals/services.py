@@ -26,7 +26,8 @@ from cases.services.access import case_set_grants
 from cases.services.case import case_transfer
 from cases.services.records import case_note_referral_outcome
 from core.errors import StateConflictError
-from notifications.outbox import notify
+from notifications.models import NotificationKind
+from notifications.outbox import notifications_settle, notify
 from notifications.webhooks import webhook_emit
 from referrals import reminders
 from referrals.choices import (
@@ -242,6 +243,12 @@ def referral_create(
     return referral
 
 
+# The notices a referral's answer (or its cancelling) settles for everyone: the receiver's
+# "received" and "overdue", and the approval asked of a supervisor.
+_APPROVAL = (NotificationKind.APPROVAL_REQUESTED, NotificationKind.APPROVAL_WAITING)
+_ANSWERED = (NotificationKind.REFERRAL_RECEIVED, NotificationKind.REFERRAL_OVERDUE, *_APPROVAL)
+
+
 @transaction.atomic(durable=True)
 def referral_approve(*, actor: User, referral: Referral) -> Referral:
     referral = _locked(referral)
@@ -249,6 +256,7 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
     referral.approved_by = actor
     _send(referral)
     referral.save()
+    notifications_settle(kinds=_APPROVAL, referral_id=referral.pk)
     audit.record(actor=actor, action="referral.approve", obj=referral, case_id=referral.case_id)
     _announce(referral, "referral.created")
     return referral
@@ -271,6 +279,7 @@ def referral_accept(*, actor: User, referral: Referral, assigned_to: User) -> Re
     referral.reminder_at = None  # answered: nothing more to remind
     referral.answered_by, referral.answered_at, referral.assigned_to = actor, now, assigned_to
     referral.save()
+    notifications_settle(kinds=_ANSWERED, referral_id=referral.pk)
     case = referral.case
     if referral.type == ReferralType.TRANSFER:
         case = case_transfer(
@@ -305,6 +314,7 @@ def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referra
     referral.answered_by, referral.answered_at, referral.closed_at = actor, now, now
     referral.decline_reason = reason
     referral.save()
+    notifications_settle(kinds=_ANSWERED, referral_id=referral.pk)
     audit.record(
         actor=actor,
         action="referral.decline",
@@ -348,6 +358,7 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
     referral.reminder_at = None  # answered: nothing more to remind
     referral.cancelled_by, referral.cancel_reason = actor, reason
     referral.save()
+    notifications_settle(kinds=_ANSWERED, referral_id=referral.pk)
     audit.record(
         actor=actor,
         action="referral.cancel",

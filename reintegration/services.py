@@ -33,7 +33,7 @@ from cases.services.follow_up import (
 )
 from core.errors import StateConflictError
 from notifications.models import NotificationKind
-from notifications.outbox import Notice, notify
+from notifications.outbox import Notice, notifications_settle, notify
 from reintegration import reminders
 from reintegration.choices import (
     CONCERNING_OUTCOMES,
@@ -503,6 +503,11 @@ def _raise_concern(actor: User, follow_up: FollowUp, case: Case) -> None:
     case_reassess_by(actor=actor, case=case, day=timezone.localdate())
 
 
+# The reminders of a visit, settled for everyone once it is recorded or marked missed (the
+# visit that replaces a missed one has reminders of its own).
+_VISIT_NOTICES = (NotificationKind.FOLLOW_UP_DUE, NotificationKind.FOLLOW_UP_OVERDUE)
+
+
 @transaction.atomic(durable=True)
 def follow_up_complete(
     *,
@@ -531,6 +536,7 @@ def follow_up_complete(
     follow_up.scores, follow_up.notes, follow_up.visited_by = checked_scores, notes, actor
     follow_up.completed_at, follow_up.reminder_at = timezone.now(), None
     follow_up.save()
+    notifications_settle(kinds=_VISIT_NOTICES, follow_up_id=follow_up.pk)
     case = follow_up.case
     case_contact_record(
         actor=actor, case=case, at=timezone.now(), visits_due=not _schedule_settled(case)
@@ -566,6 +572,7 @@ def follow_up_reschedule(
         None,
     )
     follow_up.save(update_fields=["status", "missed_reason", "reminder_at", "updated_at"])
+    notifications_settle(kinds=_VISIT_NOTICES, follow_up_id=follow_up.pk)
     replacement = FollowUp.objects.create(
         reintegration=follow_up.reintegration,
         case=follow_up.case,
