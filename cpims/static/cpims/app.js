@@ -13,6 +13,12 @@
       event.preventDefault();
     }
   });
+  // After a failed save, the error summary at the top of the form takes the focus: the page
+  // scrolls to it on a phone, and a screen reader reads it first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
       window.print();
