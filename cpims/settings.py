@@ -451,6 +451,8 @@ STATIC_URL = "static/"
 if PRODUCTION:
     # collectstatic gathers files here at build time; whitenoise serves them from gunicorn.
     STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# Dates and numbers in one style per language (day first, month names in the reader's language).
+FORMAT_MODULE_PATH = ["cpims.formats"]
 else:
     # Served straight from the apps' static folders: no build step to run the system.
     WHITENOISE_USE_FINDERS = True

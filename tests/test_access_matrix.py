@@ -599,6 +599,8 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     ),
     "case-consent-add": (form(CASE_PAGE, MANAGE, consent_body),),
     "case-risk-new-page": (page(CASE_PAGE, Needs(section=Section.RISK, right="manage")),),
+    # What the form's answers come to: asked as the form is, and writing nothing.
+    "case-risk-preview-page": (form(CASE_PAGE, Needs(section=Section.RISK, right="manage")),),
     "case-risk-page": (page(record_id("assessment", "assessment_id", "pk"), RISK),),
     "case-plan-new-page": (page(CASE_PAGE, PLAN_MANAGE),),
     "case-plan-edit-page": (page(record_id("plan", "plan_id", "pk"), PLAN_MANAGE),),

@@ -8,9 +8,10 @@ case follows its latest assessment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from cases.choices import RISK_ORDER, SAFETY_PLAN_LEVELS, NoteKind, RiskLevel, S
 from cases.models import (
     Case,
     CaseNote,
+    Child,
     RiskAssessment,
     RiskBand,
     RiskInstrument,
@@ -57,6 +59,11 @@ class RiskScore:
     @property
     def level(self) -> str:
         return self.band.level
+
+    @property
+    def needs_safety_plan(self) -> bool:
+        """At this level the immediate safety plan is recorded with the assessment."""
+        return self.level in SAFETY_PLAN_LEVELS
 
 
 def _chosen_options(instrument: RiskInstrument, answers: Mapping[str, str]) -> list[RiskOption]:
@@ -130,6 +137,82 @@ def risk_score(*, instrument: RiskInstrument, answers: Mapping[str, str]) -> Ris
     return RiskScore(score=score, max_score=max_score, band=band_of[level])
 
 
+@dataclass(frozen=True)
+class RiskPreview:
+    """What the answers given so far come to, before anything is saved. With every question
+    answered, ``result`` is what saving them records; with some left, the least they can come
+    to (see :func:`risk_preview`)."""
+
+    result: RiskScore
+    answered: int
+    questions: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.questions
+
+
+def _lowest_option(question: RiskQuestion) -> RiskOption:
+    # The answer that adds least: the lowest score, and one that sets no floor where scores tie.
+    return min(
+        question.options.all(), key=lambda option: (option.score, bool(option.minimum_level))
+    )
+
+
+def risk_preview(*, instrument: RiskInstrument, answers: Mapping[str, str]) -> RiskPreview:
+    """Scores the answers given so far with :func:`risk_score`, as saving them would. A question
+    not answered yet (or answered with what is not one of its options) counts as its lowest
+    answer: a level only rises with the score and with the floors, so the level shown is the
+    least the assessment can come to, and a safety plan it calls for is needed whatever the
+    rest of the answers. Reads nothing but ``instrument`` (loaded with its content)."""
+    questions = list(instrument.questions.all())
+    given = {
+        question.code: answers[question.code]
+        for question in questions
+        if answers.get(question.code) in {option.code for option in question.options.all()}
+    }
+    assumed = {
+        question.code: _lowest_option(question).code
+        for question in questions
+        if question.code not in given and question.options.all()
+    }
+    result = risk_score(instrument=instrument, answers={**assumed, **given})
+    return RiskPreview(result=result, answered=len(given), questions=len(questions))
+
+
+# The question of the child's age, and its options' codes, which name the ages they stand for:
+# "12_14" is 12 to 14 years old, "under_6" younger than 6, "18_plus" 18 or older.
+AGE_QUESTION = "child_age"
+_AGE_RANGE = re.compile(r"^(?P<low>\d+)_(?P<high>\d+)$")
+_AGE_UNDER = re.compile(r"^under_(?P<limit>\d+)$")
+_AGE_PLUS = re.compile(r"^(?P<low>\d+)_plus$")
+
+
+def _age_fits(code: str, age: int) -> bool:
+    if match := _AGE_RANGE.match(code):
+        return int(match["low"]) <= age <= int(match["high"])
+    if match := _AGE_UNDER.match(code):
+        return age < int(match["limit"])
+    if match := _AGE_PLUS.match(code):
+        return age >= int(match["low"])
+    return False
+
+
+def risk_answers_from_case_file(
+    *, instrument: RiskInstrument, child: Child, today: date | None = None
+) -> dict[str, str]:
+    """The answers the case file already gives: the child's age band, from the date of birth or
+    the estimated age as the child's record counts it (:meth:`Child.age_on`). Empty when the
+    instrument asks no age, the age is not known or fits none of its options. The person
+    assessing sees them filled in and can change them."""
+    question = next((q for q in instrument.questions.all() if q.code == AGE_QUESTION), None)
+    age = child.age_on(today or timezone.localdate())
+    if question is None or age is None:
+        return {}
+    option = next((o for o in question.options.all() if _age_fits(o.code, age)), None)
+    return {} if option is None else {question.code: option.code}
+
+
 @transaction.atomic(durable=True)
 def risk_assessment_record(
     *,
@@ -156,7 +239,7 @@ def risk_assessment_record(
         )
     result = risk_score(instrument=current, answers=answers)
     safety_plan = safety_plan.strip()
-    if result.level in SAFETY_PLAN_LEVELS and not safety_plan:
+    if result.needs_safety_plan and not safety_plan:
         raise ValidationError(
             {
                 "safety_plan": [

@@ -5,7 +5,7 @@ its field; the services decide, and their refusals are placed beside the fields 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -39,7 +39,7 @@ from cases.choices import (
 from cases.models import Case, CasePlan, Child, ConcernType, RiskInstrument
 from cases.selectors.case import case_assignees
 from cases.services.plan import ActionDraft, GoalDraft
-from core.web import DateInput, adopt, localized
+from core.web import DateField, adopt, localized
 
 
 def _any(label: Any, choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -132,6 +132,9 @@ def _form_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
     buttons offer no blank choice for what must be answered."""
     if isinstance(field, models.JSONField):
         return CommaSeparatedField(label=capfirst(field.verbose_name), required=not field.blank)
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        # Typed day first, as every date of the pages (core.web.DateField).
+        kwargs["form_class"] = DateField
     if isinstance(field, models.IntegerField):
         kwargs["max_value"] = next(
             (v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None
@@ -145,7 +148,7 @@ def _child_fields() -> dict[str, forms.Field]:
     fields = forms.fields_for_model(
         Child,
         fields=Child.INPUT_FIELDS,
-        widgets={"sex": forms.RadioSelect, "date_of_birth": DateInput},
+        widgets={"sex": forms.RadioSelect},
         formfield_callback=_form_field,
     )
     # A child lives in a commune or a village, chosen with the place picker.
@@ -313,12 +316,21 @@ class RiskAssessmentForm(forms.Form):
         help_text=_("Required when the risk comes out high or critical."),
     )
 
-    def __init__(self, *args: Any, instrument: RiskInstrument, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        instrument: RiskInstrument,
+        from_case_file: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``from_case_file``: answers the case file gives (the child's age band), filled in and
+        left to change."""
         super().__init__(*args, **kwargs)
         self.fields["instrument"].initial = instrument.pk
         self.question_fields: list[tuple[str, str]] = []
         for question in instrument.questions.all():
             name = f"q_{question.code}"
+            known = (from_case_file or {}).get(question.code)
             self.fields[name] = forms.ChoiceField(
                 label=localized(question.text_en, question.text_km),
                 choices=[
@@ -326,10 +338,29 @@ class RiskAssessmentForm(forms.Form):
                 ],
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Choose an answer.")},
+                initial=known,
+                help_text=_("Filled in from the case file; change it if it is wrong.")
+                if known
+                else "",
             )
             self.question_fields.append((name, question.domain))
         # The notes come after the questions, as on paper.
         self.order_fields([name for name, _domain in self.question_fields])
+
+    def mark_safety_plan_required(self) -> None:
+        """The answers so far call for a safety plan: the field says so (the service decides,
+        on saving; the form posts without the browser's own check)."""
+        self.fields["safety_plan"].widget.attrs.update({"required": True, "aria-required": "true"})
+
+    def answers_so_far(self) -> dict[str, str]:
+        """The answers as they stand, chosen or filled in, checked or not: what the level shown
+        before saving is worked out from."""
+        given = {}
+        for name, _domain in self.question_fields:
+            value = self[name].value()
+            if isinstance(value, str) and value:
+                given[name.removeprefix("q_")] = value
+        return given
 
     def questions(self) -> list[forms.BoundField]:
         return [self[name] for name, _domain in self.question_fields]
@@ -352,7 +383,7 @@ class NoteForm(forms.Form):
         ],
         initial=NoteKind.HOME_VISIT,
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = DateField(label=_("Date"))
     text = forms.CharField(
         label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -449,9 +480,7 @@ class PlanForm(forms.Form):
                     coerce=int,
                     empty_value=None,
                 )
-                self.fields[f"{where}-due_date"] = forms.DateField(
-                    label=_("Due by"), required=False, widget=DateInput
-                )
+                self.fields[f"{where}-due_date"] = DateField(label=_("Due by"), required=False)
         if data is not None:
             # The counts shown are the counts after adding a row.
             mutable = data.copy()
@@ -545,8 +574,8 @@ class ServiceForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=ServiceStatus.choices, initial=ServiceStatus.PLANNED
     )
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput)
-    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput)
+    start_date = DateField(label=_("Start date"), required=False)
+    end_date = DateField(label=_("End date"), required=False)
     notes = forms.CharField(
         label=_("Notes"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -579,17 +608,16 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Name at least one thing consented to.")},
     )
-    date = forms.DateField(label=_("Date given"), widget=DateInput)
+    date = DateField(label=_("Date given"))
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ConsentWithdrawForm(forms.Form):
-    date = forms.DateField(
+    date = DateField(
         label=_("Withdrawn on"),
         required=False,
-        widget=DateInput,
         help_text=_("Today if left empty."),
     )
 

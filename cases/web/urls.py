@@ -43,6 +43,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="case-consent-withdraw-page",
     ),
     path("<int:pk>/risk/new/", risk.case_risk_new, name="case-risk-new-page"),
+    path("<int:pk>/risk/preview/", risk.case_risk_preview, name="case-risk-preview-page"),
     path("<int:pk>/risk/<int:assessment_id>/", risk.case_risk_result, name="case-risk-page"),
     path("<int:pk>/plan/new/", plans.case_plan_new, name="case-plan-new-page"),
     path("<int:pk>/plan/<int:plan_id>/edit/", plans.case_plan_edit, name="case-plan-edit-page"),

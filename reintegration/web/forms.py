@@ -9,17 +9,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.web import DateField
 from reintegration.choices import SCORE_MAX, SCORE_MIN, FollowUpOutcome, WellbeingDomain
 
 SCORE_CHOICES = [(score, str(score)) for score in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class FollowUpCompleteForm(forms.Form):
-    visit_date = forms.DateField(label=_("Date of the visit"), widget=DateInput)
+    visit_date = DateField(label=_("Date of the visit"))
     outcome = forms.ChoiceField(
         label=_("How is the child doing?"),
         choices=FollowUpOutcome.choices,
@@ -51,7 +48,7 @@ class FollowUpCompleteForm(forms.Form):
 
 
 class FollowUpRescheduleForm(forms.Form):
-    new_date = forms.DateField(label=_("New date"), widget=DateInput)
+    new_date = DateField(label=_("New date"))
     reason = forms.CharField(
         label=_("Why did the visit not happen?"), widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import active_agencies, homes
 from cases.models import Case
-from core.web import DateInput, place_name
+from core.web import DateField, place_name
 from reintegration import selectors
 from reintegration.choices import PlacementType
 from reintegration.models import Placement
@@ -21,11 +22,10 @@ class PlacementForm(forms.Form):
     """Where the child lives from a date; residential care needs the gatekeeping decision."""
 
     type = forms.ChoiceField(label=_("Where the child lives"), choices=PlacementType.choices)
-    start_date = forms.DateField(label=_("From"), widget=DateInput)
-    end_date = forms.DateField(
+    start_date = DateField(label=_("From"))
+    end_date = DateField(
         label=_("Until"),
         required=False,
-        widget=DateInput,
         help_text=_("Leave empty for where the child lives now."),
     )
     location = forms.ModelChoiceField(
@@ -96,7 +96,7 @@ class ReintegrationForm(forms.Form):
         queryset=Placement.objects.none(),
         empty_label=_("Choose a placement"),
     )
-    date = forms.DateField(label=_("Date of the return"), widget=DateInput)
+    date = DateField(label=_("Date of the return"))
     follow_up_worker = forms.ModelChoiceField(
         label=_("Follow-up worker"), queryset=User.objects.none(), empty_label=_("Choose a person")
     )
@@ -131,7 +131,7 @@ class ReintegrationForm(forms.Form):
 
 
 def _placement_label(placement: Placement) -> str:
-    parts = [str(placement.get_type_display()), placement.start_date.isoformat()]
+    parts = [str(placement.get_type_display()), date_format(placement.start_date)]
     if placement.location is not None:
         parts.append(place_name(placement.location))
     if placement.caregiver:

@@ -39,7 +39,7 @@ def test_a_nul_in_the_address_is_a_bad_request(world: World) -> None:
     ("field", "value", "message"),
     [
         ("birth_registration", None, "This field is required."),
-        ("date_of_birth", "2024-02-31", "Enter a valid date."),
+        ("date_of_birth", "2024-02-31", "Enter the date as day/month/year"),
         ("estimated_age", "abc", "Enter a whole number."),
         ("estimated_age", "-5", "greater than or equal to 0"),
         ("estimated_age", str(10**30), "less than or equal to 120"),

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.dates import MONTHS
 
 from accounts.models import Agency, Location, User
 from cases.choices import RiskLevel
@@ -164,13 +165,18 @@ def test_the_language_switch_names_each_language_in_its_own_script(world: World)
 def test_a_plans_due_date_is_translated_as_a_date_not_a_person(world: World) -> None:
     _write_a_plan(world)
     action = CasePlan.objects.get().goals.get().actions.get()
+    day = action.due_date
+    assert day is not None
     with translation.override("km"):
         due_by = translation.pgettext("due date", "by")
         person_by = translation.gettext("by")
+        month = str(MONTHS[day.month])
 
     page = signed_in(world.worker, language="km").get(f"/cases/{world.own_case.pk}/plan/")
 
-    assert f"{due_by} {action.due_date:%Y-%m-%d}" in page.content.decode()
+    # The day first and the month by its Khmer name, as every date of the pages in Khmer.
+    assert f"{due_by} {day.day} {month} {day.year}" in page.content.decode()
+    assert not LATIN_WORD.search(month)
     assert not LATIN_WORD.search(due_by), "the date sense needs its own Khmer translation"
     assert due_by != person_by, "a due date is not done by a person"
 

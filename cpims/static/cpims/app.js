@@ -19,6 +19,18 @@
   if (summary) {
     summary.focus();
   }
+  // A result fetched as the form changes can make a field required (the risk level, the safety
+  // plan): data-requires names the field, data-required says whether. The server checks again.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    event.target.querySelectorAll("[data-requires]").forEach(function (mark) {
+      var field = document.getElementById(mark.getAttribute("data-requires"));
+      if (field) {
+        var required = mark.getAttribute("data-required") === "true";
+        field.required = required;
+        field.setAttribute("aria-required", required ? "true" : "false");
+      }
+    });
+  });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
       window.print();
