@@ -199,6 +199,12 @@ class User(AbstractUser):
         choices=EmailDelivery.choices,
         default=EmailDelivery.IMMEDIATE,
     )
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Set when an admin gives a temporary password: the next sign-in asks for a new one."
+        ),
+    )
     version = VersionField()
 
     objects: ClassVar[CpimsUserManager] = CpimsUserManager()
@@ -290,3 +296,26 @@ class ApiToken(models.Model):
 
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignedInSession(models.Model):
+    """A browser session a person opened by signing in, so that they can see where they are
+    signed in and end a session they do not recognise. The session itself lives in Django's
+    session store; this row names it (``session_key``) and says where it came from."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The account page: a person's sessions still open.
+            models.Index(fields=["user", "ended_at"], name="signed_in_session_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.session_key[:6]}"

@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 
 from accounts import two_factor
 from accounts.choices import EmailDelivery, Role
+from accounts.events import user_deactivated
 from accounts.models import Agency, AgencyService, ApiToken, Location, User
 from accounts.selectors import can_manage_users
+from accounts.self_service import end_sessions, send_password_reset_link
 from audit import services as audit
 from core.versions import check_version, save_versioned
 
@@ -48,6 +50,7 @@ def _snapshot(user: User) -> dict[str, Any]:
         "location": user.location_id,
         "supervisor": user.supervisor_id,
         "is_active": user.is_active,
+        "preferred_language": user.preferred_language,
     }
 
 
@@ -62,6 +65,12 @@ def _check_user_management(*, actor: User, agency: Agency | None, role: str) -> 
             raise PermissionDenied(_("Only a system admin can make another system admin."))
 
 
+def check_manages_user(*, actor: User, user: User) -> None:
+    """Raises PermissionDenied unless the actor may manage this person's account (a system
+    admin anyone's, an agency admin her own agency's people other than system admins)."""
+    _check_user_management(actor=actor, agency=user.agency, role=user.role)
+
+
 @transaction.atomic(durable=True)
 def user_create(
     *,
@@ -74,8 +83,13 @@ def user_create(
     role: str,
     location: Location | None = None,
     supervisor: User | None = None,
+    preferred_language: str = "",
+    must_change_password: bool = False,
 ) -> User:
+    """Creates an account. ``must_change_password`` when the password is a temporary one the
+    admin passes on: the person's first sign-in asks for their own."""
     _check_user_management(actor=actor, agency=agency, role=role)
+    _check_language(preferred_language)
     user = User(
         username=username,
         full_name=full_name,
@@ -84,6 +98,8 @@ def user_create(
         role=role,
         location=location,
         supervisor=supervisor,
+        preferred_language=preferred_language,
+        must_change_password=must_change_password,
         is_staff=role == Role.SYSTEM_ADMIN,
     )
     try:
@@ -98,8 +114,26 @@ def user_create(
 
 
 USER_EDITABLE_FIELDS = frozenset(
-    {"full_name", "email", "role", "agency", "location", "supervisor", "is_active", "password"}
+    {
+        "full_name",
+        "email",
+        "role",
+        "agency",
+        "location",
+        "supervisor",
+        "is_active",
+        "password",
+        "preferred_language",
+    }
 )
+
+
+def _check_language(language: str) -> None:
+    languages = {code for code, _name in settings.LANGUAGES}
+    if language not in {"", *languages}:
+        raise ValidationError(
+            {"preferred_language": [_("Choose one of: %s.") % ", ".join(sorted(languages))]}
+        )
 
 
 def _locked_user(pk: int) -> User:
@@ -126,6 +160,8 @@ def user_update(
     if user.pk == actor.pk and ("role" in changes or changes.get("is_active") is False):
         raise PermissionDenied(_("Nobody changes their own role or deactivates themselves."))
     check_version(user, expected_version)
+    if "preferred_language" in changes:
+        _check_language(changes["preferred_language"])
     before = _snapshot(user)
     password = changes.pop("password", None)
     for field, value in changes.items():
@@ -149,7 +185,68 @@ def user_update(
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+    if before["is_active"] and not user.is_active:
+        end_sessions(user)
+        user_deactivated.send(sender=User, user=user)
     return user
+
+
+TEMPORARY_PASSWORD_GROUPS = 4
+# Letters and digits without look-alikes (0/O, 1/l/I): read aloud or typed from paper without
+# mistakes.
+UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A password for an admin to pass on by hand: four groups of four, about 79 bits."""
+    return "-".join(
+        "".join(secrets.choice(UNAMBIGUOUS_CHARACTERS) for _letter in range(4))
+        for _group in range(TEMPORARY_PASSWORD_GROUPS)
+    )
+
+
+@transaction.atomic(durable=True)
+def user_password_link(*, actor: User, user: User, request: HttpRequest) -> None:
+    """Emails a person a one-time link to choose a new password (the forgotten-password email),
+    sent by an admin for them. Their current password keeps working until they use it."""
+    check_manages_user(actor=actor, user=user)
+    if not user.is_active:
+        raise ValidationError(_("Reactivate the account first."))
+    if not user.email:
+        raise ValidationError(
+            _("This account has no email address: give it one, or a temporary password.")
+        )
+    send_password_reset_link(user=user, request=request)
+    audit.record(actor=actor, action="user.password_link", obj=user, changes={"email": user.email})
+
+
+@transaction.atomic(durable=True)
+def user_password_temporary(*, actor: User, user: User) -> str:
+    """Gives a person a temporary password, returned once for the admin to pass on by hand (it
+    is stored only hashed). Their next sign-in asks for a new one; their API tokens stop and
+    their open sessions end, since the password they were opened with is gone."""
+    user = _locked_user(user.pk)
+    check_manages_user(actor=actor, user=user)
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("Change your own password on your account page."))
+    if not user.is_active:
+        raise ValidationError(_("Reactivate the account first."))
+    temporary = temporary_password()
+    user.set_password(temporary)
+    user.must_change_password = True
+    save_versioned(user, ["password", "must_change_password"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    reset_failed_sign_ins(username=user.get_username())
+    end_sessions(user)
+    audit.record(
+        actor=actor,
+        action="user.password_temporary",
+        obj=user,
+        changes={"must_change_password": True, "api_tokens_revoked": revoked},
+    )
+    return temporary
 
 
 @transaction.atomic(durable=True)
@@ -236,6 +333,28 @@ def agency_create(
 AGENCY_EDITABLE_FIELDS = frozenset(
     {"name", "type", "location", "services", "coverage", "requires_referral_approval", "is_active"}
 )
+# What an agency admin keeps up to date in her agency's directory entry: what it offers, where,
+# and how its referrals leave. Its name, kind, seat and whether it is active are the system
+# admin's, as the rest of the directory is built on them.
+AGENCY_ADMIN_EDITABLE_FIELDS = frozenset({"services", "coverage", "requires_referral_approval"})
+
+
+def may_edit_agency(actor: User, agency: Agency) -> bool:
+    """Whether the actor edits this agency's directory entry at all (fully or in part)."""
+    return actor.role == Role.SYSTEM_ADMIN or (
+        actor.role == Role.AGENCY_ADMIN and actor.agency_id == agency.pk
+    )
+
+
+def _check_agency_edit(*, actor: User, agency: Agency, fields: set[str]) -> None:
+    if actor.role == Role.SYSTEM_ADMIN:
+        return
+    if not may_edit_agency(actor, agency):
+        raise PermissionDenied(_("Agency admins edit their own agency's entry only."))
+    if fields - AGENCY_ADMIN_EDITABLE_FIELDS:
+        raise PermissionDenied(
+            _("Only a system admin changes an agency's name, kind, place or whether it is active.")
+        )
 
 
 @transaction.atomic(durable=True)
@@ -244,10 +363,10 @@ def agency_update(
 ) -> Agency:
     """Edits an agency and its offer, refused (412) when ``expected_version`` is given and the
     agency changed since the caller read it."""
-    _require_system_admin(actor)
     unknown = set(changes) - AGENCY_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    _check_agency_edit(actor=actor, agency=agency, fields=set(changes))
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     check_version(agency, expected_version)
     before = _agency_snapshot(agency)
@@ -327,6 +446,18 @@ def token_issue(
     if not isinstance(user, User):
         raise ValidationError({"non_field_errors": [_("Wrong username or password.")]})
     two_factor.require_code(request=request, user=user, code=otp_token)
+    if user.must_change_password:
+        # A temporary password, given by an admin, is for choosing one's own on the web only.
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "Your password is a temporary one. Sign in on the website and choose "
+                        "your own password first, then ask for a token again."
+                    )
+                ]
+            }
+        )
     return _token_create(user=user)
 
 

@@ -34,7 +34,7 @@ from accounts.models import User
 from cases.choices import PlanStatus, RiskLevel, Status
 from cases.models import Case, CasePlan, PlanAction
 from notifications.models import NotificationKind
-from notifications.outbox import Notice, notify
+from notifications.outbox import Notice, notifications_settle, notify
 from notifications.reminders import Batch, register
 from notifications.timing import lead_time, start_of
 
@@ -271,6 +271,15 @@ def approval_requested(case: Case, *, subject: str, period: str) -> None:
         )
 
 
+def approval_settled(case: Case, *, subject: str) -> None:
+    """A plan or closure decided: the requests and reminders to decide it are done."""
+    notifications_settle(
+        kinds=[NotificationKind.APPROVAL_REQUESTED, NotificationKind.APPROVAL_WAITING],
+        case_id=case.pk,
+        subject=subject,
+    )
+
+
 def assignment_told(case: Case) -> None:
     """Tells the case's new owner that it is now theirs, once per assignment: the period is
     the case's version after the change, so a case given back later is told again."""
@@ -286,6 +295,47 @@ def assignment_told(case: Case) -> None:
             )
         ]
     )
+
+
+def deactivation_told(*, user: User, **_signal: object) -> None:
+    """When an account is deactivated, its cases stay with it until someone moves them: the
+    person's supervisor, or without one their agency's admins, are asked to. Runs in the
+    deactivating transaction (accounts.events.user_deactivated); nothing is sent when the
+    person holds no open case."""
+    if not Case.objects.filter(owner_id=user.pk, status=Status.OPEN).exists():
+        return
+    deciders = User.objects.filter(is_active=True)
+    if user.supervisor_id is not None and deciders.filter(pk=user.supervisor_id).exists():
+        recipients = [user.supervisor_id]
+    elif user.agency_id is not None:
+        recipients = list(
+            deciders.filter(agency_id=user.agency_id, role=Role.AGENCY_ADMIN).values_list(
+                "pk", flat=True
+            )
+        )
+    else:
+        return
+    notify(
+        Notice(
+            kind=NotificationKind.WORKER_DEACTIVATED,
+            recipient_id=recipient,
+            subject=f"worker:{user.pk}",
+            # Once per deactivation: the account's version changes with each one.
+            period=str(user.version),
+            worker_id=user.pk,
+        )
+        for recipient in recipients
+    )
+
+
+def deactivated_cases_settled(worker_id: int) -> None:
+    """Once a deactivated person holds no open case any more, the requests to move their cases
+    are done and stop saying "new". Runs in the transaction that moved the last case."""
+    if User.objects.filter(pk=worker_id, is_active=True).exists():
+        return
+    if Case.objects.filter(owner_id=worker_id, status=Status.OPEN).exists():
+        return
+    notifications_settle(kinds=[NotificationKind.WORKER_DEACTIVATED], worker_id=worker_id)
 
 
 register("cases", case_reminders)

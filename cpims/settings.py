@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     # The project's own apps, lowest layer first (see docs/architecture.md).
     "core",
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a person given a temporary password chooses their own first.
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # After authentication: a signed-in person's own language overrides the browser's.
     "cpims.i18n.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -301,6 +304,11 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Forgotten passwords: a link by email, usable once, for this many hours; and how many links
+# one address, or one email address, may ask for in an hour.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_LINK_HOURS", default=24) * 3600
+PASSWORD_RESET_LIMIT_PER_HOUR = env.int("PASSWORD_RESET_LIMIT_PER_HOUR", default=5)
+
 # Hours a receiver has to answer a referral, by urgency, e.g. "emergency=12,urgent=48";
 # urgencies not named keep their defaults (24, 72 and 168 hours).
 REFERRAL_RESPONSE_HOURS = {
@@ -443,6 +451,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("km", "ខ្មែរ")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers in one style per language (day first, month names in the reader's language).
+FORMAT_MODULE_PATH = ["cpims.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_TZ = True
@@ -451,8 +461,6 @@ STATIC_URL = "static/"
 if PRODUCTION:
     # collectstatic gathers files here at build time; whitenoise serves them from gunicorn.
     STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-# Dates and numbers in one style per language (day first, month names in the reader's language).
-FORMAT_MODULE_PATH = ["cpims.formats"]
 else:
     # Served straight from the apps' static folders: no build step to run the system.
     WHITENOISE_USE_FINDERS = True

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts.web import login
+from accounts.web import account, login, password
 from cpims import api_docs, health, i18n, views
 from reintegration.web.urls import case_urlpatterns as reintegration_case_urls
 
@@ -29,6 +29,31 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", login.TwoFactorLoginView.as_view(), name="login"),
     path("accounts/two-factor/", login.two_factor_page, name="two-factor"),
+    path("accounts/", account.account_page, name="account"),
+    path("accounts/sessions/<int:session_id>/end/", account.session_end_page, name="session-end"),
+    path(
+        "accounts/sessions/end-others/",
+        account.sessions_end_others_page,
+        name="sessions-end-others",
+    ),
+    path("accounts/tokens/<int:token_id>/revoke/", account.token_revoke_page, name="token-revoke"),
+    path("accounts/password/", password.password_change_page, name="password-change"),
+    path("accounts/password/reset/", password.password_reset_page, name="password-reset"),
+    path(
+        "accounts/password/reset/sent/",
+        password.password_reset_done_page,
+        name="password-reset-done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        password.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        password.PasswordResetComplete.as_view(),
+        name="password-reset-complete",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("cases/", include("cases.web.urls")),
@@ -38,6 +63,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("statistics/", include("reporting.web.urls")),
     path("exports/", include("exports.web.urls")),
+    path("manage/", include("accounts.web.manage_urls")),
     path("api/v1/", include(api_v1)),
     path("admin/login/", login.admin_login),
     path("admin/", admin.site.urls),

@@ -46,6 +46,8 @@ def path_of(notification: Notification) -> str:
         return f"/referrals/{notification.referral_id}/"
     if notification.case_id is not None:
         return f"/cases/{notification.case_id}/"
+    if notification.worker_id is not None:
+        return f"/cases/workers/{notification.worker_id}/reassign/"
     return "/notifications/"
 
 

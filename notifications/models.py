@@ -137,6 +137,7 @@ class NotificationKind(models.TextChoices):
     NO_RECENT_CONTACT = "no_recent_contact", _("High-risk child without recent contact")
     REFERRAL_NEEDED = "referral_needed", _("Case to refer to a social worker")
     CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
+    WORKER_DEACTIVATED = "worker_deactivated", _("Cases of a deactivated account")
 
 
 # What each notification asks of its reader, shown with it so that it says what to do.
@@ -156,6 +157,7 @@ NEXT_STEP: dict[str, Any] = {
     NotificationKind.NO_RECENT_CONTACT: _("Contact the child"),
     NotificationKind.REFERRAL_NEEDED: _("Refer the child to a social worker"),
     NotificationKind.CASE_ASSIGNED: _("Open the case"),
+    NotificationKind.WORKER_DEACTIVATED: _("Move the cases to other workers"),
 }
 
 
@@ -185,6 +187,11 @@ class Notification(models.Model):
     case_number = models.CharField(max_length=32, blank=True)
     referral_id = models.BigIntegerField(null=True, blank=True)
     follow_up_id = models.BigIntegerField(null=True, blank=True)
+    worker_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("The person whose cases the notification is about (a deactivated account)."),
+    )
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("The deadline concerned."))
     created_at = models.DateTimeField(default=timezone.now)
     # The notify() call that created the row: how a batch finds which of its rows are new.
@@ -218,6 +225,16 @@ class Notification(models.Model):
                 fields=["referral_id"],
                 condition=Q(read_at__isnull=True, referral_id__isnull=False),
                 name="notification_referral_open_idx",
+            ),
+            models.Index(
+                fields=["case_id"],
+                condition=Q(read_at__isnull=True, case_id__isnull=False),
+                name="notification_case_open_idx",
+            ),
+            models.Index(
+                fields=["worker_id"],
+                condition=Q(read_at__isnull=True, worker_id__isnull=False),
+                name="notification_worker_open_idx",
             ),
             # notify(): the rows a batch created.
             models.Index(fields=["batch"], name="notification_batch_idx"),

@@ -33,6 +33,7 @@ class Notice:
     case_number: str = ""
     referral_id: int | None = None
     follow_up_id: int | None = None
+    worker_id: int | None = None
     due_at: datetime | None = None
 
     @property
@@ -60,6 +61,7 @@ def notify(notices: Iterable[Notice]) -> list[int]:
                 case_number=notice.case_number,
                 referral_id=notice.referral_id,
                 follow_up_id=notice.follow_up_id,
+                worker_id=notice.worker_id,
                 due_at=notice.due_at,
                 created_at=now,
                 batch=batch,
@@ -109,15 +111,27 @@ def notifications_mark_all_read(*, user_id: int) -> int:
 
 
 def notifications_settle(
-    *, kinds: Iterable[str], follow_up_id: int | None = None, referral_id: int | None = None
+    *,
+    kinds: Iterable[str],
+    follow_up_id: int | None = None,
+    referral_id: int | None = None,
+    worker_id: int | None = None,
+    case_id: int | None = None,
+    subject: str = "",
 ) -> int:
-    """Marks read everyone's unread notifications of ``kinds`` about this visit or referral:
+    """Marks read everyone's unread notifications of ``kinds`` about this visit, referral or
+    deactivated worker, or about this case and ``subject`` (a plan, a closure):
     the work they asked for is done, whoever did it, so they no longer say "new". Runs inside
     the caller's transaction (the notifications settle with the work, or not at all)."""
     if follow_up_id is not None:
         about = Q(follow_up_id=follow_up_id)
     elif referral_id is not None:
         about = Q(referral_id=referral_id)
+    elif worker_id is not None:
+        about = Q(worker_id=worker_id)
+    elif case_id is not None and subject:
+        # The subject is the middle part of the key (see Notice.key).
+        about = Q(case_id=case_id, key__contains=f"|{subject}|")
     else:
         return 0
     return Notification.objects.filter(about, kind__in=list(kinds), read_at__isnull=True).update(

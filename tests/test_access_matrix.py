@@ -681,6 +681,11 @@ NOT_CASE_DATA = {
     "export-page": "the caller's own export (tests/exports/test_pages.py)",
     "export-download-page": "the caller's own export's file (tests/exports/test_pages.py)",
     "case-reassign-page": "a worker's cases, through the policy (tests/cases/test_reassign.py)",
+    "session-end": "the caller's own signed-in session (tests/accounts/test_self_service.py)",
+    "token-revoke": "the caller's own API token (tests/accounts/test_self_service.py)",
+    "manage-user": "a person's account (tests/accounts/test_manage_pages.py)",
+    "manage-user-action": "a person's account (tests/accounts/test_manage_pages.py)",
+    "manage-agency": "an organisation (tests/accounts/test_manage_pages.py)",
 }
 
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts import selectors
+from accounts.choices import Role
 from accounts.models import User
 
 
@@ -36,3 +37,19 @@ class EditsDirectoryOrReadOnly(BasePermission):
         if not isinstance(user, User):
             return False
         return request.method in SAFE_METHODS or selectors.can_edit_directory(user)
+
+
+class EditsAgencies(BasePermission):
+    """Everybody signed in reads the directory; system admins add agencies, and an agency admin
+    may also edit her own agency's entry (what it offers and where: the service checks which
+    agency and which fields)."""
+
+    message = "Only a system admin, or the agency's own admin, can do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not isinstance(user, User):
+            return False
+        if request.method in SAFE_METHODS or selectors.can_edit_directory(user):
+            return True
+        return getattr(view, "action", None) == "partial_update" and user.role == Role.AGENCY_ADMIN

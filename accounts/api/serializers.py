@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -14,8 +15,9 @@ from core.api.serializers import StrictInputSerializer
 class CredentialsSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
-    # Required, and checked, when the person has turned on two-factor sign-in.
-    otp_token = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    # Required, and checked, when the person has turned on two-factor sign-in: the app's code, or
+    # one of the person's recovery codes (10 digits, perhaps written in two groups).
+    otp_token = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -26,6 +28,7 @@ class TokenSerializer(serializers.Serializer):
 # Declared so the schema says what is sent: an address, or "" when none is recorded.
 EMAIL_HELP = "Empty when no address is recorded."
 LANGUAGE_HELP = "The interface language (en, km); empty for the site's default."
+LANGUAGE_CHOICES = ["", *(code for code, _name in settings.LANGUAGES)]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -73,6 +76,9 @@ class UserCreateSerializer(serializers.Serializer):
     supervisor = VisibleUserField(
         queryset=User.objects.all(), allow_null=True, required=False, default=None
     )
+    preferred_language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES, required=False, default="", help_text=LANGUAGE_HELP
+    )
 
     def validate_username(self, value: str) -> str:
         if User.objects.filter(username__iexact=value).exists():
@@ -89,6 +95,7 @@ class UserUpdateSerializer(StrictInputSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), allow_null=True)
     supervisor = VisibleUserField(queryset=User.objects.all(), allow_null=True)
     is_active = serializers.BooleanField()
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, help_text=LANGUAGE_HELP)
 
 
 class MeSerializer(serializers.ModelSerializer):

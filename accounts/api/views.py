@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.authentication import actor_of
 from accounts.api.filters import LocationFilter
-from accounts.api.permissions import EditsDirectoryOrReadOnly, ManagesUsers
+from accounts.api.permissions import EditsAgencies, EditsDirectoryOrReadOnly, ManagesUsers
 from accounts.api.serializers import (
     AgencySerializer,
     AgencyWriteSerializer,
@@ -88,6 +88,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     queryset = User.objects.none()  # for the schema; requests use get_queryset()
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["role", "agency", "is_active"]
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.users_visible_to(actor_of(self.request))
@@ -139,10 +140,10 @@ class AgencyViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Agency]
 ):
     """The agencies and what they offer where: readable by every signed-in user (referrals are
-    built from it), created and edited by system admins."""
+    built from it), created and edited by system admins, and each agency's offer by its admin."""
 
     serializer_class = AgencySerializer
-    permission_classes = [IsAuthenticated, EditsDirectoryOrReadOnly]
+    permission_classes = [IsAuthenticated, EditsAgencies]
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["type"]
@@ -175,7 +176,8 @@ class AgencyViewSet(
     @honours_if_match
     def partial_update(self, request: Request, pk: str) -> Response:
         """Edits an agency, its services and coverage, whether its referrals need approval, or
-        whether it is active (an inactive one takes no referrals): system admins only (403). A stale
+        whether it is active (an inactive one takes no referrals): system admins; an agency admin
+        edits her own agency's services, coverage and approval rule, and nothing else (403). A stale
         ``If-Match`` answers 412; the change goes into the audit trail."""
         agency = get_object_or_404(self.get_queryset(), pk=pk)
         data = AgencyWriteSerializer(agency, data=request.data, partial=True)

@@ -37,7 +37,8 @@ def reassign_worker(user: User, worker_id: int | str) -> User:
     if not user.is_active or user.role not in REASSIGNING_ROLES:
         raise PermissionDenied(_("Only supervisors and agency admins reassign cases."))
     pk = as_id(worker_id)
-    people = User.objects.filter(is_active=True, role__in=CASE_HOLDER_ROLES)
+    # Deactivated people too: their cases stay with them until someone moves them.
+    people = User.objects.filter(role__in=CASE_HOLDER_ROLES)
     if user.role == Role.SUPERVISOR:
         people = people.filter(supervisor_id=user.pk)
     elif user.agency_id is not None:

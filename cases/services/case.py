@@ -26,7 +26,13 @@ from cases.models import (
     FamilyMember,
 )
 from cases.policy import case_get
-from cases.reminders import approval_requested, assignment_told, case_reschedule_reminders
+from cases.reminders import (
+    approval_requested,
+    approval_settled,
+    assignment_told,
+    case_reschedule_reminders,
+    deactivated_cases_settled,
+)
 from cases.services.common import case_changed, check_stage_move
 
 # Who registers children and may hold a case: case workers, and the referrers (police, labour
@@ -216,7 +222,10 @@ def case_assign(
     case, _access = case_get(
         actor, case.pk, action="assign", lock=True, expected_version=expected_version
     )
-    return case_give(actor=actor, case=case, owner=owner)
+    previous_owner = case.owner_id
+    case = case_give(actor=actor, case=case, owner=owner)
+    deactivated_cases_settled(previous_owner)
+    return case
 
 
 # Not durable: it runs inside case_assign's transaction and cases_reassign's (a batch).
@@ -350,6 +359,7 @@ def case_approve_closure(
     )
     case.status, case.stage, case.closed_at = Status.CLOSED, Stage.CLOSURE, timezone.now()
     case_changed(case, "status", "stage", "closed_at")
+    approval_settled(case, subject=f"closure:{case.pk}")
     audit.record(
         actor=actor,
         action="case.close",
@@ -374,6 +384,7 @@ def case_reject_closure(
     )
     if not comment.strip():
         raise ValidationError({"comment": [_("Say why the closure is refused.")]})
+    approval_settled(case, subject=f"closure:{case.pk}")
     case.closure_reason, case.closure_note = "", ""
     case.closure_requested_by, case.closure_requested_at = None, None
     case_changed(

@@ -23,7 +23,12 @@ from audit import services as audit
 from cases.choices import PlanStatus, Section, Stage
 from cases.models import Case, CasePlan, PlanAction, PlanGoal
 from cases.policy import case_get
-from cases.reminders import approval_requested, case_reschedule_reminders, review_interval
+from cases.reminders import (
+    approval_requested,
+    approval_settled,
+    case_reschedule_reminders,
+    review_interval,
+)
 from cases.services.common import advance_stage, case_changed
 from core.errors import StateConflictError
 from core.versions import check_version, save_versioned
@@ -280,6 +285,7 @@ def _decide(
     plan.decided_at = timezone.now()
     plan.decision_comment = comment
     save_versioned(plan, DECISION_FIELDS)
+    approval_settled(case, subject=f"plan:{plan.pk}")
     return case, plan
 
 

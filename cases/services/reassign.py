@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.models import Case
 from cases.policy import case_get
+from cases.reminders import deactivated_cases_settled
 from cases.services.case import case_give
 from core.errors import StateConflictError
 
@@ -65,4 +66,5 @@ def cases_reassign(
             raise ValidationError(
                 {"owner": [_refusal(number, message) for message in error.messages]}
             ) from error
+    deactivated_cases_settled(from_worker.pk)
     return moved

@@ -19,6 +19,13 @@ class NotificationSerializer(serializers.ModelSerializer):
     )
     referral = serializers.IntegerField(source="referral_id", allow_null=True, read_only=True)
     follow_up = serializers.IntegerField(source="follow_up_id", allow_null=True, read_only=True)
+    worker = serializers.IntegerField(
+        source="worker_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The person whose cases the notification is about (a deactivated account's, "
+        "whose cases are to be moved).",
+    )
     read = serializers.SerializerMethodField()
     kind_label = serializers.CharField(
         source="get_kind_display", read_only=True, help_text="The kind in the reader's language."
@@ -37,6 +44,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "case_number",
             "referral",
             "follow_up",
+            "worker",
             "due_at",
             "created_at",
             "read",

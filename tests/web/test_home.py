@@ -203,6 +203,8 @@ def test_the_system_admin_sees_the_administration_and_no_case(world: World) -> N
     assert f"{agencies} agencies" in page
     assert f"{active} active users" in page
     assert 'href="/admin/"' in page
+    assert 'href="/manage/users/"' in page
+    assert 'href="/manage/agencies/"' in page
     assert world.own_case.case_number not in page
     assert "All my cases" not in page
     assert "Unread notifications" not in page
@@ -228,12 +230,14 @@ def test_the_agency_admin_sees_her_agencys_people_and_her_directory_entry(
 
     assert world.supervisor.full_name in page
     assert "Supervisor" in page
-    assert "2026-03-04" in page
+    assert "4 Mar 2026" in page  # the day first, as every date of the pages in English
     assert "Never" in page
     assert "Gone Person" not in page
     assert world.other_worker.full_name not in page
-    assert 'href="/referrals/directory/"' in page
+    assert f'href="/manage/agencies/{world.ngo.pk}/"' in page
     assert "Hope Shelter in the service directory" in page
+    assert 'href="/manage/users/"' in page
+    assert f'href="/manage/users/{world.supervisor.pk}/"' in page
     assert 'href="/statistics/caseload/"' in page
     assert "All my cases" not in page
 
