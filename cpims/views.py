@@ -22,6 +22,7 @@ from cases.selectors.case import (
     cases_without_recent_contact,
 )
 from cases.services.case import CASE_HOLDER_ROLES
+from notifications.models import NEXT_STEP
 from notifications.outbox import notifications_of
 from referrals.choices import ANSWERING_ROLES
 from referrals.queue import can_see_queue, supervisor_queue
@@ -61,7 +62,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context["holds_cases"] = user.role in CASE_HOLDER_ROLES
     if user.role not in WITHOUT_NOTIFICATIONS:
         unread = notifications_of(int(user.pk)).filter(read_at__isnull=True)
-        context["notifications"] = list(unread[:NOTIFICATION_COUNT])
+        # Each with what it asks of the reader, as on the notifications page.
+        context["notifications"] = [
+            (notification, NEXT_STEP.get(notification.kind, ""))
+            for notification in unread[:NOTIFICATION_COUNT]
+        ]
     return render(request, "home.html", context)
 
 
