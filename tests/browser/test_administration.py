@@ -109,7 +109,10 @@ def test_an_account_is_deactivated_and_the_directory_entry_kept(
     photograph(page, f"person-{language}")
     page.locator("#account-actions button.danger").click()  # the confirmation is accepted
     with translation.override(language):
-        deactivated = gettext("This account is deactivated")
+        deactivated = gettext(
+            "This account is deactivated: it cannot sign in. Its cases stay with it until they "
+            "are moved."
+        )
     expect(page.locator(".notice")).to_contain_text(deactivated)
     assert not User.objects.get(pk=world.worker.pk).is_active
     photograph(page, f"person-deactivated-{language}")
