@@ -23,21 +23,16 @@ from axes.utils import reset as reset_failed_sign_ins
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import tasks
 from accounts.models import ApiToken, SignedInSession, User
 from audit import services as audit
 from audit.middleware import client_ip
@@ -242,50 +237,15 @@ def password_reset_complete(*, user: User, new_password: str) -> User:
     return user
 
 
-def _language_of(user: User) -> str:
-    languages = {code for code, _name in settings.LANGUAGES}
-    return (
-        user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
-    )
-
-
-def send_password_reset_link(*, user: User, request: HttpRequest) -> None:
-    """Emails the person a link, usable once, to choose a new password, in their own language.
-    The link points to SITE_URL (never to the host the request named, which a caller chooses).
-    Refused for an account that has no email address or is deactivated."""
-    if not user.email or not user.is_active:
-        raise ValidationError(_("This account has no email address a link can be sent to."))
-    path = reverse(
-        "password-reset-confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    context = {
-        "user": user,
-        "link": settings.SITE_URL.rstrip("/") + path,
-        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-    }
-    with translation.override(_language_of(user)):
-        subject = render_to_string("accounts/account/password_reset_subject.txt", context)
-        body = render_to_string("accounts/account/password_reset_email.txt", context)
-    EmailMessage(" ".join(subject.split()), body, to=[user.email]).send()
-    logger.info("Password reset link sent to user %s, asked from %s", user.pk, client_ip(request))
-
-
 def password_reset_request(*, email: str, request: HttpRequest) -> None:
-    """Sends a reset link to each active account with this email address, and nothing when
-    there is none: the caller answers the same either way, so the page tells nobody which
-    addresses have an account. A failure to send is logged, not shown, for the same reason."""
-    people = User.objects.filter(email__iexact=email, is_active=True)
-    for person in people:
-        if not person.has_usable_password():
-            continue
-        try:
-            send_password_reset_link(user=person, request=request)
-        except Exception:
-            logger.exception("Could not send a password reset link to user %s", person.pk)
+    """Queues the sending of a reset link to each active account with this email address.
+    Nothing is looked up or sent while the request waits, so the answer takes as long, and
+    says the same, whether an address has an account or not. A broker that cannot be reached
+    is logged, not shown, for the same reason."""
+    try:
+        tasks.send_password_reset_links.delay(email)
+    except Exception:
+        logger.exception("Could not queue password reset links, asked from %s", client_ip(request))
 
 
 def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:

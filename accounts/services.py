@@ -27,8 +27,9 @@ from accounts import two_factor
 from accounts.choices import EmailDelivery, Role
 from accounts.events import user_deactivated
 from accounts.models import Agency, AgencyService, ApiToken, Location, User
+from accounts.password_email import send_password_reset_link
 from accounts.selectors import can_manage_users
-from accounts.self_service import end_sessions, send_password_reset_link
+from accounts.self_service import end_sessions
 from audit import services as audit
 from core.versions import check_version, save_versioned
 
@@ -206,7 +207,7 @@ def temporary_password() -> str:
 
 
 @transaction.atomic(durable=True)
-def user_password_link(*, actor: User, user: User, request: HttpRequest) -> None:
+def user_password_link(*, actor: User, user: User) -> None:
     """Emails a person a one-time link to choose a new password (the forgotten-password email),
     sent by an admin for them. Their current password keeps working until they use it."""
     check_manages_user(actor=actor, user=user)
@@ -216,7 +217,7 @@ def user_password_link(*, actor: User, user: User, request: HttpRequest) -> None
         raise ValidationError(
             _("This account has no email address: give it one, or a temporary password.")
         )
-    send_password_reset_link(user=user, request=request)
+    send_password_reset_link(user=user)
     audit.record(actor=actor, action="user.password_link", obj=user, changes={"email": user.email})
 
 

@@ -89,7 +89,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
         else:
             if temporary:
                 return _shown_once(request, person, password)
-            services.user_password_link(actor=actor, user=person, request=request)
+            services.user_password_link(actor=actor, user=person)
             messages.success(
                 request,
                 _("Account created. A link to choose a password was sent to %(email)s.")
@@ -179,7 +179,7 @@ def _do(request: HttpRequest, actor: User, person: User, action: str) -> None:
             else _("The account is active again."),
         )
     elif action == "send-link":
-        services.user_password_link(actor=actor, user=person, request=request)
+        services.user_password_link(actor=actor, user=person)
         messages.success(
             request,
             _("A link to choose a new password was sent to %(email)s.") % {"email": person.email},

@@ -21,6 +21,7 @@ from tests.browser.conftest import DESKTOP, PHONE, Photographer
 from tests.browser.test_phone_layout import assert_no_sideways_scroll, boxes, speaking
 from tests.conftest import World
 from tests.factories import PASSWORD
+from tests.notifications.conftest import wait_until
 
 # The live server commits for real: every test empties the tables afterwards, and the data the
 # migrations loaded is put back.
@@ -78,6 +79,7 @@ def _open(open_page: Any, user: User, language: str, locale: str, viewport: View
     return page
 
 
+@pytest.mark.usefixtures("celery_worker_thread")  # the email is sent by a task
 @pytest.mark.parametrize(("language", "locale"), LANGUAGES)
 def test_a_forgotten_password_from_the_sign_in_page_to_the_new_one(
     world: World, open_page: Any, photograph: Photographer, language: str, locale: str
@@ -97,6 +99,7 @@ def test_a_forgotten_password_from_the_sign_in_page_to_the_new_one(
     expect(page.locator("#password-reset-sent")).to_be_visible()
     at_both_widths(page, photograph, f"sent-{language}")
 
+    wait_until(lambda: len(mail.outbox) == 1)
     (message,) = mail.outbox
     assert message.to == ["worker@example.org"]
     assert message.subject == _in(language, "Choose a new password for CPIMS")
