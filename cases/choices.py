@@ -161,3 +161,5 @@ class Section(models.TextChoices):
     PLACEMENTS = "placements", _("Placements")
     FOLLOW_UPS = "follow_ups", _("Follow-ups")
     DOCUMENTS = "documents", _("Documents")
+    REPATRIATION = "repatriation", _("Repatriation")
+    LEGAL = "legal", _("Legal proceedings")

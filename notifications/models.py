@@ -138,6 +138,9 @@ class NotificationKind(models.TextChoices):
     REFERRAL_NEEDED = "referral_needed", _("Case to refer to a social worker")
     CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
     WORKER_DEACTIVATED = "worker_deactivated", _("Cases of a deactivated account")
+    IDENTIFICATION_DUE = "identification_due", _("Victim identification due")
+    REPATRIATION_STALLED = "repatriation_stalled", _("Repatriation without progress")
+    HEARING_DUE = "hearing_due", _("Court hearing coming")
 
 
 # What each notification asks of its reader, shown with it so that it says what to do.
@@ -158,6 +161,9 @@ NEXT_STEP: dict[str, Any] = {
     NotificationKind.REFERRAL_NEEDED: _("Refer the child to a social worker"),
     NotificationKind.CASE_ASSIGNED: _("Open the case"),
     NotificationKind.WORKER_DEACTIVATED: _("Move the cases to other workers"),
+    NotificationKind.IDENTIFICATION_DUE: _("Have the child identified, or record why not"),
+    NotificationKind.REPATRIATION_STALLED: _("Move the repatriation on, or record why it waits"),
+    NotificationKind.HEARING_DUE: _("Prepare the child for the hearing"),
 }
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import AgencyType, Role
 from accounts.models import Agency, ServiceType, User
 from audit import services as audit
 from cases.choices import Section
@@ -194,6 +194,9 @@ def referral_create(
         errors["shared_sections"] = [
             _("Unknown section: %s.") % ", ".join(sorted(unknown_sections))
         ]
+    elif Section.LEGAL in shared_sections and to_agency.type == AgencyType.COMMUNE_COMMITTEE:
+        # Court proceedings are never a commune committee's to read.
+        errors["shared_sections"] = [_("The legal proceedings are not shared with a commune.")]
     if errors:
         raise ValidationError(errors)
     services = _check_services(services)
