@@ -22,12 +22,13 @@ RUN groupadd --system --gid 10001 cpims \
     && useradd --system --uid 10001 --gid cpims --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin cpims
 
-# The audit trail's anchors and the case exports are written here (AUDIT_ANCHOR_PATH and
-# EXPORTS_DIR in docker-compose.yml). A volume mounted on one starts with this folder's owner, so
+# The audit trail's anchors, the case exports and the encrypted case documents are written here
+# (AUDIT_ANCHOR_PATH, EXPORTS_DIR and DOCUMENTS_DIR in docker-compose.yml). A volume mounted on one starts with this folder's owner, so
 # the application can write to it.
-RUN mkdir -p /var/lib/cpims/audit-anchors /var/lib/cpims/exports \
+RUN mkdir -p /var/lib/cpims/audit-anchors /var/lib/cpims/exports /var/lib/cpims/documents \
     && chown 10001:10001 /var/lib/cpims/audit-anchors /var/lib/cpims/exports \
-    && chmod 700 /var/lib/cpims/audit-anchors /var/lib/cpims/exports
+       /var/lib/cpims/documents \
+    && chmod 700 /var/lib/cpims/audit-anchors /var/lib/cpims/exports /var/lib/cpims/documents
 
 WORKDIR /app
 

@@ -504,6 +504,12 @@ CASE_ACTIONS: dict[str, ActionRule] = {
     ),
     "add_note": _contributed(),
     "add_service": _contributed(),
+    "add_document": ActionRule(
+        lambda u, c, a: a.contribute and a.sees(Section.DOCUMENTS),
+        _is_open,
+        _NEED_REFUSALS["contribute"],
+        _CLOSED,
+    ),
     "record_consent": _managed(),
     "refer": ActionRule(
         lambda u, c, a: a.manage and u.agency_id is not None,
@@ -513,6 +519,16 @@ CASE_ACTIONS: dict[str, ActionRule] = {
     ),
     "place": _managed(),
     "reintegrate": _managed(),
+    # Whoever works on the case, and the oversight office's supervisor who sees it in her
+    # territory: identifying a victim is the one thing oversight records (the service lets only
+    # a competent agency make an identification formal).
+    "identify_victim": ActionRule(
+        lambda u, c, a: a.contribute or (a.history and u.role == Role.SUPERVISOR),
+        _is_open,
+        gettext_lazy("Only those working on the case, or the oversight office, identify a victim."),
+        _CLOSED,
+    ),
+    "repatriate": _managed(),
     # Any case the person sees, whatever its state: the export holds what they may read of it.
     "export": ActionRule(
         _exports,

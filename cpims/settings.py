@@ -8,10 +8,12 @@ host names, and turns on every transport-security setting ``check --deploy`` loo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -96,6 +98,9 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "reintegration",
+    "trafficking",
+    "legal",
+    "documents",
     "exports",
     "reporting",
     "cpims",
@@ -320,6 +325,11 @@ REFERRAL_RESPONSE_HOURS = {
 FOLLOW_UP_SCHEDULE_MONTHS = env.list("FOLLOW_UP_SCHEDULE_MONTHS", cast=int, default=[1, 3, 6, 12])
 # Days before a visit (or a plan action, a review, a reassessment) that its reminder comes.
 REMINDER_LEAD_DAYS = env.int("REMINDER_LEAD_DAYS", default=3)
+# Days a trafficking case may wait for its first victim identification before its owner is
+# reminded, and days a repatriation may stay at one step before its owner and her supervisor
+# are reminded (again each such period).
+IDENTIFICATION_DAYS = env.int("IDENTIFICATION_DAYS", default=7)
+REPATRIATION_STALL_DAYS = env.int("REPATRIATION_STALL_DAYS", default=14)
 # Days between case reviews, by risk level ("critical=14,high=30"); levels not named keep
 # their defaults (critical 14, high 30, medium 90, low 180).
 CASE_REVIEW_DAYS = {
@@ -444,6 +454,15 @@ SPECTACULAR_SETTINGS = {
         "ReferralDirectionEnum": "referrals.choices.ReferralDirection",
         "ReferralActionEnum": "referrals.rules.REFERRAL_ACTIONS",
         "WebhookEventEnum": "notifications.models.WEBHOOK_EVENTS",
+        "DocumentKindEnum": "documents.choices.DocumentKind",
+        "DocumentTypeEnum": "documents.choices.DocumentType",
+        "LegalChildRoleEnum": "legal.choices.ChildRole",
+        "DefendantStatusEnum": "legal.choices.DefendantStatus",
+        "HearingKindEnum": "legal.choices.HearingKind",
+        "VictimStatusEnum": "trafficking.choices.VictimStatus",
+        "RepatriationStatusEnum": "trafficking.choices.RepatriationStatus",
+        "RepatriationDirectionEnum": "trafficking.choices.Direction",
+        "CrossingKindEnum": "trafficking.choices.CrossingKind",
     },
 }
 
@@ -480,12 +499,84 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+
+# --- Case documents (docs/operations.md, "Case documents") ---------------------------------
+# The largest file a document may be, in MB.
+DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=10)
+# Where the encrypted files are written when DOCUMENT_STORAGE is "filesystem": a private folder,
+# never served as static or media files, which the web and worker containers share.
+DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(VAR_DIR / "documents")))
+
+
+def _development_document_key() -> str:
+    """A Fernet key kept in the data folder, as the development secret key is."""
+    key_file = VAR_DIR / "document_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Fernet keys, comma-separated: the first encrypts, all decrypt (put a new key first to rotate).
+DOCUMENT_KEYS = env_list("DOCUMENT_KEYS")
+if not DOCUMENT_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DOCUMENT_KEYS must hold the key that encrypts case documents: generate one with "
+            "python3 -c 'import base64, secrets; "
+            "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'"
+        )
+    DOCUMENT_KEYS = [_development_document_key()]
+for _key in DOCUMENT_KEYS:
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except ValueError:
+        _valid_key = False
+    if not _valid_key:
+        raise ImproperlyConfigured(
+            "Each key of DOCUMENT_KEYS must be 32 random bytes in URL-safe base64 (a Fernet key)."
+        )
+# "filesystem" (DOCUMENTS_DIR) or "s3": an S3-compatible bucket (MinIO, Ceph, AWS), its
+# credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either way the files are
+# encrypted before they are written.
+DOCUMENT_STORAGE = env.str("DOCUMENT_STORAGE", default="filesystem")
+_documents_storage: dict[str, Any]
+if DOCUMENT_STORAGE == "filesystem":
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": DOCUMENTS_DIR,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
         },
     }
+elif DOCUMENT_STORAGE == "s3":
+    _documents_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
+            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENT_STORAGE must be 'filesystem' or 's3'.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Production serves collected, compressed files (whitenoise); development the apps' own.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+    "documents": _documents_storage,
+}
 
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; printed to the console by
 # default, so a development machine never sends mail.

@@ -6,12 +6,16 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.web import account, login, password
 from cpims import api_docs, health, i18n, views
 from reintegration.web.urls import case_urlpatterns as reintegration_case_urls
+from trafficking.web.urls import case_urlpatterns as trafficking_case_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("reintegration.api.urls")),
+    path("", include("trafficking.api.urls")),
+    path("", include("legal.api.urls")),
+    path("", include("documents.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("exports.api.urls")),
@@ -58,6 +62,7 @@ urlpatterns = [
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("cases/", include("cases.web.urls")),
     path("cases/", include(reintegration_case_urls)),
+    path("cases/", include(trafficking_case_urls)),
     path("referrals/", include("referrals.web.urls")),
     path("follow-ups/", include("reintegration.web.urls")),
     path("notifications/", include("notifications.urls")),

@@ -38,6 +38,7 @@ from reintegration.models import FollowUp, Placement
 from tests.conftest import World
 from tests.factories import CaseFactory
 from tests.reintegration.helpers import months_ago, reintegrate
+from trafficking.models import Repatriation
 
 T = TypeVar("T")
 
@@ -121,6 +122,14 @@ class Scene:
                 status=ServiceStatus.PLANNED,
                 agency=case.agency,
                 recorded_by=case.owner,
+            ),
+        )
+
+    def repatriation(self, case: Case) -> Repatriation:
+        return self._once(
+            ("repatriation", str(case.pk)),
+            lambda: Repatriation.objects.create(
+                case=case, direction="to_cambodia", country="TH", created_by=case.owner
             ),
         )
 

@@ -28,6 +28,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.choices import Section
+from documents import vault
+from documents.models import Document
+from legal.models import LegalProceeding
 from referrals.choices import ReferralStatus
 from tests.access_matrix_scene import (
     CASE_RELATIONS,
@@ -206,7 +209,7 @@ class Needs:
 
     section: str | None = None
     history: bool = False
-    right: str | None = None  # a Holds flag, or "request_closure"
+    right: str | None = None  # a Holds flag, "request_closure" or "identify_victim"
     restricted_only: bool = False  # the page exists for restricted cases only
 
 
@@ -214,6 +217,10 @@ def _has_right(holds: Holds, right: str, relation: str) -> bool:
     if right == "request_closure":
         # The owner asks; while visits run she cannot (409) and her supervisor closes at once.
         return holds.owner or (relation in FOLLOWED_UP and holds.approve)
+    if right == "identify_victim":
+        # Those working on the case, and the oversight office's supervisor (the one holder
+        # with the history who neither manages nor contributes).
+        return holds.contribute or holds.history
     has: bool = getattr(holds, right)
     return has
 
@@ -361,6 +368,31 @@ def plan_body(scene: Scene, case: Any) -> dict[str, Any]:
     return {"goals": [{"description": "Back to school", "actions": [action]}]}
 
 
+def identification_body(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"date": today(), "status": "presumed", "indicators": ["deception"]}
+
+
+def repatriation_body(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"direction": "to_cambodia", "country": "TH", "border_point": "poipet"}
+
+
+def advance_body(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"status": "documents_ready", "date": today()}
+
+
+def identification_form(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"identification-status": "presumed", "identification-date": today()}
+
+
+def repatriation_form(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"repatriation-direction": "to_cambodia", "repatriation-country": "TH"}
+
+
+def advance_form(scene: Scene, case: Any) -> dict[str, Any]:
+    prefix = f"advance-{scene.repatriation(case).pk}"
+    return {f"{prefix}-status": "documents_ready", f"{prefix}-date": today()}
+
+
 def note_body(scene: Scene, case: Any) -> dict[str, Any]:
     return {"kind": "home_visit", "date": today(), "text": "Visited the family."}
 
@@ -432,6 +464,46 @@ def service_status_form(scene: Scene, case: Any) -> dict[str, Any]:
     return {f"service-{scene.service(case).pk}-status": "delivered"}
 
 
+def legal_record(scene: Scene, case: Any) -> dict[str, Any]:
+    """The case and a proceeding of it, made once per case."""
+    proceeding = scene._once(
+        ("legal_proceeding", str(case.pk)),
+        lambda: LegalProceeding.objects.create(
+            case=case, court="Provincial court", child_role="victim", created_by=case.owner
+        ),
+    )
+    return {"case_id": case.pk, "pk": proceeding.pk}
+
+
+def proceeding_body(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"court": "Provincial court", "child_role": "witness"}
+
+
+def hearing_body(scene: Scene, case: Any) -> dict[str, Any]:
+    return {"date": tomorrow(), "kind": "trial"}
+
+
+def document_record(scene: Scene, case: Any) -> dict[str, Any]:
+    """The case and a document of it (its file encrypted in the documents storage), made once
+    per case."""
+
+    def make() -> Document:
+        stored = vault.store(b"%PDF-1.7 a birth certificate")
+        return Document.objects.create(
+            case=case,
+            kind="birth_certificate",
+            title="Birth certificate",
+            content_type="application/pdf",
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.name,
+            uploaded_by=case.owner,
+        )
+
+    document = scene._once(("document", str(case.pk)), make)
+    return {"case_id": case.pk, "pk": document.pk}
+
+
 READ = Needs()
 MANAGE = Needs(right="manage")
 CONTRIBUTE = Needs(right="contribute")
@@ -445,6 +517,13 @@ PLAN_MANAGE = Needs(section=Section.CASE_PLAN, right="manage")
 PLAN_APPROVE = Needs(section=Section.CASE_PLAN, right="approve")
 NOTES_CONTRIBUTE = Needs(section=Section.NOTES, right="contribute")
 NOTES_MANAGE = Needs(section=Section.NOTES, right="manage")
+DOCUMENTS = Needs(section=Section.DOCUMENTS)
+DOCUMENTS_CONTRIBUTE = Needs(section=Section.DOCUMENTS, right="contribute")
+DOCUMENTS_MANAGE = Needs(section=Section.DOCUMENTS, right="manage")
+REPATRIATION_MANAGE = Needs(section=Section.REPATRIATION, right="manage")
+# Court proceedings: the legal section to read, and to it the right to add to the case.
+LEGAL = Needs(section=Section.LEGAL)
+LEGAL_CONTRIBUTE = Needs(section=Section.LEGAL, right="contribute")
 
 PLAN_RECORD = record_id("plan")
 CASE_PAGE = case_id("pk")
@@ -536,6 +615,40 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
         case_probe("get", record_id("service"), NOTES),
         case_probe("patch", record_id("service"), NOTES_MANAGE, body=body(status="delivered")),
     ),
+    "case-identification-list": (
+        case_probe("get", case_id(), Needs(section=Section.CONCERNS)),
+        case_probe(
+            "post",
+            case_id(),
+            Needs(section=Section.CONCERNS, right="identify_victim"),
+            body=identification_body,
+        ),
+    ),
+    "case-repatriation-list": (
+        case_probe("get", case_id(), Needs(section=Section.REPATRIATION)),
+        case_probe("post", case_id(), REPATRIATION_MANAGE, body=repatriation_body),
+    ),
+    "case-repatriation-detail": (
+        case_probe("get", record_id("repatriation"), Needs(section=Section.REPATRIATION)),
+    ),
+    "case-repatriation-advance": (
+        case_probe("post", record_id("repatriation"), REPATRIATION_MANAGE, body=advance_body),
+    ),
+    "case-identification-add": (
+        form(
+            case_id("pk"),
+            Needs(section=Section.CONCERNS, right="identify_victim"),
+            body=identification_form,
+        ),
+    ),
+    "case-repatriation-add": (form(case_id("pk"), REPATRIATION_MANAGE, body=repatriation_form),),
+    "case-repatriation-advance-page": (
+        form(
+            record_id("repatriation", "repatriation_id", "pk"),
+            REPATRIATION_MANAGE,
+            body=advance_form,
+        ),
+    ),
     "case-note-list": (
         case_probe("get", case_id(), NOTES),
         case_probe("post", case_id(), CONTRIBUTE, body=note_body),
@@ -557,6 +670,28 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "case-reintegration": (
         case_probe("get", case_id(), PLACEMENTS),
         case_probe("post", case_id(), MANAGE, body=reintegration_body),
+    ),
+    "case-legal-proceeding-list": (
+        case_probe("get", case_id(), LEGAL),
+        case_probe("post", case_id(), LEGAL_CONTRIBUTE, body=proceeding_body),
+    ),
+    "case-legal-proceeding-detail": (
+        case_probe("get", legal_record, LEGAL),
+        case_probe("patch", legal_record, LEGAL_CONTRIBUTE, body=body(outcome="Adjourned.")),
+    ),
+    "case-legal-hearing-list": (
+        case_probe("get", legal_record, LEGAL),
+        case_probe("post", legal_record, LEGAL_CONTRIBUTE, body=hearing_body),
+    ),
+    # Uploads are multipart: a JSON body is refused (415) once the right to add is granted.
+    "case-document-list": (
+        case_probe("get", case_id(), DOCUMENTS),
+        case_probe("post", case_id(), DOCUMENTS_CONTRIBUTE, body=body(kind="photo")),
+    ),
+    "case-document-detail": (case_probe("get", document_record, DOCUMENTS),),
+    "case-document-download": (case_probe("get", document_record, DOCUMENTS),),
+    "case-document-withdraw": (
+        case_probe("post", document_record, DOCUMENTS_MANAGE, body=body(reason="Wrong child.")),
     ),
     # --- The API: referrals and follow-up visits ------------------------------------------
     "referral-detail": (referral_probe("get", "read"),),

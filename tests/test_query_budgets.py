@@ -64,6 +64,7 @@ OWNER_TABS = [
     "services",
     "notes",
     "consent",
+    "trafficking",
     "placements",
     "referrals",
     "history",
@@ -320,6 +321,8 @@ def test_the_marker_counts_each_evaluation_of_the_visibility_query(world: World)
 # Each tab the owner opens, and the placements tab with each of the forms it opens on asking.
 PAGES = [
     *((tab, "") for tab in OWNER_TABS),
+    ("trafficking", "?record=identification"),
+    ("trafficking", "?record=repatriation"),
     ("placements", "?record=placement"),
     ("placements", "?record=reintegration"),
 ]

@@ -3,6 +3,7 @@ manage.py in a fresh process, since settings are read once at start-up."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -23,6 +24,8 @@ SERVICE_VARIABLES = {
     "ALLOWED_HOSTS",
     "AUDIT_ANCHOR_KEY",
     "AUDIT_ANCHOR_PATH",
+    "DOCUMENT_KEYS",
+    "DOCUMENT_STORAGE",
 }
 
 
@@ -47,6 +50,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "AUDIT_ANCHOR_KEY": secrets.token_urlsafe(40),
+    "DOCUMENT_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 }
 
 

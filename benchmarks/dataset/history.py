@@ -41,6 +41,7 @@ from cases.models import (
     khmer_search_key,
     latin_search_key,
 )
+from trafficking.choices import TRAFFICKING_CONCERNS
 
 NO_CONTACT_PERIOD = timedelta(days=14)
 REFER_ON = timedelta(hours=24)
@@ -603,6 +604,28 @@ class CaseHistories:
         )
         for concern in story.concerns:
             c.t["concern"].add(id=c.t["concern"].new_id(), case_id=story.id, concern_id=concern)
+        if set(story.concerns) & set(TRAFFICKING_CONCERNS):
+            # The worker records the child as a presumed victim when she opens the case, so no
+            # identification reminder is due.
+            identification = c.t["identification"].new_id()
+            indicators = ["deception", "moved_across_border"]
+            c.t["identification"].add(
+                id=identification,
+                case_id=story.id,
+                date=c.local_date(story.opened),
+                indicators=json.dumps(indicators),
+                status="presumed",
+                recorded_by_id=story.creator.id,
+                recorded_at=story.opened,
+            )
+            c.event(
+                story,
+                story.opened,
+                story.creator,
+                "identification.create",
+                subject=("trafficking.victimidentification", identification),
+                changes={"status": "presumed", "indicators": indicators},
+            )
         if restricted:  # only the people named on it see it: its owner and her supervisor
             named = sorted({story.owner.id, story.owner.supervisor_id or story.owner.id})
             for user_id in named:

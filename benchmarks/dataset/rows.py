@@ -28,6 +28,7 @@ from cases.models import (
 from notifications.models import Notification
 from referrals.models import CustodyTransfer, Referral
 from reintegration.models import FollowUp, Placement, Reintegration
+from trafficking.models import VictimIdentification
 
 # Answers that set the level to at least high are kept this share of the times they are drawn;
 # drawn freely, they would make most children high risk.
@@ -118,6 +119,22 @@ def make_tables() -> dict[str, Table]:
             {"closure_note": ""},
         ),
         "concern": Table(CaseConcern, ["id", "case_id", "concern_id"]),
+        "identification": Table(
+            VictimIdentification,
+            [
+                "id",
+                "case_id",
+                "date",
+                "indicators",
+                "status",
+                "identifying_agency_id",
+                "reference",
+                "notes",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            {"identifying_agency_id": None, "reference": "", "notes": ""},
+        ),
         "named": Table(CaseNamedUser, ["id", "case_id", "user_id", "named_at"]),
         "assessment": Table(
             RiskAssessment,

@@ -22,14 +22,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import AgencyType, LocationLevel, Role
 from accounts.models import Agency, Location, User
 from cases.models import Case, CasePlan, CaseService, RiskAssessment
+from documents import vault
+from documents.models import Document
 from exports.build import export_build
 from exports.models import CaseExport
 from exports.services import export_request
+from legal.models import DefendantStatusChange, Hearing, LegalProceeding
 from notifications.webhooks import webhook_emit, webhook_endpoint_create
 from referrals.models import Referral
 from reintegration.models import FollowUp
 from reporting.facts import facts_refresh
 from tests.conftest import api_client
+from trafficking.choices import RepatriationStatus
+from trafficking.models import Repatriation, RepatriationStep
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +71,16 @@ BUDGETS = {
     "case-custody-transfer-list": 12,
     "referral-queue": 4,
     "case-placement-list": 12,
+    "case-identification-list": 9,
+    "case-repatriation-list": 10,
+    "case-repatriation-detail": 10,
+    "crossing-list": 1,
+    "case-legal-proceeding-list": 10,
+    "case-legal-proceeding-detail": 10,
+    "case-legal-hearing-list": 10,
+    "case-document-list": 9,
+    "case-document-detail": 9,
+    "case-document-download": 9,
     "case-reintegration": 13,
     "follow-up-list": 7,
     "follow-up-detail": 10,
@@ -104,8 +119,8 @@ def _paged(user: User, path: str) -> list[tuple[User, str]]:
 def _extremes(queryset: QuerySet[Any], related: str) -> list[Any]:
     """The object with the most ``related`` rows and one with the fewest, but some: an empty
     list rightly skips the queries that would fetch its items' details."""
-    ordered = queryset.annotate(size=Count(related)).filter(size__gt=0)
-    return [ordered.order_by("-size", "id").first(), ordered.order_by("size", "id").first()]
+    ordered = queryset.annotate(rows=Count(related)).filter(rows__gt=0)
+    return [ordered.order_by("-rows", "id").first(), ordered.order_by("rows", "id").first()]
 
 
 def _case_list(route: str, related: str) -> Probe:
@@ -226,6 +241,20 @@ PROBES: dict[str, Probe] = {
     "case-consent-list": _case_list("case-consent-list", "consents"),
     "case-custody-transfer-list": _case_list("case-custody-transfer-list", "custody_transfers"),
     "case-placement-list": _case_list("case-placement-list", "placements"),
+    "case-identification-list": _case_list("case-identification-list", "identifications"),
+    "case-repatriation-list": _case_list("case-repatriation-list", "repatriations__steps"),
+    "case-repatriation-detail": _case_detail("case-repatriation-detail", Repatriation, "steps"),
+    "crossing-list": lambda s: [(s.national, reverse("crossing-list"))],
+    "case-legal-proceeding-list": _case_list(
+        "case-legal-proceeding-list", "legal_proceedings__hearings"
+    ),
+    "case-legal-proceeding-detail": _case_detail(
+        "case-legal-proceeding-detail", LegalProceeding, "status_changes"
+    ),
+    "case-legal-hearing-list": _case_detail("case-legal-hearing-list", LegalProceeding, "hearings"),
+    "case-document-list": _case_list("case-document-list", "documents"),
+    "case-document-detail": _case_detail("case-document-detail", Document, "case__documents"),
+    "case-document-download": _case_detail("case-document-download", Document, "case__documents"),
     "case-reintegration": _case_list("case-reintegration", "reintegrations__follow_ups"),
     "webhook-list": lambda s: _paged(s.agency_admin, reverse("webhook-list")),
     "webhook-detail": lambda s: [(s.agency_admin, reverse("webhook-detail", args=[_webhook(s)]))],
@@ -321,6 +350,50 @@ def _api_routes() -> set[str]:
     return names - NOT_PROBED
 
 
+def _pathway_records() -> None:
+    """Repatriations, court cases and documents, which the generated dataset does not hold: on
+    two cases, one with a few and one with more, so that each list and detail is asked about
+    a small object and a larger one."""
+    small, large = Case.objects.filter(restricted=False).order_by("id")[:2]
+    for case, size in ((small, 1), (large, 4)):
+        owner = case.owner
+        repatriation = Repatriation.objects.create(
+            case=case, direction="to_cambodia", country="TH", created_by=owner
+        )
+        for status in RepatriationStatus.values[:size]:
+            RepatriationStep.objects.create(
+                repatriation=repatriation, status=status, date=date(2026, 6, 1), moved_by=owner
+            )
+        proceeding = LegalProceeding.objects.create(
+            case=case, court="Provincial court", child_role="victim", created_by=owner
+        )
+        for number in range(size):
+            Hearing.objects.create(
+                proceeding=proceeding,
+                date=date(2026, 7, 1 + number),
+                kind="trial",
+                created_by=owner,
+            )
+            DefendantStatusChange.objects.create(
+                proceeding=proceeding,
+                to_status="arrested",
+                date=date(2026, 6, 1),
+                changed_by=owner,
+            )
+        for number in range(size):
+            stored = vault.store(b"%PDF-1.4 " + bytes(number))
+            Document.objects.create(
+                case=case,
+                kind="other",
+                title=f"Document {number}",
+                content_type="application/pdf",
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.name,
+                uploaded_by=owner,
+            )
+
+
 def _scene() -> Scene:
     call_command(
         "generate_dataset",
@@ -338,6 +411,7 @@ def _scene() -> Scene:
         .first()
     )
     assert receiving is not None
+    _pathway_records()
     supervisors = User.objects.filter(role=Role.SUPERVISOR).annotate(
         team=Count("supervisees", filter=Q(supervisees__role=Role.SOCIAL_WORKER))
     )

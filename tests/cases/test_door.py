@@ -31,10 +31,13 @@ OWNER_ACTIONS = {
     "write_plan",
     "add_note",
     "add_service",
+    "add_document",
     "record_consent",
     "refer",
     "place",
     "reintegrate",
+    "identify_victim",
+    "repatriate",
 }
 
 
@@ -50,8 +53,8 @@ def test_each_person_may_do_what_their_relation_to_the_case_allows(world: World)
     supervisor = OWNER_ACTIONS - {"request_closure"} | {"assign", "approve_plan", "export"}
     assert _actions(world, "supervisor", case) == supervisor
     assert _actions(world, "agency_admin", case) == {"assign"}
-    # Oversight reads, never writes; it may export what it reads.
-    assert _actions(world, "dosvy_officer", case) == {"export"}
+    # Oversight reads, and writes only a victim identification; it may export what it reads.
+    assert _actions(world, "dosvy_officer", case) == {"export", "identify_victim"}
 
 
 def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
@@ -63,7 +66,12 @@ def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
         contribute=True,
         reason="referral",
     )
-    assert _actions(world, "other_worker", world.own_case) == {"add_note", "add_service"}
+    # The profile alone is shared: no document may be added without the documents section.
+    assert _actions(world, "other_worker", world.own_case) == {
+        "add_note",
+        "add_service",
+        "identify_victim",
+    }
 
 
 def test_a_closed_case_may_only_be_reopened_and_the_api_says_so(world: World) -> None:

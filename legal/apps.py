@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class LegalConfig(AppConfig):
+    name = "legal"
+    verbose_name = "Legal proceedings"
+
+    def ready(self) -> None:
+        # Registers this app's reminder source (hearing_due) with the sweep.
+        from legal import reminders  # noqa: F401, PLC0415

@@ -1,0 +1,104 @@
+"""The trafficking pathway in the case file, in Khmer on a phone (and in English at a desk): a
+police officer records a presumed victim found at the border, the provincial office identifies
+her formally, and the repatriation runs step by step to the hand-over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cases.models import Case, CaseConcern
+from tests.browser.conftest import DESKTOP, PHONE, Photographer
+from tests.browser.test_phone_layout import LANGUAGES, assert_no_sideways_scroll, open_signed_in
+from tests.conftest import World
+from tests.factories import CaseFactory
+from trafficking.models import Repatriation, VictimIdentification
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+STEPS = ["documents_ready", "travelling", "received", "handed_over"]
+
+
+def _tab(page: Page, case: Case) -> None:
+    page.goto(f"/cases/{case.pk}/trafficking/")
+
+
+def _submit(page: Page, form: str) -> None:
+    page.locator(f"{form} button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "viewport"),
+    [(*LANGUAGES[1], PHONE), (*LANGUAGES[0], DESKTOP)],
+    ids=["km-phone", "en-desk"],
+)
+def test_a_presumed_victim_is_identified_and_brought_home(
+    world: World,
+    *,
+    open_page: Any,
+    photograph: Photographer,
+    language: str,
+    locale: str,
+    viewport: Any,
+) -> None:
+    case = CaseFactory.create(owner=world.police, location=world.pp_village)
+    CaseConcern.objects.create(case=case, concern_id="sex_trafficking")
+    width = viewport["width"]
+
+    police = open_signed_in(open_page, world.police, language, locale, viewport)
+    _tab(police, case)
+    police.locator("a[href$='?record=identification']").click()
+    form = "form[action$='/identifications/add/']"
+    expect(police.locator(form)).to_be_visible()
+    police.locator("input[name=identification-indicators][value=deception]").check()
+    police.locator("input[name=identification-indicators][value=moved_across_border]").check()
+    police.locator("textarea[name=identification-notes]").fill("រកឃើញនៅច្រកព្រំដែនប៉ោយប៉ែត")
+    assert_no_sideways_scroll(police)
+    photograph(police, f"presumed-{language}-{width}")
+    _submit(police, form)
+    expect(police.locator("#identifications > li")).to_have_count(1)
+    assert VictimIdentification.objects.get(case=case).status == "presumed"
+
+    office = open_signed_in(open_page, world.dosvy_officer, language, locale, viewport)
+    _tab(office, case)
+    office.locator("a[href$='?record=identification']").click()
+    office.locator("input[name=identification-status][value=identified]").check()
+    office.locator("select[name=identification-identifying_agency]").select_option(
+        str(world.dosvy_pp.pk)
+    )
+    office.locator("input[name=identification-reference]").fill("DoSVY-PP/2026/17")
+    _submit(office, "form[action$='/identifications/add/']")
+    expect(office.locator("#identifications > li")).to_have_count(2)
+    photograph(office, f"identified-{language}-{width}")
+    assert VictimIdentification.objects.filter(case=case)[0].status == "identified"
+
+    _tab(police, case)
+    police.locator("a[href$='?record=repatriation']").click()
+    form = "form[action$='/repatriations/add/']"
+    police.locator("select[name=repatriation-country]").select_option("TH")
+    police.locator("select[name=repatriation-border_point]").select_option(label=_poipet(language))
+    police.locator("input[name=repatriation-found_at]").fill("Aranyaprathet")
+    assert_no_sideways_scroll(police)
+    _submit(police, form)
+    repatriation = Repatriation.objects.get(case=case)
+    for step in STEPS:
+        prefix = f"advance-{repatriation.pk}"
+        police.locator(f"select[name={prefix}-status]").select_option(step)
+        _submit(police, f"form[action$='/repatriations/{repatriation.pk}/advance/']")
+        repatriation.refresh_from_db()
+        assert repatriation.status == step
+    steps = police.locator(f"#repatriation-{repatriation.pk} ol li")
+    expect(steps).to_have_count(5)
+    # Handed over: nothing more to record.
+    expect(
+        police.locator(f"form[action$='/repatriations/{repatriation.pk}/advance/']")
+    ).to_have_count(0)
+    assert_no_sideways_scroll(police)
+    photograph(police, f"handed-over-{language}-{width}")
+
+
+def _poipet(language: str) -> str:
+    return "ប៉ោយប៉ែត" if language == "km" else "Poipet"

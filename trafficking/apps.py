@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class TraffickingConfig(AppConfig):
+    name = "trafficking"
+    verbose_name = "Trafficking: victim identification and repatriation"
+
+    def ready(self) -> None:
+        # Registers this app's reminder sources with the sweep, and its tab with the case file.
+        from trafficking import reminders  # noqa: F401, PLC0415
+        from trafficking.web import case_tab  # noqa: F401, PLC0415
