@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import PATH_SEPARATOR
 from cases.models import Case, CaseConcern
+from legal.models import LegalProceeding
 from referrals.models import Referral
 from reintegration.choices import FollowUpStatus
 from reintegration.models import FollowUp
@@ -28,9 +29,13 @@ from reporting.models import (
     CaseFact,
     CaseFields,
     FactsRefresh,
+    IdentificationFact,
+    ProsecutionFact,
     ReferralFact,
+    RepatriationFact,
     VisitFact,
 )
+from trafficking.models import Repatriation, VictimIdentification
 
 # A change committed after the refresh read its ``since`` may carry an earlier ``updated_at``
 # (set when the row was saved, not when its transaction committed): each refresh looks back this
@@ -113,6 +118,9 @@ def _changed_case_ids(since: datetime) -> Iterator[int]:
     changed = set(Case.objects.filter(updated_at__gte=since).values_list("id", flat=True))
     changed.update(Referral.objects.filter(updated_at__gte=since).values_list("case_id", flat=True))
     changed.update(FollowUp.objects.filter(updated_at__gte=since).values_list("case_id", flat=True))
+    changed.update(
+        LegalProceeding.objects.filter(updated_at__gte=since).values_list("case_id", flat=True)
+    )
     return iter(sorted(changed))
 
 
@@ -153,6 +161,9 @@ def _rewrite(case_ids: Sequence[int]) -> None:
     )
     ReferralFact.objects.filter(case_id__in=case_ids).delete()
     VisitFact.objects.filter(case_id__in=case_ids).delete()
+    IdentificationFact.objects.filter(case_id__in=case_ids).delete()
+    RepatriationFact.objects.filter(case_id__in=case_ids).delete()
+    ProsecutionFact.objects.filter(case_id__in=case_ids).delete()
     CaseConcernFact.objects.filter(case_id__in=case_ids).delete()
     CaseFact.objects.filter(case_id__in=case_ids).delete()
     place: dict[int, dict[str, Any]] = {}
@@ -197,6 +208,9 @@ def _rewrite(case_ids: Sequence[int]) -> None:
     )
     ReferralFact.objects.bulk_create(_referral_facts(case_ids, place))
     VisitFact.objects.bulk_create(_visit_facts(case_ids, place))
+    IdentificationFact.objects.bulk_create(_identification_facts(case_ids, place))
+    RepatriationFact.objects.bulk_create(_repatriation_facts(case_ids, place))
+    ProsecutionFact.objects.bulk_create(_prosecution_facts(case_ids, place))
 
 
 _CASE_FIELDS = [field.attname for field in CaseFields._meta.concrete_fields]
@@ -286,3 +300,82 @@ def _visit_facts(case_ids: Sequence[int], place: dict[int, dict[str, Any]]) -> l
             )
         )
     return facts
+
+
+def _identification_facts(
+    case_ids: Sequence[int], place: dict[int, dict[str, Any]]
+) -> list[IdentificationFact]:
+    rows = VictimIdentification.objects.filter(case_id__in=case_ids).values_list(
+        "id", "case_id", "date", "status", "identifying_agency__type"
+    )
+    return [
+        IdentificationFact(
+            identification_id=pk,
+            case_id=case_id,
+            identified_on=on,
+            victim_status=status,
+            identifying_agency_type=agency_type or "",
+            **place[case_id],
+        )
+        for pk, case_id, on, status, agency_type in rows
+        if case_id in place
+    ]
+
+
+def _repatriation_facts(
+    case_ids: Sequence[int], place: dict[int, dict[str, Any]]
+) -> list[RepatriationFact]:
+    rows = Repatriation.objects.filter(case_id__in=case_ids).values_list(
+        "id", "case_id", "created_at", "direction", "country", "status"
+    )
+    return [
+        RepatriationFact(
+            repatriation_id=pk,
+            case_id=case_id,
+            started_on=timezone.localdate(created_at),
+            direction=direction,
+            country=country,
+            repatriation_status=status,
+            **place[case_id],
+        )
+        for pk, case_id, created_at, direction, country, status in rows
+        if case_id in place
+    ]
+
+
+def restitution_state(ordered: int | None, paid: int | None) -> str:
+    """``none`` (none ordered), ``unpaid``, ``part_paid`` or ``paid``."""
+    if not ordered:
+        return "none"
+    if not paid:
+        return "unpaid"
+    return "paid" if paid >= ordered else "part_paid"
+
+
+def _prosecution_facts(
+    case_ids: Sequence[int], place: dict[int, dict[str, Any]]
+) -> list[ProsecutionFact]:
+    rows = LegalProceeding.objects.filter(case_id__in=case_ids).values_list(
+        "id",
+        "case_id",
+        "filed_on",
+        "created_at",
+        "child_role",
+        "defendant_status",
+        "restitution_ordered",
+        "restitution_paid",
+    )
+    return [
+        ProsecutionFact(
+            proceeding_id=pk,
+            case_id=case_id,
+            # A case not yet filed counts from the day it was recorded.
+            filed_on=filed_on or timezone.localdate(created_at),
+            child_role=child_role,
+            defendant_status=defendant_status,
+            restitution=restitution_state(ordered, paid),
+            **place[case_id],
+        )
+        for pk, case_id, filed_on, created_at, child_role, defendant_status, ordered, paid in rows
+        if case_id in place
+    ]

@@ -179,3 +179,69 @@ class FactsRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Statistics as of {self.as_of}"
+
+
+class IdentificationFact(PlaceFacts):
+    """A victim identification recorded (presumed, identified or not a victim)."""
+
+    identification_id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="+")
+    identified_on = models.DateField()
+    victim_status = models.CharField(max_length=16)
+    identifying_agency_type = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["identified_on"], name="identification_fact_on_idx"),
+            models.Index(fields=["province", "identified_on"], name="identification_fact_prov_idx"),
+            models.Index(fields=["agency", "identified_on"], name="identification_fact_agcy_idx"),
+            models.Index(fields=["case"], name="identification_fact_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of identification {self.identification_id}"
+
+
+class RepatriationFact(PlaceFacts):
+    """A repatriation started, with where it stands now."""
+
+    repatriation_id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="+")
+    started_on = models.DateField()
+    direction = models.CharField(max_length=16)
+    country = models.CharField(max_length=2)
+    repatriation_status = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["started_on"], name="repatriation_fact_on_idx"),
+            models.Index(fields=["province", "started_on"], name="repatriation_fact_prov_idx"),
+            models.Index(fields=["agency", "started_on"], name="repatriation_fact_agcy_idx"),
+            models.Index(fields=["case"], name="repatriation_fact_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of repatriation {self.repatriation_id}"
+
+
+class ProsecutionFact(PlaceFacts):
+    """A court case in which the child is a party, with where it stands now: the defendant's
+    status (convicted, acquitted...) and whether restitution was paid."""
+
+    proceeding_id = models.BigIntegerField(primary_key=True)
+    case = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="+")
+    filed_on = models.DateField()
+    child_role = models.CharField(max_length=10)
+    defendant_status = models.CharField(max_length=25, blank=True)
+    restitution = models.CharField(max_length=12)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["filed_on"], name="prosecution_fact_on_idx"),
+            models.Index(fields=["province", "filed_on"], name="prosecution_fact_prov_idx"),
+            models.Index(fields=["agency", "filed_on"], name="prosecution_fact_agcy_idx"),
+            models.Index(fields=["case"], name="prosecution_fact_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of court case {self.proceeding_id}"

@@ -142,6 +142,30 @@ def _trafficking_tables(concern: str) -> tuple[TableSpec, ...]:
             concern=concern,
             notes=(_VISITS,),
         ),
+        TableSpec(
+            f"{concern}_identifications",
+            gettext_lazy("%(concern)s: victim identifications, by status and identifying agency"),
+            "identifications",
+            "victim_status",
+            "identifying_agency_type",
+            concern=concern,
+        ),
+        TableSpec(
+            f"{concern}_repatriations",
+            gettext_lazy("%(concern)s: repatriations, by country and where they stand"),
+            "repatriations",
+            "country",
+            "repatriation_status",
+            concern=concern,
+        ),
+        TableSpec(
+            f"{concern}_prosecutions",
+            gettext_lazy("%(concern)s: court cases, by the defendant's status and restitution"),
+            "prosecutions",
+            "defendant_status",
+            "restitution",
+            concern=concern,
+        ),
     ]
     return tuple(tables)
 
@@ -207,7 +231,8 @@ REPORTS: dict[str, ReportSpec] = {
             gettext_lazy(
                 "Child victims of sex trafficking and of labour trafficking identified in the "
                 "year, by age band, sex, place and labour sector; their referrals and how they "
-                "were answered; their follow-up visits after reintegration."
+                "were answered; their follow-up visits after reintegration; identifications, "
+                "repatriations and court cases, with convictions and restitution paid."
             ),
             "none",
             (
@@ -303,6 +328,14 @@ def _dimension_titles() -> dict[str, str]:
         "referral_status": _("Status"),
         "outcome": _("Outcome"),
         "months_since_reintegration": _("Time after reintegration"),
+        "victim_status": _("Identified as"),
+        "identifying_agency_type": _("Identifying agency"),
+        "direction": _("Direction"),
+        "country": _("Other country"),
+        "repatriation_status": _("Where it stands"),
+        "child_role": _("The child's part"),
+        "defendant_status": _("Defendant"),
+        "restitution": _("Restitution"),
     }
 
 
@@ -314,6 +347,9 @@ def _counted() -> dict[str, str]:
         "closures": _("Cases"),
         "referrals": _("Referrals"),
         "reintegration": _("Visits"),
+        "identifications": _("Identifications"),
+        "repatriations": _("Repatriations"),
+        "prosecutions": _("Court cases"),
     }
 
 

@@ -35,11 +35,22 @@ from accounts.reach import NATIONAL, reach_of
 from cases.choices import ClosureReason, LabourSector, RiskLevel, Sex, Source, Stage
 from cases.models import ConcernType
 from core.web import localized
+from legal.choices import ChildRole, DefendantStatus
 from referrals.choices import ReferralStatus, Urgency
 from reintegration.choices import FollowUpOutcome, FollowUpStatus
 from reporting.facts import facts_as_of
-from reporting.models import AgeBand, CaseConcernFact, CaseFact, ReferralFact, VisitFact
+from reporting.models import (
+    AgeBand,
+    CaseConcernFact,
+    CaseFact,
+    IdentificationFact,
+    ProsecutionFact,
+    ReferralFact,
+    RepatriationFact,
+    VisitFact,
+)
 from reporting.suppression import suppress
+from trafficking.choices import COUNTRIES, Direction, RepatriationStatus, VictimStatus
 
 MAX_DIMENSIONS = 2
 # Statistics go no finer than a district: below it, two answers a commune apart would tell
@@ -93,7 +104,14 @@ _CASE = (*_PLACE_AND_CHILD, "source", "risk_level", "stage", "labour_sector")
 @dataclass(frozen=True)
 class Topic:
     code: str
-    model: type[CaseFact] | type[ReferralFact] | type[VisitFact]
+    model: type[
+        CaseFact
+        | ReferralFact
+        | VisitFact
+        | IdentificationFact
+        | RepatriationFact
+        | ProsecutionFact
+    ]
     dimensions: tuple[str, ...]
     # The date a row counts on in the period (None: open on the period's last day).
     date_field: str | None
@@ -142,6 +160,27 @@ TOPICS: dict[str, Topic] = {
         "visited_on",
         "case__concern_facts__concern",
     ),
+    "identifications": Topic(
+        "identifications",
+        IdentificationFact,
+        (*_PLACE_AND_CHILD, "victim_status", "identifying_agency_type", "month"),
+        "identified_on",
+        "case__concern_facts__concern",
+    ),
+    "repatriations": Topic(
+        "repatriations",
+        RepatriationFact,
+        (*_PLACE_AND_CHILD, "direction", "country", "repatriation_status", "month"),
+        "started_on",
+        "case__concern_facts__concern",
+    ),
+    "prosecutions": Topic(
+        "prosecutions",
+        ProsecutionFact,
+        (*_PLACE_AND_CHILD, "child_role", "defendant_status", "restitution", "month"),
+        "filed_on",
+        "case__concern_facts__concern",
+    ),
 }
 
 ALL_DIMENSIONS = sorted({dimension for topic in TOPICS.values() for dimension in topic.dimensions})
@@ -163,6 +202,12 @@ def dimension_values(dimension: str) -> list[str] | None:
         "to_agency_type": AgencyType.values,
         "outcome": [*FollowUpOutcome.values, FollowUpStatus.MISSED],
         "response": ["on_time", "late", "waiting", "overdue", "awaiting_approval", "withdrawn"],
+        "victim_status": VictimStatus.values,
+        "direction": Direction.values,
+        "repatriation_status": RepatriationStatus.values,
+        "child_role": ChildRole.values,
+        "defendant_status": [*DefendantStatus.values, ""],
+        "restitution": list(RESTITUTION_STATES),
     }
     values = fixed.get(dimension)
     return list(values) if values is not None else None
@@ -425,7 +470,17 @@ _CHOICE_LABELS: dict[str, Mapping[str, Any]] = {
         **dict(FollowUpOutcome.choices),
         FollowUpStatus.MISSED: FollowUpStatus.MISSED.label,
     },
+    "victim_status": dict(VictimStatus.choices),
+    "identifying_agency_type": dict(AgencyType.choices),
+    "direction": dict(Direction.choices),
+    "country": dict(COUNTRIES),
+    "repatriation_status": dict(RepatriationStatus.choices),
+    "child_role": dict(ChildRole.choices),
+    "defendant_status": dict(DefendantStatus.choices),
 }
+
+# Restitution ordered by a court, and how much of it was paid (reporting.facts).
+RESTITUTION_STATES = ("none", "unpaid", "part_paid", "paid")
 
 
 def _response_labels() -> dict[str, str]:
@@ -436,6 +491,15 @@ def _response_labels() -> dict[str, str]:
         "overdue": _("Waiting, overdue"),
         "awaiting_approval": _("Awaiting approval"),
         "withdrawn": _("Cancelled or expired unanswered"),
+    }
+
+
+def _restitution_labels() -> dict[str, str]:
+    return {
+        "none": _("No restitution ordered"),
+        "unpaid": _("Ordered, not paid"),
+        "part_paid": _("Ordered, partly paid"),
+        "paid": _("Ordered and paid"),
     }
 
 
@@ -462,8 +526,8 @@ def _labels(dimension: str, values: set[str]) -> dict[str, str]:
         )
         names = {code: localized(label_en, label_km) for code, label_en, label_km in concerns}
         return {value: names.get(value, value) for value in values}
-    if dimension == "response":
-        names = _response_labels()
+    if dimension in ("response", "restitution"):
+        names = _response_labels() if dimension == "response" else _restitution_labels()
         return {value: names.get(value, value) for value in values}
     if dimension == "months_since_reintegration":
         return {
