@@ -523,7 +523,9 @@ CASE_ACTIONS: dict[str, ActionRule] = {
     # territory: identifying a victim is the one thing oversight records (the service lets only
     # a competent agency make an identification formal).
     "identify_victim": ActionRule(
-        lambda u, c, a: a.contribute or (a.history and u.role == Role.SUPERVISOR),
+        lambda u, c, a: (
+            a.sees(Section.CONCERNS) and (a.contribute or (a.history and u.role == Role.SUPERVISOR))
+        ),
         _is_open,
         gettext_lazy("Only those working on the case, or the oversight office, identify a victim."),
         _CLOSED,

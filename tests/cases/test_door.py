@@ -66,12 +66,9 @@ def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
         contribute=True,
         reason="referral",
     )
-    # The profile alone is shared: no document may be added without the documents section.
-    assert _actions(world, "other_worker", world.own_case) == {
-        "add_note",
-        "add_service",
-        "identify_victim",
-    }
+    # The profile alone is shared: no document may be added, nor a victim identified,
+    # without the documents and concerns sections.
+    assert _actions(world, "other_worker", world.own_case) == {"add_note", "add_service"}
 
 
 def test_a_closed_case_may_only_be_reopened_and_the_api_says_so(world: World) -> None:
