@@ -120,9 +120,6 @@ def directory_size() -> DirectorySize:
     )
 
 
-USER_STATUSES = ("active", "inactive", "all")
-
-
 def managed_users(
     actor: User,
     *,

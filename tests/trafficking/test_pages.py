@@ -114,6 +114,17 @@ def test_a_repatriation_is_opened_and_moved_on_from_the_tab(world: World) -> Non
     assert skipped.status_code == 400  # not a choice the form offers
     repatriation.refresh_from_db()
     assert repatriation.status == "documents_ready"
+    cancelled = police.post(
+        f"/cases/{case.pk}/repatriations/{repatriation.pk}/advance/",
+        {f"{prefix}-status": "cancelled", f"{prefix}-date": TODAY},
+    )
+    assert cancelled.status_code == 302
+    # Once it ended, a late form is refused as a conflict, not a failure.
+    late = police.post(
+        f"/cases/{case.pk}/repatriations/{repatriation.pk}/advance/",
+        {f"{prefix}-status": "documents_ready", f"{prefix}-date": TODAY},
+    )
+    assert late.status_code == 409
 
 
 def test_the_tab_answers_as_the_door_does(world: World) -> None:

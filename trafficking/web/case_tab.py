@@ -24,6 +24,7 @@ from cases.web.case_file import (
     render_case_page,
     submit_on_tab,
 )
+from core.errors import StateConflictError
 from core.web import user_of
 from trafficking import selectors, services
 from trafficking.choices import COUNTRIES, REPATRIATION_ENDED, Indicator
@@ -118,6 +119,9 @@ def repatriation_advance(request: HttpRequest, pk: int, repatriation_id: int) ->
     repatriation = selectors.repatriations_of_case_id(pk).filter(pk=repatriation_id).first()
     if repatriation is None:
         raise Http404(_("No such repatriation."))
+    if repatriation.status in REPATRIATION_ENDED:
+        # Its form has no next step to offer: the refusal the service would give (409).
+        raise StateConflictError(_("This repatriation has ended."))
     form = AdvanceForm(request.POST, repatriation=repatriation)
     done = submit_on_tab(
         request,
