@@ -17,6 +17,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     WEB_CONCURRENCY=3
 
+# Pango lays out the case summary PDF (WeasyPrint); DejaVu Sans gives the punctuation the
+# vendored Khmer font lacks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # A fixed numeric id, so orchestrators that insist on a non-root user can verify it.
 RUN groupadd --system --gid 10001 cpims \
     && useradd --system --uid 10001 --gid cpims --home-dir /app --no-create-home \

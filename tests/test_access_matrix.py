@@ -708,6 +708,7 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     # --- The pages of a case ---------------------------------------------------------------
     "case-page": (page(CASE_PAGE),),
     "case-print-page": (page(CASE_PAGE),),
+    "case-print-pdf": (page(CASE_PAGE),),
     "case-edit-page": (page(CASE_PAGE, MANAGE), form(CASE_PAGE, MANAGE, insiders=False)),
     "case-named-page": (page(CASE_PAGE, Needs(restricted_only=True)),),
     "case-act": (

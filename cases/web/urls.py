@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<int:pk>/", case_file.case_file, name="case-page"),
     path("<int:pk>/print/", printing.case_print, name="case-print-page"),
+    path("<int:pk>/print/pdf/", printing.case_print_pdf, name="case-print-pdf"),
     path("<int:pk>/edit/", lifecycle.case_edit, name="case-edit-page"),
     path("<int:pk>/named/", named.case_named_people, name="case-named-page"),
     path("<int:pk>/do/<slug:action>/", lifecycle.case_act, name="case-act"),
