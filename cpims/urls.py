@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts.web import account, login, password
 from cpims import api_docs, health, i18n, views
+from documents.web.urls import case_urlpatterns as documents_case_urls
+from legal.web.urls import case_urlpatterns as legal_case_urls
 from reintegration.web.urls import case_urlpatterns as reintegration_case_urls
 from trafficking.web.urls import case_urlpatterns as trafficking_case_urls
 
@@ -63,6 +65,8 @@ urlpatterns = [
     path("cases/", include("cases.web.urls")),
     path("cases/", include(reintegration_case_urls)),
     path("cases/", include(trafficking_case_urls)),
+    path("cases/", include(legal_case_urls)),
+    path("cases/", include(documents_case_urls)),
     path("referrals/", include("referrals.web.urls")),
     path("follow-ups/", include("reintegration.web.urls")),
     path("notifications/", include("notifications.urls")),

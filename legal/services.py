@@ -29,7 +29,7 @@ from legal.reminders import hearing_remind_at
 
 # Recording in the legal section is adding to the case: the rule of notes and services (the
 # right to contribute, on an open case), asked together with the section.
-_WRITE_ACTION = "add_note"
+WRITE_ACTION = "add_note"
 
 PROCEEDING_EDITABLE_FIELDS = frozenset(
     {
@@ -48,7 +48,7 @@ PROCEEDING_EDITABLE_FIELDS = frozenset(
 
 
 def _open_legal(actor: User, case_id: int) -> Case:
-    case, _access = case_get(actor, case_id, section=Section.LEGAL, action=_WRITE_ACTION, lock=True)
+    case, _access = case_get(actor, case_id, section=Section.LEGAL, action=WRITE_ACTION, lock=True)
     return case
 
 

@@ -38,6 +38,20 @@ def _may_record(actor: User, case: Case, access: CaseAccess, to_agency: Agency) 
     )
 
 
+def may_record_custody(actor: User, case: Case, access: CaseAccess) -> bool:
+    """Whether ``actor`` may record a custody transfer of ``case`` to some agency: the case's
+    owner or her supervisor, or an agency holding the child through an accepted referral of
+    the case (which records transfers to itself alone). The page offers its form by this."""
+    if access.manage:
+        return True
+    return (
+        actor.agency_id is not None
+        and Referral.objects.filter(
+            case=case, to_agency_id=actor.agency_id, status=ReferralStatus.ACCEPTED
+        ).exists()
+    )
+
+
 def _input_errors(
     *,
     case: Case,

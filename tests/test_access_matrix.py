@@ -683,6 +683,44 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
         case_probe("get", legal_record, LEGAL),
         case_probe("post", legal_record, LEGAL_CONTRIBUTE, body=hearing_body),
     ),
+    # The court case tab's forms, on the proceeding made once per case and a hearing of it.
+    "case-legal-proceeding-add": (
+        form(
+            CASE_PAGE,
+            LEGAL_CONTRIBUTE,
+            body(**{"proceeding-court": "Provincial court", "proceeding-child_role": "witness"}),
+        ),
+    ),
+    "case-legal-proceeding-change": (
+        form(
+            lambda scene, case: {"pk": case.pk, "proceeding_id": legal_record(scene, case)["pk"]},
+            LEGAL_CONTRIBUTE,
+            body(**{"change-version": 1, "change-outcome": "Adjourned."}),
+        ),
+    ),
+    "case-legal-hearing-add": (
+        form(
+            lambda scene, case: {"pk": case.pk, "proceeding_id": legal_record(scene, case)["pk"]},
+            LEGAL_CONTRIBUTE,
+            body(**{"hearing-date": tomorrow(), "hearing-kind": "trial"}),
+        ),
+    ),
+    "case-legal-hearing-reschedule": (
+        form(
+            lambda scene, case: {
+                "pk": case.pk,
+                "proceeding_id": legal_record(scene, case)["pk"],
+                "hearing_id": scene._once(
+                    ("legal_hearing", str(case.pk)),
+                    lambda: LegalProceeding(pk=legal_record(scene, case)["pk"]).hearings.create(
+                        date=timezone.localdate(), kind="trial", created_by=case.owner
+                    ),
+                ).pk,
+            },
+            LEGAL_CONTRIBUTE,
+            body(**{"reschedule-date": tomorrow()}),
+        ),
+    ),
     # Uploads are multipart: a JSON body is refused (415) once the right to add is granted.
     "case-document-list": (
         case_probe("get", case_id(), DOCUMENTS),
@@ -692,6 +730,32 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "case-document-download": (case_probe("get", document_record, DOCUMENTS),),
     "case-document-withdraw": (
         case_probe("post", document_record, DOCUMENTS_MANAGE, body=body(reason="Wrong child.")),
+    ),
+    # The documents tab's forms and the file it links to, and the custody tab's form.
+    "case-document-add": (form(CASE_PAGE, DOCUMENTS_CONTRIBUTE),),
+    "case-document-file": (
+        page(
+            lambda scene, case: {"pk": case.pk, "document_id": document_record(scene, case)["pk"]},
+            DOCUMENTS,
+        ),
+    ),
+    "case-document-withdraw-page": (
+        form(
+            lambda scene, case: {"pk": case.pk, "document_id": document_record(scene, case)["pk"]},
+            DOCUMENTS_MANAGE,
+            lambda scene, case: {
+                f"withdraw-{document_record(scene, case)['pk']}-reason": "Wrong child."
+            },
+        ),
+    ),
+    "case-custody-add": (
+        form(
+            CASE_PAGE,
+            Needs(section=Section.PLACEMENTS, right="manage"),
+            lambda scene, case: {
+                f"custody-{key}": value for key, value in custody_body(scene, case).items()
+            },
+        ),
     ),
     # --- The API: referrals and follow-up visits ------------------------------------------
     "referral-detail": (referral_probe("get", "read"),),

@@ -65,8 +65,11 @@ OWNER_TABS = [
     "notes",
     "consent",
     "trafficking",
+    "legal",
     "placements",
+    "custody",
     "referrals",
+    "documents",
     "history",
 ]
 

@@ -23,7 +23,7 @@ from core.web import user_of
 
 # The parts of the file the summary prints, where the reader sees them.
 PRINTED = frozenset(
-    {"concerns", "risk", "plan", "services", "consent", "placements", "trafficking"}
+    {"concerns", "risk", "plan", "services", "consent", "placements", "trafficking", "legal"}
 )
 
 
