@@ -10,9 +10,10 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Agency, User
 from cases.models import Case, CaseConcern, CaseNamedUser, CaseNote, CaseService
 from referrals.choices import ANSWERING_ROLES, ReferralStatus
+from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
 
 RECEIVING_ROLES = frozenset({Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.AGENCY_ADMIN})
@@ -96,3 +97,12 @@ def custody_transfers_of(case: Case) -> QuerySet[CustodyTransfer]:
 def referrals_of(case: Case) -> QuerySet[Referral]:
     """Every referral of ``case``, for a caller who opened the case."""
     return Referral.objects.filter(case=case)
+
+
+def custody_agencies() -> QuerySet[Agency]:
+    """The agencies custody may go to: active, offering shelter or alternative care."""
+    return (
+        Agency.objects.filter(is_active=True, service_rows__service_id__in=CUSTODY_SERVICES)
+        .distinct()
+        .order_by("name")
+    )

@@ -9,14 +9,13 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Agency, User
+from accounts.models import User
 from cases.choices import Section
 from cases.models import Case
 from cases.policy import CaseAccess, case_get
@@ -30,9 +29,9 @@ from cases.web.case_file import (
     submit_on_tab,
 )
 from core.web import DateField, user_of
-from referrals.custody import CUSTODY_SERVICES, custody_transfer_record, may_record_custody
+from referrals.custody import custody_transfer_record, may_record_custody
 from referrals.models import Referral
-from referrals.selectors import custody_transfers_of, referrals_of
+from referrals.selectors import custody_agencies, custody_transfers_of, referrals_of
 
 TAB = "custody"
 
@@ -40,15 +39,6 @@ CONSENT_CHOICES = [
     ("yes", gettext_lazy("With the family's consent")),
     ("no", gettext_lazy("Without the family's consent")),
 ]
-
-
-def custody_agencies() -> QuerySet[Agency]:
-    """The agencies custody may go to: active, offering shelter or alternative care."""
-    return (
-        Agency.objects.filter(is_active=True, service_rows__service_id__in=CUSTODY_SERVICES)
-        .distinct()
-        .order_by("name")
-    )
 
 
 class ReferralChoice(forms.ModelChoiceField):
@@ -60,7 +50,7 @@ class ReferralChoice(forms.ModelChoiceField):
 class CustodyTransferForm(forms.Form):
     prefix = "custody"
     to_agency = forms.ModelChoiceField(
-        queryset=Agency.objects.none(),
+        queryset=custody_agencies().none(),
         label=gettext_lazy("Custody goes to"),
         help_text=gettext_lazy("An agency offering shelter or alternative care."),
     )
