@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts.web import account, login, password
+from accounts.web import account, login, logout, password
 from cpims import api_docs, health, i18n, views
 from documents.web.urls import case_urlpatterns as documents_case_urls
 from legal.web.urls import case_urlpatterns as legal_case_urls
@@ -60,7 +59,7 @@ urlpatterns = [
         password.PasswordResetComplete.as_view(),
         name="password-reset-complete",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", logout.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("cases/", include("cases.web.urls")),
     path("cases/", include(reintegration_case_urls)),

@@ -4,16 +4,18 @@ through the same services as the API."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from cases.choices import Section
@@ -31,6 +33,7 @@ SHOWS = {
     "due": [FollowUpStatus.SCHEDULED],
     "done": [FollowUpStatus.COMPLETED, FollowUpStatus.MISSED],
 }
+SERVICE_WORKER = "cpims/visits-sw.js"
 
 
 @login_required
@@ -59,8 +62,24 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "show": show,
             "today": timezone.localdate(),
+            # The phone keeps the visits of the first to-do page, the next ones due, and those
+            # alone (docs/architecture.md, "Offline follow-up visits").
+            "keeps_visits": show == "due" and page.number == 1,
         },
     )
+
+
+@require_GET
+def visits_service_worker(request: HttpRequest) -> HttpResponse:
+    """The follow-up pages' service worker, served from under /follow-ups/ so that its scope is
+    those pages alone. ``no-cache``: a phone asks for a newer version at each visit. It is code,
+    not data, so it needs no sign-in (a redirection would fail its registration)."""
+    found = finders.find(SERVICE_WORKER)
+    if not isinstance(found, str):
+        raise Http404("No service worker.")
+    response = HttpResponse(Path(found).read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _page(

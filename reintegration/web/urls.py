@@ -4,6 +4,7 @@ from reintegration.web import case_tab, follow_ups
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", follow_ups.follow_up_list, name="follow-up-list-page"),
+    path("sw.js", follow_ups.visits_service_worker, name="follow-up-worker"),
     path("<int:pk>/", follow_ups.follow_up_detail, name="follow-up-page"),
     path("<int:pk>/complete/", follow_ups.follow_up_complete, name="follow-up-complete-page"),
     path("<int:pk>/reschedule/", follow_ups.follow_up_reschedule, name="follow-up-reschedule-page"),
