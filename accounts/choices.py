@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENCY_ADMIN = "agency_admin", _("Agency admin")
     COMMUNE_COMMITTEE = "commune_committee", _("Commune committee member")
+    VILLAGE_CHIEF = "village_chief", _("Village chief")
     POLICE = "police", _("Police officer")
     LABOUR_INSPECTOR = "labour_inspector", _("Labour inspector")
     HELPLINE_OPERATOR = "helpline_operator", _("Helpline operator")

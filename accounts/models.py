@@ -249,6 +249,10 @@ class User(AbstractUser):
             self.location is None or self.location.level != LocationLevel.COMMUNE
         ):
             errors["location"] = _("A commune committee member's location must be a commune.")
+        elif self.role == Role.VILLAGE_CHIEF and (
+            self.location is None or self.location.level != LocationLevel.VILLAGE
+        ):
+            errors["location"] = _("A village chief's location must be a village.")
         elif outside := self._place_outside_agency():
             errors["location"] = outside
         if errors:
@@ -260,7 +264,8 @@ class User(AbstractUser):
         given a territory their agency does not cover. Returns the error, or ""."""
         if self.location is None or self.agency is None:
             return ""
-        if self.role != Role.COMMUNE_COMMITTEE and self.agency.type not in OVERSIGHT_AGENCY_TYPES:
+        community = self.role in (Role.COMMUNE_COMMITTEE, Role.VILLAGE_CHIEF)
+        if not community and self.agency.type not in OVERSIGHT_AGENCY_TYPES:
             return ""
         seat = self.agency.location
         if seat is None:

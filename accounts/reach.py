@@ -22,6 +22,8 @@ _ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.SUPERVISOR: frozenset({"own", "team", "jurisdiction"}),
     Role.AGENCY_ADMIN: frozenset({"agency"}),
     Role.COMMUNE_COMMITTEE: frozenset(),
+    # A village chief reports children at risk and follows her reports; she sees no case.
+    Role.VILLAGE_CHIEF: frozenset(),
     Role.POLICE: frozenset({"own"}),
     Role.LABOUR_INSPECTOR: frozenset({"own"}),
     Role.HELPLINE_OPERATOR: frozenset({"own"}),

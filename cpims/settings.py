@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "trafficking",
     "legal",
     "documents",
+    "intake",
     "exports",
     "reporting",
     "cpims",
@@ -330,6 +331,15 @@ REMINDER_LEAD_DAYS = env.int("REMINDER_LEAD_DAYS", default=3)
 # are reminded (again each such period).
 IDENTIFICATION_DAYS = env.int("IDENTIFICATION_DAYS", default=7)
 REPATRIATION_STALL_DAYS = env.int("REPATRIATION_STALL_DAYS", default=14)
+# Hours the social services office has to look at a child reported at risk, by urgency
+# ("emergency=2,urgent=24"); urgencies not named keep their defaults (4, 48 and 168 hours).
+# Past that, the office's supervisors are reminded.
+TRIAGE_HOURS = {
+    "emergency": 4,
+    "urgent": 48,
+    "routine": 168,
+    **{urgency: int(hours) for urgency, hours in env.dict("TRIAGE_HOURS", default={}).items()},
+}
 # Days between case reviews, by risk level ("critical=14,high=30"); levels not named keep
 # their defaults (critical 14, high 30, medium 90, low 180).
 CASE_REVIEW_DAYS = {
@@ -435,6 +445,11 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that several serializers share get one name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "LocationLevelEnum": "accounts.choices.LocationLevel",
+        "CallReasonEnum": "intake.choices.CallReason",
+        "ClosureReasonEnum": "cases.choices.ClosureReason",
+        "ReportUrgencyEnum": "intake.choices.ReportUrgency",
+        "ReferralUrgencyEnum": "referrals.choices.Urgency",
+        "ReportStatusEnum": "intake.choices.ReportStatus",
         "RiskLevelEnum": "cases.choices.RiskLevel",
         "CaseStatusEnum": "cases.choices.Status",
         "PlanStatusEnum": "cases.choices.PlanStatus",

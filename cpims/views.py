@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,8 @@ from cases.selectors.case import (
     cases_without_recent_contact,
 )
 from cases.services.case import CASE_HOLDER_ROLES
+from intake.choices import REPORTER_ROLES, TRIAGE_ROLES
+from intake.selectors import office_queue, reports_visible
 from notifications.models import NEXT_STEP
 from notifications.outbox import notifications_of
 from referrals.choices import ANSWERING_ROLES
@@ -35,7 +38,8 @@ from reporting.caseload import caseload
 LIST_LENGTH = 10
 NOTIFICATION_COUNT = 5
 
-# Their homes show no case of anyone's: the configuration, or the visits of a commune.
+# Their homes show no case of anyone's: the configuration, or the visits of a commune (a
+# commune member's reports show their status in "My reports").
 WITHOUT_NOTIFICATIONS = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_COMMITTEE})
 
 
@@ -52,6 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
         panel, context = "home/system_admin.html", {"directory": directory_size()}
     elif user.role == Role.COMMUNE_COMMITTEE:
         panel, context = "home/commune.html", _commune_work(user)
+    elif user.role == Role.VILLAGE_CHIEF:
+        # A village chief holds no case: he reports children at risk and follows his reports.
+        panel, context = "home/village_chief.html", {}
     elif user.role in REFERRER_ROLES:
         panel, context = "home/referrer.html", _referrer_work(user)
     elif user.role == Role.AGENCY_ADMIN:
@@ -60,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         panel, context = "home/case_work.html", _case_work(user)
     context["panel"] = panel
     context["holds_cases"] = user.role in CASE_HOLDER_ROLES
+    context.update(_reports(user))
     if user.role not in WITHOUT_NOTIFICATIONS:
         unread = notifications_of(int(user.pk)).filter(read_at__isnull=True)
         # Each with what it asks of the reader, as on the notifications page.
@@ -119,6 +127,24 @@ def _commune_work(user: User) -> dict[str, Any]:
         .order_by("scheduled_date", "id")[:LIST_LENGTH]
     )
     return {"due_visits": list(due), "today": timezone.localdate()}
+
+
+def _reports(user: User) -> dict[str, Any]:
+    """For those who report children at risk, their latest reports with their status; for an
+    office's social services, how many reports wait for the office and the earliest deadline.
+    Two queries at most."""
+    if user.role not in REPORTER_ROLES:
+        return {}
+    context: dict[str, Any] = {
+        "reports": list(
+            reports_visible(user).filter(reporter_id=user.pk).order_by("-created_at")[:5]
+        )
+    }
+    if user.role in TRIAGE_ROLES:
+        context["report_queue"] = office_queue(user).aggregate(
+            waiting=Count("pk"), earliest=Min("triage_by")
+        )
+    return context
 
 
 def _referrer_work(user: User) -> dict[str, Any]:

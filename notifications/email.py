@@ -48,6 +48,8 @@ def path_of(notification: Notification) -> str:
         return f"/cases/{notification.case_id}/"
     if notification.worker_id is not None:
         return f"/cases/workers/{notification.worker_id}/reassign/"
+    if notification.concern_report_id is not None:
+        return f"/concerns/{notification.concern_report_id}/"
     return "/notifications/"
 
 

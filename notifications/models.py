@@ -141,6 +141,9 @@ class NotificationKind(models.TextChoices):
     IDENTIFICATION_DUE = "identification_due", _("Victim identification due")
     REPATRIATION_STALLED = "repatriation_stalled", _("Repatriation without progress")
     HEARING_DUE = "hearing_due", _("Court hearing coming")
+    REPORT_RECEIVED = "report_received", _("Child reported at risk")
+    TRIAGE_OVERDUE = "triage_overdue", _("Child reported at risk, still waiting")
+    REPORT_ANSWERED = "report_answered", _("Your report was acted on")
 
 
 # What each notification asks of its reader, shown with it so that it says what to do.
@@ -164,6 +167,9 @@ NEXT_STEP: dict[str, Any] = {
     NotificationKind.IDENTIFICATION_DUE: _("Have the child identified, or record why not"),
     NotificationKind.REPATRIATION_STALLED: _("Move the repatriation on, or record why it waits"),
     NotificationKind.HEARING_DUE: _("Prepare the child for the hearing"),
+    NotificationKind.REPORT_RECEIVED: _("Open a case from the report, or close it with a reason"),
+    NotificationKind.TRIAGE_OVERDUE: _("Open a case from the report, or close it with a reason"),
+    NotificationKind.REPORT_ANSWERED: _("See your report"),
 }
 
 
@@ -197,6 +203,9 @@ class Notification(models.Model):
         null=True,
         blank=True,
         help_text=_("The person whose cases the notification is about (a deactivated account)."),
+    )
+    concern_report_id = models.BigIntegerField(
+        null=True, blank=True, help_text=_("The report of a child at risk concerned.")
     )
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("The deadline concerned."))
     created_at = models.DateTimeField(default=timezone.now)
@@ -241,6 +250,11 @@ class Notification(models.Model):
                 fields=["worker_id"],
                 condition=Q(read_at__isnull=True, worker_id__isnull=False),
                 name="notification_worker_open_idx",
+            ),
+            models.Index(
+                fields=["concern_report_id"],
+                condition=Q(read_at__isnull=True, concern_report_id__isnull=False),
+                name="notification_report_open_idx",
             ),
             # notify(): the rows a batch created.
             models.Index(fields=["batch"], name="notification_batch_idx"),

@@ -34,6 +34,7 @@ class Notice:
     referral_id: int | None = None
     follow_up_id: int | None = None
     worker_id: int | None = None
+    concern_report_id: int | None = None
     due_at: datetime | None = None
 
     @property
@@ -62,6 +63,7 @@ def notify(notices: Iterable[Notice]) -> list[int]:
                 referral_id=notice.referral_id,
                 follow_up_id=notice.follow_up_id,
                 worker_id=notice.worker_id,
+                concern_report_id=notice.concern_report_id,
                 due_at=notice.due_at,
                 created_at=now,
                 batch=batch,
@@ -116,6 +118,7 @@ def notifications_settle(
     follow_up_id: int | None = None,
     referral_id: int | None = None,
     worker_id: int | None = None,
+    concern_report_id: int | None = None,
     case_id: int | None = None,
     subject: str = "",
 ) -> int:
@@ -129,6 +132,8 @@ def notifications_settle(
         about = Q(referral_id=referral_id)
     elif worker_id is not None:
         about = Q(worker_id=worker_id)
+    elif concern_report_id is not None:
+        about = Q(concern_report_id=concern_report_id)
     elif case_id is not None and subject:
         # The subject is the middle part of the key (see Notice.key).
         about = Q(case_id=case_id, key__contains=f"|{subject}|")

@@ -15,16 +15,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import PATH_SEPARATOR
 from cases.models import Case, CaseConcern
+from intake.models import HelplineCall
 from legal.models import LegalProceeding
 from referrals.models import Referral
 from reintegration.choices import FollowUpStatus
 from reintegration.models import FollowUp
 from reporting.models import (
     AgeBand,
+    CallFact,
     CaseConcernFact,
     CaseFact,
     CaseFields,
@@ -91,6 +94,7 @@ def facts_refresh(*, full: bool = False) -> RefreshResult | None:
         for chunk in _chunks(ids):
             _rewrite(chunk)
             count += len(chunk)
+        _rewrite_calls(since)
         state.as_of = started
         if full:
             state.full_at = started
@@ -379,3 +383,65 @@ def _prosecution_facts(
         for pk, case_id, filed_on, created_at, child_role, defendant_status, ordered, paid in rows
         if case_id in place
     ]
+
+
+def _rewrite_calls(since: datetime | None) -> None:
+    """Replaces the facts of the calls recorded since ``since`` and of those whose case changed
+    (it may have moved); all of them when None. A call is never edited once recorded."""
+    calls = HelplineCall.objects.all()
+    if since is None:
+        CallFact.objects.all().delete()
+    else:
+        calls = calls.filter(Q(recorded_at__gte=since) | Q(case__updated_at__gte=since))
+    last = 0
+    while True:
+        rows = list(
+            calls.filter(id__gt=last)
+            .order_by("id")
+            .values_list(
+                "id",
+                "agency_id",
+                "case_id",
+                "case__location_path",
+                "concern_report__location__path",
+                "received_at",
+                "caller_type",
+                "reason",
+                "action",
+            )[:CHUNK]
+        )
+        if since is not None:
+            CallFact.objects.filter(call_id__in=[row[0] for row in rows]).delete()
+        CallFact.objects.bulk_create(_call_fact(row) for row in rows)
+        if len(rows) < CHUNK:
+            return
+        last = rows[-1][0]
+
+
+def _call_fact(row: tuple[Any, ...]) -> CallFact:
+    """A call's facts from its row as _rewrite_calls reads it."""
+    (
+        call_id,
+        agency_id,
+        case_id,
+        case_path,
+        report_path,
+        received_at,
+        caller_type,
+        reason,
+        action,
+    ) = row
+    path = case_path or report_path or ""
+    province, district = _place(path) if path else ("", "")
+    return CallFact(
+        call_id=call_id,
+        agency_id=agency_id,
+        case_id=case_id,
+        location_path=path,
+        province=province,
+        district=district,
+        received_on=timezone.localdate(received_at),
+        caller_type=caller_type,
+        call_reason=reason,
+        call_action=action,
+    )

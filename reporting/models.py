@@ -245,3 +245,33 @@ class ProsecutionFact(PlaceFacts):
 
     def __str__(self) -> str:
         return f"Facts of court case {self.proceeding_id}"
+
+
+class CallFact(models.Model):
+    """A call to a child helpline. A call is about no child the store knows unless it is linked:
+    its place is that of the case it is about or, else, of the concern report made for it (empty
+    when neither), and it has no sex or age band."""
+
+    call_id = models.BigIntegerField(primary_key=True)
+    # The helpline that took it: an agency's own scope.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Not a key to the case's facts: those are rewritten on their own schedule, and a call
+    # outlives them. The concern filter (?concern=) reads it.
+    case_id = models.BigIntegerField(null=True)
+    location_path = models.CharField(max_length=255, blank=True)
+    province = models.CharField(max_length=16, blank=True)
+    district = models.CharField(max_length=16, blank=True)
+    received_on = models.DateField()
+    caller_type = models.CharField(max_length=12)
+    call_reason = models.CharField(max_length=16)
+    call_action = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_on"], name="call_fact_on_idx"),
+            models.Index(fields=["province", "received_on"], name="call_fact_prov_idx"),
+            models.Index(fields=["agency", "received_on"], name="call_fact_agcy_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of call {self.call_id}"

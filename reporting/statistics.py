@@ -35,12 +35,14 @@ from accounts.reach import NATIONAL, reach_of
 from cases.choices import ClosureReason, LabourSector, RiskLevel, Sex, Source, Stage
 from cases.models import ConcernType
 from core.web import localized
+from intake.choices import CallAction, CallerType, CallReason
 from legal.choices import ChildRole, DefendantStatus
 from referrals.choices import ReferralStatus, Urgency
 from reintegration.choices import FollowUpOutcome, FollowUpStatus
 from reporting.facts import facts_as_of
 from reporting.models import (
     AgeBand,
+    CallFact,
     CaseConcernFact,
     CaseFact,
     IdentificationFact,
@@ -111,6 +113,7 @@ class Topic:
         | IdentificationFact
         | RepatriationFact
         | ProsecutionFact
+        | CallFact
     ]
     dimensions: tuple[str, ...]
     # The date a row counts on in the period (None: open on the period's last day).
@@ -181,6 +184,17 @@ TOPICS: dict[str, Topic] = {
         "filed_on",
         "case__concern_facts__concern",
     ),
+    # Calls to a helpline. Their place is the linked case's or concern report's (empty
+    # otherwise): a territory's scope counts the linked calls alone, the helpline's own
+    # agency scope and the nation all of them. No child, so no sex, age band or concern
+    # dimension; ?concern= keeps the calls linked to a case of that concern.
+    "calls": Topic(
+        "calls",
+        CallFact,
+        ("province", "district", "caller_type", "call_reason", "call_action", "month"),
+        "received_on",
+        "case__concern_facts__concern",
+    ),
 }
 
 ALL_DIMENSIONS = sorted({dimension for topic in TOPICS.values() for dimension in topic.dimensions})
@@ -208,6 +222,9 @@ def dimension_values(dimension: str) -> list[str] | None:
         "child_role": ChildRole.values,
         "defendant_status": [*DefendantStatus.values, ""],
         "restitution": list(RESTITUTION_STATES),
+        "caller_type": CallerType.values,
+        "call_reason": CallReason.values,
+        "call_action": CallAction.values,
     }
     values = fixed.get(dimension)
     return list(values) if values is not None else None
@@ -477,6 +494,9 @@ _CHOICE_LABELS: dict[str, Mapping[str, Any]] = {
     "repatriation_status": dict(RepatriationStatus.choices),
     "child_role": dict(ChildRole.choices),
     "defendant_status": dict(DefendantStatus.choices),
+    "caller_type": dict(CallerType.choices),
+    "call_reason": dict(CallReason.choices),
+    "call_action": dict(CallAction.choices),
 }
 
 # Restitution ordered by a court, and how much of it was paid (reporting.facts).

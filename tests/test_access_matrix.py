@@ -886,6 +886,16 @@ NOT_CASE_DATA = {
     "manage-user": "a person's account (tests/accounts/test_manage_pages.py)",
     "manage-user-action": "a person's account (tests/accounts/test_manage_pages.py)",
     "manage-agency": "an organisation (tests/accounts/test_manage_pages.py)",
+    # A child reported at risk before any case exists: seen by its reporter (status only) and
+    # the office it went to, 404 for everyone else.
+    **dict.fromkeys(
+        ["concern-report-detail", "concern-report-open-case", "concern-report-close"],
+        "a report of a child at risk (tests/intake/test_concern_reports_api.py)",
+    ),
+    **dict.fromkeys(
+        ["concern-report-page", "concern-report-open-case-page", "concern-report-close-page"],
+        "a report of a child at risk (tests/intake/test_report_pages.py)",
+    ),
 }
 
 

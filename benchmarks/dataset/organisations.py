@@ -25,6 +25,7 @@ UNSUPERVISED_ROLES = frozenset(
         Role.AGENCY_ADMIN,
         Role.DATA_ANALYST,
         Role.COMMUNE_COMMITTEE,
+        Role.VILLAGE_CHIEF,
         Role.SYSTEM_ADMIN,
     }
 )
@@ -269,7 +270,8 @@ def _roles_of(org: Org, headcount: int) -> list[Role]:
         fixed = [Role.AGENCY_ADMIN] * 2 + [Role.SUPERVISOR] * 6 + [Role.DATA_ANALYST] * 18
         return fixed + [Role.SOCIAL_WORKER] * max(1, headcount - len(fixed))
     if org.type == AgencyType.COMMUNE_COMMITTEE:
-        return [Role.COMMUNE_COMMITTEE] * max(2, headcount)
+        # The committee's members, and the chief of one of the commune's villages.
+        return [Role.COMMUNE_COMMITTEE] * max(2, headcount) + [Role.VILLAGE_CHIEF]
     if org.type == AgencyType.UN_AGENCY:
         return [Role.AGENCY_ADMIN] + [Role.DATA_ANALYST] * max(1, headcount - 1)
     supervisors = max(1, round(headcount * 0.12))
@@ -344,6 +346,8 @@ def _save_people(
     for agency, role in planned:
         full_name = _person_name(rng)
         seat = agency.seat if agency else None
+        if role == Role.VILLAGE_CHIEF and seat is not None and seat.children:
+            seat = rng.choice(seat.children)
         person = Person(
             id=0,
             username=_username(full_name, taken),

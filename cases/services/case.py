@@ -113,6 +113,32 @@ def case_open(
     restricted: bool = False,
 ) -> Case:
     """Registers a child and opens a case owned by ``actor`` in ``actor``'s agency."""
+    return case_register(
+        actor=actor,
+        child=child,
+        family=family,
+        concerns=concerns,
+        source=source,
+        summary=summary,
+        labour_sector=labour_sector,
+        restricted=restricted,
+    )
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    child: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    concerns: Sequence[str],
+    source: str,
+    summary: str = "",
+    labour_sector: str = "",
+    restricted: bool = False,
+) -> Case:
+    """case_open's work, inside the caller's transaction: for a service that opens a case as
+    part of its own change (a report of a child at risk answered with a case)."""
     if actor.role not in CASE_HOLDER_ROLES or actor.agency is None:
         raise PermissionDenied(_("Your role does not register children."))
     concern_types = _check_concerns(concerns, labour_sector)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Location, User
 from accounts.selectors import place_chosen, places_matching
+from cases.models import Case
 from cases.selectors import case as case_selectors
 from cases.selectors.case import concern_types
 from cases.services.case import (
@@ -49,11 +51,32 @@ def case_places(request: HttpRequest) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     _require_registrar(user)
+    return register_child(request, user, open_case=lambda **values: case_open(actor=user, **values))
+
+
+# What a page that registers a child does with the checked form: open the case (case_open, or
+# a service that opens one as part of its own change) and return it.
+OpenCase = Callable[..., Case]
+
+
+def register_child(
+    request: HttpRequest,
+    user: User,
+    *,
+    open_case: OpenCase,
+    initial: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The registration form's whole flow (place search, family rows, the duplicate check),
+    for the page that registers a child and for those that open a case from something else
+    (a report of a child at risk), with what is known already as ``initial``."""
     concerns = concern_types(active_only=True)
+    page = {"action": request.path, **(context or {})}
     if request.method != "POST":
-        form = CaseIntakeForm(concerns=concerns)
+        form = CaseIntakeForm(concerns=concerns, initial=initial)
         family = FamilyFormSet(prefix="family")
-        return _intake_page(request, form, family, chosen=None)
+        chosen = place_chosen(str((initial or {}).get("location", "")) or None)
+        return _intake_page(request, form, family, chosen=chosen, context=page)
 
     data = request.POST.copy()
     if "add_family" in data:
@@ -66,9 +89,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
         # and nothing is reported as missing either.
         for part in (form, *family.forms):
             part.errors.clear()
-        return _intake_page(request, form, family, chosen=chosen, searched="find_place" in data)
+        return _intake_page(
+            request, form, family, chosen=chosen, searched="find_place" in data, context=page
+        )
     if not (form.is_valid() and family.is_valid()):
-        return _intake_page(request, form, family, chosen=chosen, status=400)
+        return _intake_page(request, form, family, chosen=chosen, status=400, context=page)
 
     fingerprint = form.fingerprint()
     if form.cleaned_data["confirmed"] != fingerprint:
@@ -81,10 +106,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 chosen=chosen,
                 duplicates=duplicates,
                 fingerprint=fingerprint,
+                context=page,
             )
     try:
-        case = case_open(
-            actor=user,
+        case = open_case(
             child=form.child_values(),
             family=family_values(family),
             concerns=form.cleaned_data["concerns"],
@@ -95,7 +120,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         adopt(form, error, prefix="child.")
-        return _intake_page(request, form, family, chosen=chosen, status=400)
+        return _intake_page(request, form, family, chosen=chosen, status=400, context=page)
     messages.success(request, _("Case %(number)s is open.") % {"number": case.case_number})
     return redirect("case-page", pk=case.pk)
 
@@ -110,12 +135,14 @@ def _intake_page(
     duplicates: list[case_selectors.PossibleDuplicate] | None = None,
     fingerprint: str = "",
     status: int = 200,
+    context: dict[str, Any],
 ) -> HttpResponse:
     query = form.data.get("place_q", "") if form.is_bound else ""
     return render(
         request,
         "cases/case_new.html",
         {
+            **context,
             "form": form,
             "family": family,
             "chosen": chosen,

@@ -26,6 +26,12 @@ class NotificationSerializer(serializers.ModelSerializer):
         help_text="The person whose cases the notification is about (a deactivated account's, "
         "whose cases are to be moved).",
     )
+    concern_report = serializers.IntegerField(
+        source="concern_report_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The report of a child at risk concerned (its status only, for its reporter).",
+    )
     read = serializers.SerializerMethodField()
     kind_label = serializers.CharField(
         source="get_kind_display", read_only=True, help_text="The kind in the reader's language."
@@ -45,6 +51,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "referral",
             "follow_up",
             "worker",
+            "concern_report",
             "due_at",
             "created_at",
             "read",

@@ -116,6 +116,8 @@ def test_every_idempotent_creation_declares_its_key_the_replay_and_the_wait() ->
         "/api/v1/referrals/",
         "/api/v1/cases/{case_id}/risk-assessments/",
         "/api/v1/follow-ups/{id}/complete/",
+        "/api/v1/calls/",
+        "/api/v1/concern-reports/",
     }
     for path, method in idempotent:
         operation = _declared(path, method)

@@ -33,6 +33,8 @@ from referrals.models import Referral
 from reintegration.models import FollowUp
 from reporting.facts import facts_refresh
 from tests.conftest import api_client
+from tests.intake.test_calls_api import operator_with_calls
+from tests.intake.test_concern_reports_api import office_with_reports
 from trafficking.choices import RepatriationStatus
 from trafficking.models import Repatriation, RepatriationStep
 
@@ -93,6 +95,9 @@ BUDGETS = {
     "export-list": 1,
     "export-detail": 1,
     "export-download": 6,  # the download is audited
+    "helpline-call-list": 1,
+    "concern-report-list": 2,
+    "concern-report-detail": 1,
 }
 NOT_PROBED = {"schema", "api-docs"}  # documents, not data
 
@@ -195,6 +200,20 @@ def _by_notifications(scene: Scene) -> list[User]:
 
 
 PROBES: dict[str, Probe] = {
+    "concern-report-list": lambda s: [
+        variant
+        for reports in (2, 60)
+        for variant in _paged(office_with_reports(reports)[0], reverse("concern-report-list"))
+    ],
+    "concern-report-detail": lambda s: [
+        (office, reverse("concern-report-detail", args=[ids[-1]]))
+        for office, ids in (office_with_reports(1), office_with_reports(30))
+    ],
+    "helpline-call-list": lambda s: [
+        variant
+        for calls in (2, 60)
+        for variant in _paged(operator_with_calls(calls), reverse("helpline-call-list"))
+    ],
     "user-me": lambda s: [(user, reverse("user-me")) for user in (s.national, s.receiver)],
     "user-list": lambda s: _paged(s.admin, reverse("user-list")),
     "user-detail": lambda s: [

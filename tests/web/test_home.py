@@ -354,7 +354,7 @@ def _rows_for(world: World, persona: str, count: int) -> None:
 @pytest.mark.parametrize(
     ("persona", "budget"),
     # The session, the user and the header's unread count come with every page.
-    [("system_admin", 8), ("agency_admin", 11), ("commune_member", 8), ("police", 13)],
+    [("system_admin", 8), ("agency_admin", 11), ("commune_member", 9), ("police", 14)],
 )
 def test_each_roles_home_costs_the_same_queries_for_1_and_20_rows(
     world: World, persona: str, budget: int, count: int, django_assert_max_num_queries: Any

@@ -109,6 +109,7 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ("ngo_social_worker", Role.SOCIAL_WORKER, "Chan Rotha", "shelter", "ngo_supervisor"),
     (Role.AGENCY_ADMIN, Role.AGENCY_ADMIN, "Lim Dara", "shelter", None),
     (Role.COMMUNE_COMMITTEE, Role.COMMUNE_COMMITTEE, "Keo Sophea", "ccwc", None),
+    (Role.VILLAGE_CHIEF, Role.VILLAGE_CHIEF, "Ros Vuthy", "ccwc", None),
     (Role.POLICE, Role.POLICE, "Vann Rithy", "police", None),
     (Role.LABOUR_INSPECTOR, Role.LABOUR_INSPECTOR, "Heng Bopha", "labour", None),
     (Role.HELPLINE_OPERATOR, Role.HELPLINE_OPERATOR, "Ouk Vanna", "helpline", None),
@@ -205,6 +206,14 @@ class Command(BaseCommand):
             .order_by("code")
             .first()
         )
+        village = (
+            Location.objects.filter(parent=commune).order_by("code").first() if commune else None
+        )
+        # Community members live in the commune (a village chief in a village of it).
+        places: dict[str, Location | None] = {
+            Role.COMMUNE_COMMITTEE: commune,
+            Role.VILLAGE_CHIEF: village,
+        }
         people: dict[str, User] = {}
         for username, role, full_name, agency_key, supervisor in PEOPLE:
             people[username] = user_create(
@@ -214,7 +223,7 @@ class Command(BaseCommand):
                 full_name=full_name,
                 agency=agencies[agency_key],
                 role=role,
-                location=commune if role == Role.COMMUNE_COMMITTEE else None,
+                location=places.get(role),
                 supervisor=people[supervisor] if supervisor else None,
             )
         worker = people[Role.SOCIAL_WORKER]
