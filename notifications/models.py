@@ -25,12 +25,18 @@ REFERRAL_ACCEPTED = "referral.accepted"
 REFERRAL_DECLINED = "referral.declined"
 REFERRAL_COMPLETED = "referral.completed"
 REFERRAL_CANCELLED = "referral.cancelled"
+CASE_UPDATED = "case.updated"
+CASE_GONE = "case.gone"
+FOLLOW_UP_RECORDED = "follow_up.recorded"
 WEBHOOK_EVENTS: tuple[str, ...] = (
     REFERRAL_CREATED,
     REFERRAL_ACCEPTED,
     REFERRAL_DECLINED,
     REFERRAL_COMPLETED,
     REFERRAL_CANCELLED,
+    CASE_UPDATED,
+    CASE_GONE,
+    FOLLOW_UP_RECORDED,
 )
 
 

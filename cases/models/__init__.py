@@ -14,6 +14,7 @@ from cases.models.case import (
     ConcernType,
 )
 from cases.models.child import Child, FamilyMember, khmer_search_key, latin_search_key
+from cases.models.external import CaseExternalId
 from cases.models.plan import CasePlan, PlanAction, PlanGoal
 from cases.models.records import CaseNote, CaseService, Consent
 from cases.models.risk import RiskAssessment, RiskBand, RiskInstrument, RiskOption, RiskQuestion
@@ -24,6 +25,7 @@ __all__ = [
     "Case",
     "CaseAreaGrant",
     "CaseConcern",
+    "CaseExternalId",
     "CaseGrantBasis",
     "CaseGroupObjectPermission",
     "CaseNamedUser",
