@@ -47,6 +47,37 @@ def record(
     )
 
 
+def record_each(
+    *,
+    actor: Actor | None,
+    action: str,
+    events: Iterable[tuple[Model, Mapping[str, Any]]],
+    masked: Iterable[str] = (),
+    batch_size: int = 1000,
+) -> int:
+    """Append one event per (object, changes) of ``events``, each about its own case (the
+    object is a case) with its own changes (cases imported from a file), chained and batched
+    as :func:`record_many` does. Returns how many were written."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record_each must be called inside the service's transaction")
+    masked = tuple(masked)
+    prev_hash = _lock_chain_head()
+    written = 0
+    batch: list[AuditEvent] = []
+    for obj, changes in events:
+        row = _fields(actor=actor, action=action, obj=obj, changes=changes, masked=masked)
+        row.update(created_at=timezone.now(), case_id=obj.pk)
+        event = AuditEvent(prev_hash=prev_hash, hash=row_hash(prev_hash=prev_hash, **row), **row)
+        prev_hash = event.hash
+        batch.append(event)
+        if len(batch) == batch_size:
+            AuditEvent.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    AuditEvent.objects.bulk_create(batch)
+    return written + len(batch)
+
+
 def record_many(
     *,
     actor: Actor | None,

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "documents",
     "intake",
     "exports",
+    "imports",
     "reporting",
     "cpims",
     # The synthetic national dataset and the benchmark (management commands only).
@@ -448,8 +449,9 @@ SPECTACULAR_SETTINGS = {
         "CallReasonEnum": "intake.choices.CallReason",
         "ClosureReasonEnum": "cases.choices.ClosureReason",
         "ReportUrgencyEnum": "intake.choices.ReportUrgency",
-        "ReferralUrgencyEnum": "referrals.choices.Urgency",
+        "UrgencyEnum": "referrals.choices.Urgency",
         "ReportStatusEnum": "intake.choices.ReportStatus",
+        "ImportStatusEnum": "imports.models.ImportStatus",
         "RiskLevelEnum": "cases.choices.RiskLevel",
         "CaseStatusEnum": "cases.choices.Status",
         "PlanStatusEnum": "cases.choices.PlanStatus",

@@ -21,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("notifications.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("exports.api.urls")),
+    path("", include("imports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -74,7 +75,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("statistics/", include("reporting.web.urls")),
     path("exports/", include("exports.web.urls")),
+    path("imports/", include("imports.web.urls")),
     path("manage/", include("accounts.web.manage_urls")),
+    path("manage/webhooks/", include("accounts.web.webhook_urls")),
     path("api/v1/", include(api_v1)),
     path("admin/login/", login.admin_login),
     path("admin/", admin.site.urls),

@@ -48,8 +48,10 @@ GROUP_LABELS: dict[str, StrOrPromise] = {
 
 # Parts of the case detail that are no column: what the caller may do, their access, the
 # closure (an object), the version (the ETag's), the child as a whole (its fields are) and
-# the family (a list of people).
-_NOT_COLUMNS = frozenset({"actions", "access", "closure", "version", "child", "family"})
+# the family (a list of people), the external ids (a list, for partner systems' sync).
+_NOT_COLUMNS = frozenset(
+    {"actions", "access", "closure", "version", "child", "family", "external_ids"}
+)
 
 _CASE_LABELS: dict[str, StrOrPromise] = {
     "id": _("Case id"),

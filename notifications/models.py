@@ -105,6 +105,11 @@ class WebhookDelivery(models.Model):
     # for the length of the attempt, so no other worker picks the same delivery meanwhile.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A redelivery asked for by an admin is a new row, so the original keeps the record of how
+    # its own attempts went.
+    redelivery_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,17 +21,24 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Actor
+from core.errors import StateConflictError
 from core.versions import check_version, save_versioned
 from notifications import destinations
 from notifications.delivery import sign, verify
-from notifications.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint, new_secret
+from notifications.models import (
+    WEBHOOK_EVENTS,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    new_secret,
+)
 from notifications.tasks import deliver_webhook, queue_on_commit
 
 __all__ = [
@@ -45,6 +52,9 @@ __all__ = [
     "webhook_endpoint_rotate_secret",
     "webhook_endpoint_update",
     "webhook_endpoints_visible",
+    "webhook_endpoints_with_last_delivery",
+    "webhook_listeners",
+    "webhook_redeliver",
 ]
 
 # --- Emitting events ---------------------------------------------------------------------------
@@ -94,6 +104,16 @@ def webhook_emit(
     return deliveries
 
 
+def webhook_listeners(*, event: str, agency_ids: Collection[int]) -> set[int]:
+    """The agencies among ``agency_ids`` with an active endpoint subscribed to ``event``. One
+    query: a service builds an event's body (which may cost queries) only when someone
+    listens."""
+    endpoints = WebhookEndpoint.objects.filter(
+        agency_id__in=set(agency_ids), is_active=True
+    ).values_list("agency_id", "events")
+    return {agency_id for agency_id, events in endpoints if event in events}
+
+
 # --- Reading registrations ---------------------------------------------------------------------
 
 
@@ -110,9 +130,25 @@ def webhook_endpoints_visible(
     return endpoints.none()
 
 
+def webhook_endpoints_with_last_delivery(
+    endpoints: QuerySet[WebhookEndpoint],
+) -> QuerySet[WebhookEndpoint]:
+    """``endpoints`` with the status and time of each one's newest delivery
+    (``last_delivery_status``, ``last_delivery_at``; None before any), in the same query."""
+    newest = WebhookDelivery.objects.filter(endpoint=OuterRef("pk")).order_by("-created_at", "-id")
+    return endpoints.annotate(
+        last_delivery_status=Subquery(newest.values("status")[:1]),
+        last_delivery_at=Subquery(newest.values("created_at")[:1]),
+    )
+
+
 def webhook_deliveries(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     """An endpoint's deliveries, newest first (index ``webhook_delivery_recent``)."""
-    return WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("redelivery_of")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --- Changing registrations --------------------------------------------------------------------
@@ -304,3 +340,57 @@ def webhook_endpoint_delete(
     )
     audit.record(actor=actor, action="webhook.delete", obj=endpoint, changes=_snapshot(endpoint))
     endpoint.delete()
+
+
+@transaction.atomic(durable=True)
+def webhook_redeliver(
+    *,
+    actor: Actor,
+    actor_admin_of_agency_id: int | None,
+    actor_is_system_admin: bool,
+    delivery: WebhookDelivery,
+) -> WebhookDelivery:
+    """Sends a delivery's event again, as asked by an admin once a partner has fixed its
+    receiver (or lost what it received): a new delivery with the same body but a new
+    ``delivery_id``, and ``redelivery_of`` naming the original, whose record stays as it was.
+    It is sent like every delivery, to an address checked at that moment. Refused (409) while
+    the original is still being tried, and for a deactivated endpoint."""
+    endpoint = _locked(delivery.endpoint)
+    _check_may_manage(
+        agency_id=endpoint.agency_id,
+        admin_of_agency_id=actor_admin_of_agency_id,
+        is_system_admin=actor_is_system_admin,
+    )
+    original = get_object_or_404(WebhookDelivery, pk=delivery.pk, endpoint=endpoint)
+    if original.status == DeliveryStatus.PENDING:
+        raise StateConflictError(_("This delivery is still being tried: wait for its outcome."))
+    if not endpoint.is_active:
+        raise StateConflictError(_("The endpoint is deactivated: activate it first."))
+    now = timezone.now()
+    delivery_id = uuid.uuid4()
+    # The event happened when it happened: occurred_at stays the original's.
+    body = {
+        **original.payload,
+        "delivery_id": str(delivery_id),
+        "redelivery_of": str(original.delivery_id),
+    }
+    redelivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=original.event,
+        delivery_id=delivery_id,
+        payload=body,
+        redelivery_of=original,
+        next_attempt_at=now,
+    )
+    audit.record(
+        actor=actor,
+        action="webhook.redeliver",
+        obj=endpoint,
+        changes={
+            "event": original.event,
+            "delivery": str(original.delivery_id),
+            "redelivery": str(delivery_id),
+        },
+    )
+    queue_on_commit(deliver_webhook, redelivery.pk)
+    return redelivery

@@ -25,6 +25,7 @@ from cases.selectors.records import consent_covers
 from cases.services.access import case_set_grants
 from cases.services.case import case_transfer
 from cases.services.records import case_note_referral_outcome
+from cases.services.sync import external_ids_of
 from core.errors import StateConflictError
 from notifications.models import NotificationKind
 from notifications.outbox import notifications_settle, notify
@@ -64,9 +65,15 @@ def _locked(referral: Referral) -> Referral:
 
 
 def _event_payload(referral: Referral) -> dict[str, Any]:
-    """What partner systems are told: the referral's state, nothing of the child. They read
-    the rest through the API, which shows each agency what it may see."""
+    """What partner systems are told: the referral's state and how their systems name the
+    case (its external ids), nothing of the child. They read the rest through the API, which
+    shows each agency what it may see. Of a restricted case nothing says which case it is: the
+    receiving side learns that only once named on it."""
+    case: dict[str, Any] = {}
+    if not referral.case.restricted:
+        case = {"case": {"external_ids": external_ids_of(referral.case)}}
     return {
+        **case,
         "referral": {
             "id": referral.pk,
             "status": referral.status,
@@ -76,7 +83,7 @@ def _event_payload(referral: Referral) -> dict[str, Any]:
             "from_agency": referral.from_agency_id,
             "to_agency": referral.to_agency_id,
             "respond_by": referral.respond_by.isoformat() if referral.respond_by else None,
-        }
+        },
     }
 
 

@@ -32,8 +32,9 @@ from cases.services.follow_up import (
     case_reassess_by,
 )
 from core.errors import StateConflictError
-from notifications.models import NotificationKind
+from notifications.models import FOLLOW_UP_RECORDED, NotificationKind
 from notifications.outbox import Notice, notifications_settle, notify
+from notifications.webhooks import webhook_emit, webhook_listeners
 from reintegration import reminders
 from reintegration.choices import (
     CONCERNING_OUTCOMES,
@@ -552,6 +553,33 @@ def follow_up_complete(
         case_id=case.pk,
         changes={"visit_date": visit_date, "outcome": outcome},
     )
+    # Partner systems of the case's agency learn that the visit happened and its outcome code,
+    # under their own ids for the case; never notes, scores or anything of the child. A
+    # restricted case is not announced, as for case.updated.
+    listening = (
+        set()
+        if case.restricted
+        else webhook_listeners(event=FOLLOW_UP_RECORDED, agency_ids=[case.agency_id])
+    )
+    if listening:
+        webhook_emit(
+            event=FOLLOW_UP_RECORDED,
+            agency_ids=listening,
+            payload={
+                "follow_up": {
+                    "id": follow_up.pk,
+                    "visit_date": visit_date.isoformat(),
+                    "outcome": outcome,
+                },
+                "case": {
+                    "id": case.pk,
+                    "external_ids": [
+                        {"system": external.system, "id": external.external_id}
+                        for external in case.external_ids.all()
+                    ],
+                },
+            },
+        )
     return follow_up
 
 

@@ -18,5 +18,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         webhook_views.WebhookDeliveryListView.as_view(),
         name="webhook-deliveries",
     ),
+    path(
+        "webhooks/<int:pk>/deliveries/<uuid:delivery_id>/redeliver/",
+        webhook_views.WebhookRedeliverView.as_view(),
+        name="webhook-redeliver",
+    ),
     *router.urls,
 ]

@@ -92,19 +92,55 @@ class WebhookReferralSerializer(serializers.Serializer):
     )
 
 
-class WebhookPayloadSerializer(serializers.Serializer):
-    """The JSON body posted to the endpoint."""
+class WebhookExternalIdSerializer(serializers.Serializer):
+    system = serializers.CharField()
+    id = serializers.CharField()
 
-    referral = WebhookReferralSerializer()
+
+class WebhookCaseSerializer(serializers.Serializer):
+    """The case an event concerns: its ids only."""
+
+    id = serializers.IntegerField(
+        required=False, help_text="Not in the referral events, which name the referral."
+    )
+    external_ids = WebhookExternalIdSerializer(many=True)
+    updated_at = serializers.DateTimeField(required=False, help_text="case.updated only.")
+    at = serializers.DateTimeField(
+        required=False, help_text="case.gone only: when it left the agency's reach."
+    )
+
+
+class WebhookFollowUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visit_date = serializers.DateField()
+    outcome = serializers.CharField(help_text="stable, at_risk or breakdown.")
+
+
+class WebhookPayloadSerializer(serializers.Serializer):
+    """The JSON body posted to the endpoint: what it holds beside ``event``, ``delivery_id`` and
+    ``occurred_at`` depends on the event (docs/api.md, "Webhooks")."""
+
+    referral = WebhookReferralSerializer(required=False, help_text="The referral events.")
+    case = WebhookCaseSerializer(required=False)
+    follow_up = WebhookFollowUpSerializer(required=False, help_text="follow_up.recorded.")
     event = serializers.ChoiceField(choices=WEBHOOK_EVENTS)
     delivery_id = serializers.UUIDField()
     occurred_at = serializers.DateTimeField()
+    redelivery_of = serializers.UUIDField(
+        required=False, help_text="The delivery this one sends again, on an admin's request."
+    )
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     event = serializers.ChoiceField(choices=WEBHOOK_EVENTS, read_only=True)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
     payload = serializers.SerializerMethodField()
+    redelivery_of = serializers.UUIDField(
+        source="redelivery_of.delivery_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The delivery this one sends again, when an admin asked for a redelivery.",
+    )
 
     class Meta:
         model = WebhookDelivery
@@ -118,6 +154,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "next_attempt_at",
             "delivered_at",
             "created_at",
+            "redelivery_of",
             "payload",
         ]
         read_only_fields = fields

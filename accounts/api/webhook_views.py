@@ -4,6 +4,7 @@ services who the caller administers."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -164,3 +165,19 @@ class WebhookDeliveryListView(generics.ListAPIView[WebhookDelivery]):
     def get_queryset(self) -> QuerySet[WebhookDelivery]:
         endpoint = get_object_or_404(_endpoints_of(actor_of(self.request)), pk=self.kwargs["pk"])
         return webhooks.webhook_deliveries(endpoint)
+
+
+class WebhookRedeliverView(APIView):
+    permission_classes = [IsAuthenticated, ManagesWebhooks]
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    def post(self, request: Request, pk: int, delivery_id: uuid.UUID) -> Response:
+        """Sends a delivery's event again: a new delivery with the same body, a new
+        ``delivery_id`` and ``redelivery_of`` naming the original, queued at once (202) and sent
+        to an address checked at that moment. 409 while the original is still being tried or
+        the endpoint is deactivated; another agency's endpoint or delivery answers 404."""
+        actor = actor_of(request)
+        endpoint = get_object_or_404(_endpoints_of(actor), pk=pk)
+        delivery = get_object_or_404(webhooks.webhook_deliveries(endpoint), delivery_id=delivery_id)
+        redelivery = webhooks.webhook_redeliver(**_as_manager(actor), delivery=delivery)
+        return Response(WebhookDeliverySerializer(redelivery).data, status=status.HTTP_202_ACCEPTED)

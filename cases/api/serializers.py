@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -22,7 +23,9 @@ from cases.choices import (
     Stage,
 )
 from cases.models import Case, Child, FamilyMember
+from cases.models.external import SYSTEM_CODE
 from cases.policy import CASE_ACTIONS, CaseAccess, case_actions
+from cases.services.sync import EXTERNAL_ID_MAX_LENGTH, external_ids_of
 from core.api.serializers import StrictInputSerializer
 
 # --- input ------------------------------------------------------------------------------------
@@ -77,6 +80,34 @@ class ChildInputSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ExternalIdSerializer(serializers.Serializer):
+    """How another system names the case: its code (``primero``, ``oscar``, a partner's own)
+    and its id there."""
+
+    system = serializers.CharField(max_length=40, validators=[SYSTEM_CODE])
+    id = serializers.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
+
+
+EXTERNAL_IDS_HELP = (
+    "How other systems name the case, one id a system; a (system, id) names one case only. "
+    "On an edit the list replaces the one stored (an empty list removes them all)."
+)
+
+
+def _one_per_system(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    # An edit's partial validation lets a nested field be left out: here both are needed.
+    if any("system" not in entry or "id" not in entry for entry in entries):
+        raise serializers.ValidationError(_("Each external id needs its system and its id."))
+    systems = [entry["system"] for entry in entries]
+    twice = sorted({system for system in systems if systems.count(system) > 1})
+    if twice:
+        raise serializers.ValidationError(
+            _("A case has one id in each system; given twice: %(systems)s.")
+            % {"systems": ", ".join(twice)}
+        )
+    return entries
+
+
 CONCERNS_HELP = "Concern codes, one at least."
 LABOUR_SECTOR_HELP = "Only with the child_labour concern; blank for none."
 
@@ -102,6 +133,12 @@ class CaseCreateSerializer(serializers.Serializer):
         help_text=LABOUR_SECTOR_HELP,
     )
     restricted = serializers.BooleanField(required=False, default=False)
+    external_ids = ExternalIdSerializer(
+        many=True, required=False, default=list, help_text=EXTERNAL_IDS_HELP
+    )
+
+    def validate_external_ids(self, entries: list[dict[str, str]]) -> list[dict[str, str]]:
+        return _one_per_system(entries)
 
 
 class ChildUpdateSerializer(StrictInputSerializer, ChildInputSerializer):
@@ -126,6 +163,10 @@ class CaseUpdateSerializer(StrictInputSerializer):
     labour_sector = serializers.ChoiceField(
         choices=LabourSector.choices, allow_blank=True, help_text=LABOUR_SECTOR_HELP
     )
+    external_ids = ExternalIdSerializer(many=True, help_text=EXTERNAL_IDS_HELP)
+
+    def validate_external_ids(self, entries: list[dict[str, str]]) -> list[dict[str, str]]:
+        return _one_per_system(entries)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -300,6 +341,11 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     location = CasePart(serializers.IntegerField(), seen=_sees_identity, help_text=WITH_IDENTITY)
     closure = serializers.SerializerMethodField(help_text="Null unless closure was asked for.")
+    # Administrative, like the case number: shown with any access to the case, so a partner
+    # that sees only these fields (an agency admin's system) still matches its records.
+    external_ids = serializers.SerializerMethodField(
+        help_text="How other systems name the case, by system."
+    )
     actions = serializers.SerializerMethodField(
         help_text="What the caller may do on the case now (docs/api.md, What a caller may do)."
     )
@@ -328,6 +374,7 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "case_number",
+            "external_ids",
             "status",
             "stage",
             "risk_level",
@@ -355,6 +402,10 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_actions(self, case: Case) -> list[str]:
         access: CaseAccess = self.context["accesses"][case.pk]
         return sorted(case_actions(self.context["user"], case, access))
+
+    @extend_schema_field(ExternalIdSerializer(many=True))
+    def get_external_ids(self, case: Case) -> list[dict[str, str]]:
+        return external_ids_of(case)
 
     @extend_schema_field(serializers.ChoiceField(choices=RiskLevel.choices, allow_null=True))
     def get_risk_level(self, case: Case) -> str | None:
@@ -448,3 +499,19 @@ class HistoryEventSerializer(serializers.Serializer):
         help_text="What the action changed or recorded, by name: a value, or [before, after]. "
         "The names depend on the action.",
     )
+
+
+class CaseGoneSerializer(serializers.Serializer):
+    """A case that left the caller's reach: forget what you keep of it."""
+
+    id = serializers.IntegerField(source="case_id")
+    external_ids = serializers.SerializerMethodField()
+    at = serializers.DateTimeField(help_text="When it left the caller's reach.")
+
+    @extend_schema_field(ExternalIdSerializer(many=True))
+    def get_external_ids(self, departure: Any) -> list[dict[str, str]]:
+        return external_ids_of(departure.case)
+
+
+class GoneSinceSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="An ISO 8601 time, with its offset.")

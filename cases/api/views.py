@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -18,16 +19,20 @@ from cases.api.serializers import (
     AssignSerializer,
     CaseCreatedSerializer,
     CaseCreateSerializer,
+    CaseGoneSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     CloseSerializer,
     CommentSerializer,
+    GoneSinceSerializer,
     HistoryEventSerializer,
     ReasonSerializer,
 )
+from cases.api.sync import CURSOR_PARAM, SYNC_PARAM, UpdatedSincePagination
 from cases.models import Case
 from cases.policy import CaseAccess, case_accesses, case_get, case_ref
 from cases.selectors import case as case_selectors
+from cases.selectors.sync import cases_gone
 from cases.services import case as case_services
 from core.api.conditional import etag, expected_version
 from core.api.pagination import StandardPagination
@@ -51,7 +56,19 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Case]:
-        return case_selectors.case_list(user=actor_of(self.request))
+        # The API shows every case's external ids; the pages do not need them.
+        return case_selectors.case_list(user=actor_of(self.request)).prefetch_related(
+            "external_ids"
+        )
+
+    @property
+    def paginator(self) -> BasePagination | None:
+        """The changed-cases list (``?updated_since=``) is paged by cursor, the others by
+        page number."""
+        if not hasattr(self, "_paginator"):
+            syncing = self.action == "list" and SYNC_PARAM in self.request.query_params
+            self._paginator = UpdatedSincePagination() if syncing else StandardPagination()
+        return self._paginator
 
     def _represent(
         self,
@@ -73,7 +90,21 @@ class CaseViewSet(
         )
         return serializer.data
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                CURSOR_PARAM,
+                str,
+                description="With updated_since: where the page starts, as the previous "
+                "page's next link gives it (any other value answers 400).",
+            )
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The cases the caller sees, newest first, filtered as asked. With ``updated_since``,
+        the cases changed since then, oldest change first, paged by a cursor in ``next``: a
+        case changed while paging comes again later, none is skipped (docs/api.md, Keeping in
+        step with CPIMS)."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self._represent(list(page or []), many=True))
 
@@ -231,6 +262,25 @@ class CaseViewSet(
             **data,
         )
         return self._answer(request, case)
+
+    @extend_schema(
+        request=None,
+        parameters=[GoneSinceSerializer],
+        responses=CaseGoneSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=False, methods=["get"])
+    def gone(self, request: Request) -> Response:
+        """The cases that left the caller's reach at or after ``since`` (400 without it): given
+        to another agency or to a worker out of the caller's team, a referral's grant ended,
+        taken off a restricted case. Each with its external ids and when it left; a partner
+        system forgets them. A case back in reach since is left out."""
+        since = GoneSinceSerializer(data=request.query_params)
+        since.is_valid(raise_exception=True)
+        paginator = StandardPagination()
+        gone = cases_gone(user=actor_of(request), since=since.validated_data["since"])
+        page = paginator.paginate_queryset(gone, request, view=self)
+        return paginator.get_paginated_response(CaseGoneSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=HistoryEventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])

@@ -6,24 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_trafficking_sections'),
+        ("cases", "0013_trafficking_sections"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseExternalId',
+            name="CaseExternalId",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9_.-]{0,39}$', "A system code is lower-case letters, digits, '.', '_' or '-', at most 40.")])),
-                ('external_id', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_ids', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "system",
+                    models.CharField(
+                        max_length=40,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9_.-]{0,39}$",
+                                "A system code is lower-case letters, digits, '.', '_' or '-', at most 40.",
+                            )
+                        ],
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_ids",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['system', 'external_id'],
-                'constraints': [models.UniqueConstraint(fields=('system', 'external_id'), name='case_external_id_unique_per_system'), models.UniqueConstraint(fields=('case', 'system'), name='case_one_id_per_system')],
+                "ordering": ["system", "external_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("system", "external_id"), name="case_external_id_unique_per_system"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("case", "system"), name="case_one_id_per_system"
+                    ),
+                ],
             },
         ),
     ]

@@ -14,6 +14,7 @@ from cases.models.case import (
     ConcernType,
 )
 from cases.models.child import Child, FamilyMember, khmer_search_key, latin_search_key
+from cases.models.departures import CaseDeparture, DepartureReason
 from cases.models.external import CaseExternalId
 from cases.models.plan import CasePlan, PlanAction, PlanGoal
 from cases.models.records import CaseNote, CaseService, Consent
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CaseAreaGrant",
     "CaseConcern",
+    "CaseDeparture",
     "CaseExternalId",
     "CaseGrantBasis",
     "CaseGroupObjectPermission",
@@ -37,6 +39,7 @@ __all__ = [
     "Child",
     "ConcernType",
     "Consent",
+    "DepartureReason",
     "FamilyMember",
     "PlanAction",
     "PlanGoal",

@@ -111,8 +111,9 @@ class Case(models.Model):
             (CONTRIBUTE_PERMISSION, "Can add notes and services to a case"),
         ]
         indexes = [
-            # What changed since the statistics store's last refresh (reporting.facts).
-            models.Index(fields=["updated_at"], name="case_updated_idx"),
+            # What changed since the statistics store's last refresh (reporting.facts), and a
+            # partner's incremental sync, paged in (updated_at, id) order from a cursor.
+            models.Index(fields=["updated_at", "id"], name="case_updated_idx"),
             # Jurisdiction scope: location_path LIKE '12/%'.
             models.Index(
                 fields=["location_path"],

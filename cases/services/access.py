@@ -18,7 +18,9 @@ from cases.models import (
     CaseAreaGrant,
     CaseGrantBasis,
     CaseUserObjectPermission,
+    DepartureReason,
 )
+from cases.services.sync import departures_record, who_sees
 
 
 # Not durable: it runs inside the referral's or the reintegration's transaction that grants.
@@ -61,11 +63,14 @@ def case_set_grants(
     )
     if held == wanted:
         return
+    # Taking a grant away may take the case out of the person's sight (the gone feed).
+    saw = who_sees(case, [grantee]) if held - wanted else set()
     CaseUserObjectPermission.objects.filter(content_object=case, user=grantee).exclude(
         permission__codename__in=wanted
     ).delete()
     for codename in sorted(wanted - held):
         assign_perm(f"cases.{codename}", grantee, case)
+    departures_record(case=case, people=[grantee], saw=saw, reason=DepartureReason.GRANT_ENDED)
     audit.record(
         actor=actor,
         action="case.grants",

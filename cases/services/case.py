@@ -23,6 +23,7 @@ from cases.models import (
     CaseNumberSequence,
     Child,
     ConcernType,
+    DepartureReason,
     FamilyMember,
 )
 from cases.policy import case_get
@@ -34,6 +35,12 @@ from cases.reminders import (
     deactivated_cases_settled,
 )
 from cases.services.common import case_changed, check_stage_move
+from cases.services.sync import (
+    case_announce_update,
+    case_set_external_ids,
+    departures_record,
+    who_sees,
+)
 
 # Who registers children and may hold a case: case workers, and the referrers (police, labour
 # inspectors, the helpline) who meet children first and hold the case until they refer it.
@@ -111,6 +118,7 @@ def case_open(
     summary: str = "",
     labour_sector: str = "",
     restricted: bool = False,
+    external_ids: Sequence[Mapping[str, str]] = (),
 ) -> Case:
     """Registers a child and opens a case owned by ``actor`` in ``actor``'s agency."""
     return case_register(
@@ -122,6 +130,7 @@ def case_open(
         summary=summary,
         labour_sector=labour_sector,
         restricted=restricted,
+        external_ids=external_ids,
     )
 
 
@@ -136,6 +145,7 @@ def case_register(
     summary: str = "",
     labour_sector: str = "",
     restricted: bool = False,
+    external_ids: Sequence[Mapping[str, str]] = (),
 ) -> Case:
     """case_open's work, inside the caller's transaction: for a service that opens a case as
     part of its own change (a report of a child at risk answered with a case)."""
@@ -165,6 +175,8 @@ def case_register(
     CaseConcern.objects.bulk_create(CaseConcern(case=case, concern=c) for c in concern_types)
     if restricted:
         CaseNamedUser.objects.create(case=case, user=actor)
+    # How other systems name the case (Primero, OSCaR, a partner's database); [before, after].
+    named_elsewhere = case_set_external_ids(actor=actor, case=case, wanted=external_ids)
     audit.record(
         actor=actor,
         action="case.create",
@@ -176,14 +188,18 @@ def case_register(
             "concerns": list(concerns),
             "restricted": restricted,
             "child": _masked(_child_values(new_child)),
+            **({"external_ids": named_elsewhere[1]} if named_elsewhere else {}),
         },
         masked=Child.MASKED_FIELDS,
     )
     case_reschedule_reminders(case)
+    case_announce_update(case)
     return case
 
 
-CASE_EDITABLE = frozenset({"stage", "source", "summary", "labour_sector", "concerns", "child"})
+CASE_EDITABLE = frozenset(
+    {"stage", "source", "summary", "labour_sector", "concerns", "child", "external_ids"}
+)
 
 
 @transaction.atomic(durable=True)
@@ -192,6 +208,15 @@ def case_update(
 ) -> Case:
     """Edits a case and its child, refused (412) when ``expected_version`` is given and the
     case changed since the caller read it."""
+    return case_edit(actor=actor, case=case, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def case_edit(
+    *, actor: User, case: Case, changes: Mapping[str, Any], expected_version: int | None = None
+) -> Case:
+    """case_update's work, inside the caller's transaction: for a service that edits cases as
+    part of its own change (an import, saved all together or not at all)."""
     case, _access = case_get(
         actor, case.pk, action="edit", lock=True, expected_version=expected_version
     )
@@ -224,6 +249,12 @@ def case_update(
             recorded["child"] = _masked(child_diff)
         if child.location_id != case.location_id:
             case.location = child.location
+    if "external_ids" in changes:
+        named_elsewhere = case_set_external_ids(
+            actor=actor, case=case, wanted=changes["external_ids"]
+        )
+        if named_elsewhere:
+            recorded["external_ids"] = named_elsewhere
     if not recorded:
         # Nothing changed: the version stays, so other clients' ETags stay good.
         return case
@@ -254,6 +285,18 @@ def case_assign(
     return case
 
 
+def _owner_and_supervisor(owner_id: int) -> list[User]:
+    """The people whose own or team scope holds a case of ``owner_id``: one query."""
+    owner = (
+        User.objects.select_related("supervisor__agency", "supervisor__location", "agency")
+        .filter(pk=owner_id)
+        .first()
+    )
+    if owner is None:
+        return []
+    return [owner, owner.supervisor] if owner.supervisor is not None else [owner]
+
+
 # Not durable: it runs inside case_assign's transaction and cases_reassign's (a batch).
 @transaction.atomic
 def case_give(*, actor: User, case: Case, owner: User) -> Case:
@@ -276,10 +319,14 @@ def case_give(*, actor: User, case: Case, owner: User) -> Case:
             }
         )
     previous = case.owner_id
+    # Who may lose sight of it: the previous owner and her supervisor (own and team scopes).
+    watched = _owner_and_supervisor(previous)
+    saw = who_sees(case, watched)
     case.owner = owner
     if case.restricted:
         CaseNamedUser.objects.get_or_create(case=case, user=owner)
     case_changed(case, "owner")
+    departures_record(case=case, people=watched, saw=saw, reason=DepartureReason.ASSIGNMENT)
     audit.record(
         actor=actor,
         action="case.assign",
@@ -299,11 +346,19 @@ def case_transfer(*, actor: User, case: Case, owner: User, agency: Agency, reaso
     named on a restricted case in place of the previous one."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     previous_owner, previous_agency = case.owner_id, case.agency_id
+    # Who may lose sight of it: the previous owner, her supervisor, the old agency's admins.
+    watched = _owner_and_supervisor(previous_owner) + list(
+        User.objects.filter(
+            agency_id=previous_agency, role=Role.AGENCY_ADMIN, is_active=True
+        ).select_related("agency", "location")
+    )
+    saw = who_sees(case, watched)
     case.owner, case.agency = owner, agency
     if case.restricted:
         CaseNamedUser.objects.get_or_create(case=case, user=owner, defaults={"named_by": actor})
         CaseNamedUser.objects.filter(case=case, user_id=previous_owner).delete()
     case_changed(case, "owner", "agency")
+    departures_record(case=case, people=watched, saw=saw, reason=DepartureReason.TRANSFER)
     audit.record(
         actor=actor,
         action="case.transfer",

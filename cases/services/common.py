@@ -6,14 +6,17 @@ from django.utils.translation import gettext as _
 
 from cases.choices import STAGE_TRANSITIONS, Stage, Status
 from cases.models import Case
+from cases.services.sync import case_announce_update
 from core.errors import StateConflictError
 
 
 def case_changed(case: Case, *fields: str) -> None:
-    """Saves ``fields`` of ``case`` and bumps its version (its ETag), so a client holding the
-    old version learns of the change."""
+    """Saves ``fields`` of ``case`` and bumps its version (its ETag) and ``updated_at`` (the
+    incremental sync's order), so a client holding the old version learns of the change, and
+    partner systems are told by the ``case.updated`` webhook."""
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at"])
+    case_announce_update(case)
 
 
 def require_open(case: Case) -> None:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import services as audit
-from cases.models import Case, CaseNamedUser
+from cases.models import Case, CaseNamedUser, DepartureReason
 from cases.policy import case_get
 from cases.selectors.case import case_nameable_people
+from cases.services.sync import departures_record, who_sees
 from core.errors import StateConflictError
 
 
@@ -79,9 +80,11 @@ def case_unname_person(*, actor: User, case: Case, person: User) -> None:
         raise StateConflictError(
             _("The case's owner stays named: assign the case to someone else first.")
         )
+    saw = who_sees(case, [person])
     removed, _by_model = CaseNamedUser.objects.filter(case=case, user=person).delete()
     if not removed:
         raise ValidationError({"user": [_("This person is not named on the case.")]})
+    departures_record(case=case, people=[person], saw=saw, reason=DepartureReason.UNNAMED)
     audit.record(
         actor=actor,
         action="case.unname_person",

@@ -139,7 +139,10 @@ def test_signing_in_declares_the_lockout_and_everything_else_declares_401() -> N
 
 
 # The one body that is not JSON: a document's file, uploaded as a form (docs/api.md, "Documents").
-MULTIPART_BODIES = {("/api/v1/cases/{case_id}/documents/", "post")}
+MULTIPART_BODIES = {
+    ("/api/v1/cases/{case_id}/documents/", "post"),
+    ("/api/v1/imports/", "post"),
+}
 
 
 def test_every_request_body_declares_400_and_415() -> None:

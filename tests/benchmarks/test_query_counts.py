@@ -21,7 +21,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import AgencyType, LocationLevel, Role
 from accounts.models import Agency, Location, User
-from cases.models import Case, CasePlan, CaseService, RiskAssessment
+from cases.models import (
+    Case,
+    CaseDeparture,
+    CasePlan,
+    CaseService,
+    DepartureReason,
+    RiskAssessment,
+)
+from cases.policy import visible_cases
 from documents import vault
 from documents.models import Document
 from exports.build import export_build
@@ -33,6 +41,7 @@ from referrals.models import Referral
 from reintegration.models import FollowUp
 from reporting.facts import facts_refresh
 from tests.conftest import api_client
+from tests.imports.conftest import imports_of_two_sizes
 from tests.intake.test_calls_api import operator_with_calls
 from tests.intake.test_concern_reports_api import office_with_reports
 from trafficking.choices import RepatriationStatus
@@ -54,6 +63,7 @@ BUDGETS = {
     "case-list": 12,
     "case-detail": 13,
     "case-history": 15,
+    "case-gone": 2,  # the departures, and their cases' external ids
     "case-named-people": 6,  # the door gives the reader's access with the case
     "risk-instrument-current": 4,
     "case-risk-assessment-list": 12,
@@ -95,6 +105,8 @@ BUDGETS = {
     "export-list": 1,
     "export-detail": 1,
     "export-download": 6,  # the download is audited
+    "import-detail": 1,
+    "import-template": 0,  # a file made in memory
     "helpline-call-list": 1,
     "concern-report-list": 2,
     "concern-report-detail": 1,
@@ -149,6 +161,16 @@ def _case_detail(route: str, model: type[Model], related: str) -> Probe:
         ]
 
     return probe
+
+
+def _gone(scene: Scene) -> str:
+    """The gone feed of the receiver, with sixty cases she lost sight of."""
+    lost = Case.objects.exclude(pk__in=visible_cases(scene.receiver).values("pk")).order_by("id")
+    CaseDeparture.objects.bulk_create(
+        CaseDeparture(user=scene.receiver, case=case, reason=DepartureReason.TRANSFER)
+        for case in lost[:60]
+    )
+    return reverse("case-gone") + "?since=2000-01-01T00:00:00Z"
 
 
 def _webhook(scene: Scene) -> int:
@@ -234,6 +256,7 @@ PROBES: dict[str, Probe] = {
         *_paged(s.national, reverse("case-list")),
         *_paged(s.receiver, reverse("case-list")),
     ],
+    "case-gone": lambda s: _paged(s.receiver, _gone(s)),
     "case-detail": lambda s: [
         (s.national, reverse("case-detail", args=[case.pk]))
         for case in _extremes(Case.objects.filter(restricted=False), "concern_rows")
@@ -348,6 +371,14 @@ PROBES: dict[str, Probe] = {
     ],
     "export-download": lambda s: [
         (s.national, reverse("export-download", args=[export.pk])) for export in _exports(s)
+    ],
+    "import-detail": lambda s: [
+        (s.supervisor, reverse("import-detail", args=[made.pk]))
+        for made in imports_of_two_sizes(s.supervisor)
+    ],
+    "import-template": lambda s: [
+        (s.supervisor, f"{reverse('import-template')}?format={chosen}")
+        for chosen in ("csv", "xlsx")
     ],
 }
 

@@ -209,7 +209,8 @@ def test_a_follow_up_worker_of_another_agency_gets_the_tab_and_nothing_of_the_no
     answer = client.get(f"/cases/{world.own_case.pk}/placements/")
 
     assert answer.status_code == 200
-    assert [tab.slug for tab in answer.context["tabs"]] == ["profile", "placements"]
+    # Custody transfers belong to the placements section, as in the API.
+    assert [tab.slug for tab in answer.context["tabs"]] == ["profile", "placements", "custody"]
     assert "Record a reintegration" not in answer.content.decode()
     assert client.get(f"/cases/{world.own_case.pk}/notes/").status_code == 403
 

@@ -20,9 +20,12 @@ from tests.conftest import World
 from tests.web.conftest import signed_in
 from tests.web.test_case_pages import LOW_ANSWERS
 
-# Words that are Latin in Khmer too: the system's, the ministries' and programmes' names, file
-# formats and the program that opens them.
-LATIN_IN_KHMER = {"CPIMS", "MoSVY", "DoSVY", "IDPoor", "CSV", "XLSX", "Excel", "JSON", "PDF", "API"}
+# Words that are Latin in Khmer too: the system's, the ministries', programmes' and partner
+# systems' names, file formats, the program that opens them, and the web's protocol.
+LATIN_IN_KHMER = {
+    *("CPIMS", "MoSVY", "DoSVY", "IDPoor", "Primero", "OSCaR"),
+    *("CSV", "XLSX", "Excel", "JSON", "PDF", "API", "https"),
+}
 # A word of Latin letters (an English word, once codes and numbers are left out).
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 # Case numbers, references, dates and such: letters and digits run together.
