@@ -224,6 +224,7 @@ def concern_report_open_case(
     summary: str = "",
     labour_sector: str = "",
     restricted: bool = False,
+    external_ids: Sequence[Mapping[str, str]] = (),
 ) -> Case:
     """Opens a case from the report, owned by the actor, and links them; 409 when the report
     was answered meanwhile."""
@@ -237,6 +238,7 @@ def concern_report_open_case(
         summary=summary,
         labour_sector=labour_sector,
         restricted=restricted,
+        external_ids=external_ids,
     )
     now = timezone.now()
     locked.status = ReportStatus.CASE_OPENED

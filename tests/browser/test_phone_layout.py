@@ -129,7 +129,7 @@ def test_every_part_of_the_case_file_is_in_sight(
         page = open_signed_in(open_page, world.worker, language, locale, viewport)
         page.goto(f"/cases/{world.own_case.pk}/")
         tabs = page.locator("nav.tabs a")
-        expect(tabs).to_have_count(11)  # the owner sees every part of her case's file
+        expect(tabs).to_have_count(14)  # the owner sees every part of her case's file
         # The last part, opened in place (htmx), is marked current and stays in sight.
         tabs.last.click()
         expect(page).to_have_url(
