@@ -8,10 +8,9 @@ import re
 from functools import reduce
 from operator import or_
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Greatest
 
 from cases.models import Case, Child, khmer_search_key, latin_search_key
 
@@ -109,20 +108,111 @@ def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     return cases.filter(child_id__in=children)
 
 
-def children_named_like(children: QuerySet[Child], *, latin: str, khmer: str) -> QuerySet[Child]:
-    """Children named like this, the closest names (then the latest registered) first."""
-    if fuzzy_matching():
-        return (
-            children.annotate(
-                name_similarity=Greatest(
-                    TrigramSimilarity("search_name", latin),
-                    TrigramSimilarity("search_name_km", khmer),
+# How many of a district's nearest names the duplicate check weighs: a common name must not hide
+# the child of the right age and sex behind the first few of another.
+DUPLICATE_SCAN = 200
+# The same for each row of an imported file: rows are many, and a file is checked as a whole.
+IMPORT_DUPLICATE_SCAN = 50
+
+NAMESAKE_FIELDS = (
+    "id",
+    "search_name",
+    "search_name_km",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "age_estimated_on",
+)
+
+
+def _nearest(children: QuerySet[Child], field: str, key: str) -> list[tuple[float, Child]]:
+    """Up to DUPLICATE_SCAN children whose ``field`` is closest to ``key`` and similar enough,
+    with their distance, closest first. The GiST index led by the district (migration 0016)
+    walks names nearest first and stops at the limit, so the cost follows the limit, not the
+    district's size."""
+    nearest = (
+        children.annotate(distance=TrigramDistance(field, key))
+        .order_by("distance")
+        .only(*NAMESAKE_FIELDS)[:DUPLICATE_SCAN]
+    )
+    # Filtered here, not in SQL: a condition on the distance would make the scan read the
+    # whole district whenever fewer than the limit pass it.
+    pairs = [(child.distance, child) for child in nearest]
+    return [(distance, child) for distance, child in pairs if 1 - distance >= DUPLICATE_SIMILARITY]
+
+
+def namesakes(*, district: str, latin: str, khmer: str, exclude: int | None = None) -> list[Child]:
+    """Children of ``district`` named like this (in Latin letters or in Khmer script), the
+    closest names first: those the duplicate check weighs."""
+    children = Child.objects.filter(district_path=district)
+    if exclude is not None:
+        children = children.exclude(pk=exclude)
+    if not fuzzy_matching():
+        exact = Q(search_name=latin) if latin else Q(pk__in=[])
+        if khmer:
+            exact |= Q(search_name_km=khmer)
+        return list(children.filter(exact).only(*NAMESAKE_FIELDS).order_by("-pk")[:DUPLICATE_SCAN])
+    found: dict[int, tuple[float, Child]] = {}
+    for field, key in (("search_name", latin), ("search_name_km", khmer)):
+        if key:
+            for distance, child in _nearest(children, field, key):
+                if child.pk not in found or distance < found[child.pk][0]:
+                    found[child.pk] = (distance, child)
+    return [child for _distance, child in sorted(found.values(), key=lambda pair: pair[0])]
+
+
+NAMESAKES_OF_EACH = """
+SELECT name.position, child.id
+FROM unnest(%(positions)s::int[], %(keys)s::text[]) AS name(position, key)
+CROSS JOIN LATERAL (
+    SELECT id, {field} <-> name.key AS distance
+    FROM cases_child
+    WHERE district_path = %(district)s
+    ORDER BY {field} <-> name.key
+    LIMIT %(scan)s
+) AS child
+WHERE 1 - child.distance >= %(similarity)s
+"""
+
+
+def namesakes_of_each(*, district: str, names: list[tuple[str, str]]) -> list[list[Child]]:
+    """For each (Latin, Khmer) name key, the children of ``district`` named like it: the
+    duplicate check of a whole file, in one query per script however many rows it has (each
+    row reads at most IMPORT_DUPLICATE_SCAN of its nearest names)."""
+    matches: list[set[int]] = [set() for _name in names]
+    if not fuzzy_matching():
+        by_key: dict[str, list[int]] = {}
+        for index, (latin, khmer) in enumerate(names):
+            for key in (f"l:{latin}" if latin else "", f"k:{khmer}" if khmer else ""):
+                if key:
+                    by_key.setdefault(key, []).append(index)
+        latins = {latin for latin, _khmer in names} - {""}
+        khmers = {khmer for _latin, khmer in names} - {""}
+        for child_id, latin, khmer in (
+            Child.objects.filter(district_path=district)
+            .filter(Q(search_name__in=latins) | Q(search_name_km__in=khmers))
+            .values_list("id", "search_name", "search_name_km")
+        ):
+            for index in by_key.get(f"l:{latin}", []) + by_key.get(f"k:{khmer}", []):
+                matches[index].add(child_id)
+    else:
+        with connection.cursor() as cursor:
+            for script, field in enumerate(("search_name", "search_name_km")):
+                named = [(index, name[script]) for index, name in enumerate(names) if name[script]]
+                if not named:
+                    continue
+                cursor.execute(
+                    NAMESAKES_OF_EACH.format(field=field),
+                    {
+                        "positions": [index for index, _key in named],
+                        "keys": [key for _index, key in named],
+                        "district": district,
+                        "scan": IMPORT_DUPLICATE_SCAN,
+                        "similarity": DUPLICATE_SIMILARITY,
+                    },
                 )
-            )
-            .filter(name_similarity__gte=DUPLICATE_SIMILARITY)
-            .order_by("-name_similarity", "-pk")
-        )
-    exact = Q(search_name=latin) if latin else Q(pk__in=[])
-    if khmer:
-        exact |= Q(search_name_km=khmer)
-    return children.filter(exact).order_by("-pk")
+                for position, child_id in cursor.fetchall():
+                    matches[position].add(child_id)
+    wanted = set().union(*matches)
+    children = Child.objects.only(*NAMESAKE_FIELDS).in_bulk(wanted) if wanted else {}
+    return [[children[child_id] for child_id in sorted(found)] for found in matches]

@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.export_sweep",
         "schedule": timedelta(minutes=15),
     },
+    # Imports whose worker was lost failed; those whose task message was lost queued again.
+    "import-sweep": {
+        "task": "imports.tasks.import_sweep",
+        "schedule": timedelta(minutes=15),
+    },
 }
 # A broker that is down must not hold a user's request: publishing gives up quickly, the row
 # stays pending, and the next sweep queues it again.

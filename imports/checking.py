@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency, Location, User
 from cases.choices import Sex, Source
-from cases.models import Case, Child, ConcernType
+from cases.models import Case, Child, ConcernType, district_of
 from cases.models.child import CHILD_LOCATION_LEVELS
 from cases.models.external import SYSTEM_CODE, CaseExternalId
 from cases.policy import visible_cases
+from cases.search import namesakes_of_each
 from cases.selectors.case import DUPLICATE_AGE_TOLERANCE
 from cases.services.case import CASE_HOLDER_ROLES
 from core.web import KHMER_DIGITS, typed_date
@@ -32,6 +33,11 @@ from imports.files import Sheet
 DATE_SHAPES = ("%Y-%m-%d", "%d/%m/%Y")
 # The child's invariants reported under the file's columns.
 CHILD_COLUMNS = {"location": "location_code"}
+
+
+# How often checking reports its progress, and the share of it the cells take.
+PROGRESS_ROWS = 250
+CELLS_SHARE = 0.8
 
 
 @dataclass
@@ -257,7 +263,7 @@ class _RowChecker:
 
 
 def _district(place: Location) -> str:
-    return "/".join(place.path.split("/")[:2]) + "/"
+    return district_of(place.path)
 
 
 def _same_child(one_sex: str, one_age: int | None, other_sex: str, other_age: int | None) -> bool:
@@ -271,30 +277,6 @@ def _same_child(one_sex: str, one_age: int | None, other_sex: str, other_age: in
 def _name_keys(row: Row) -> list[str]:
     _district, latin, khmer = row.keys
     return [key for key in (f"l:{latin}" if latin else "", f"k:{khmer}" if khmer else "") if key]
-
-
-def _namesakes(district: str, rows: list[Row]) -> dict[str, list[Child]]:
-    """The children of ``district`` bearing one of the rows' names, by name key: one query."""
-    latin = {row.keys[1] for row in rows} - {""}
-    khmer = {row.keys[2] for row in rows} - {""}
-    namesakes = (
-        Child.objects.filter(location_path__startswith=district)
-        .filter(Q(search_name__in=latin) | Q(search_name_km__in=khmer))
-        .only(
-            "id",
-            "search_name",
-            "search_name_km",
-            "sex",
-            "date_of_birth",
-            "estimated_age",
-            "age_estimated_on",
-        )
-    )
-    by_name: dict[str, list[Child]] = defaultdict(list)
-    for known in namesakes:
-        for key in (f"l:{known.search_name}", f"k:{known.search_name_km}"):
-            by_name[key].append(known)
-    return by_name
 
 
 def _twins_in_file(rows: list[Row], checked: Checked) -> None:
@@ -322,20 +304,20 @@ def _twins_in_file(rows: list[Row], checked: Checked) -> None:
             seen[key].append(row)
 
 
-def _known_children(rows: list[Row], by_name: dict[str, list[Child]]) -> dict[int, list[Child]]:
+def _known_children(district: str, rows: list[Row]) -> dict[int, list[Child]]:
+    """The children already in ``district`` who may be a row's: named like it (the search of
+    the registration form's duplicate check), of a compatible sex and age."""
     today = timezone.localdate()
+    found = namesakes_of_each(district=district, names=[(row.keys[1], row.keys[2]) for row in rows])
     return {
         row.number: matches
-        for row in rows
+        for row, children in zip(rows, found, strict=True)
         if (
-            matches := list(
-                dict.fromkeys(
-                    known
-                    for key in _name_keys(row)
-                    for known in by_name.get(key, [])
-                    if _same_child(row.child["sex"], row.age, known.sex, known.age_on(today))
-                )
-            )
+            matches := [
+                known
+                for known in children
+                if _same_child(row.child["sex"], row.age, known.sex, known.age_on(today))
+            ]
         )
     }
 
@@ -370,9 +352,10 @@ def _report_known(found: dict[int, list[Child]], importer: User, checked: Checke
 
 
 def _duplicates(rows: list[Row], importer: User, checked: Checked) -> None:
-    """New rows whose child may be known already (same normalised name, compatible sex, ages
-    within the tolerance of cases.selectors.case, same district) in the database or earlier in
-    the file. Rows naming a known case by external id are updates, not checked."""
+    """New rows whose child may be known already: in the database, named like the row's
+    child (as at registration), or earlier in the file, with the same normalised name; both of
+    a compatible sex, ages within the tolerance of cases.selectors.case, in the same district.
+    Rows naming a known case by external id are updates, not checked."""
     by_district: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if row.case is None:
@@ -380,15 +363,21 @@ def _duplicates(rows: list[Row], importer: User, checked: Checked) -> None:
     found: dict[int, list[Child]] = {}
     for district, district_rows in by_district.items():
         _twins_in_file(district_rows, checked)
-        found.update(_known_children(district_rows, _namesakes(district, district_rows)))
+        found.update(_known_children(district, district_rows))
     if found:
         _report_known(found, importer, checked)
 
 
 def check_rows(
-    *, sheet: Sheet, agency: Agency, importer: User, default_owner: User | None
+    *,
+    sheet: Sheet,
+    agency: Agency,
+    importer: User,
+    default_owner: User | None,
+    progress: Callable[[float], None] = lambda share: None,
 ) -> Checked:
-    """Every row checked, every error listed (sorted by row, then by the column's place)."""
+    """Every row checked, every error listed (sorted by row, then by the column's place).
+    ``progress`` hears the share of the work done, from 0 to 1, every PROGRESS_ROWS rows."""
     cells_rows = sheet.rows
     if is_primero(sheet.header):
         holders = frozenset(
@@ -408,7 +397,10 @@ def check_rows(
     checker = _RowChecker(
         lookups=lookups, agency=agency, default_owner=default_owner, checked=checked
     )
-    for number, cells in cells_rows:
+    for done, (number, cells) in enumerate(cells_rows):
+        if done and done % PROGRESS_ROWS == 0:
+            # The cells take most of the time; the duplicate check the last part.
+            progress(CELLS_SHARE * done / len(cells_rows))
         row = checker.row(number, cells)
         if row is None:
             continue
@@ -422,6 +414,7 @@ def check_rows(
                 )
                 continue
         checked.rows.append(row)
+    progress(CELLS_SHARE)
     _duplicates(checked.rows, importer, checked)
     order = {name: index for index, name in enumerate(COLUMNS)}
     checked.errors.sort(key=lambda e: (e["row"], order.get(e["field"], len(order))))

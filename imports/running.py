@@ -4,6 +4,8 @@ run, every row saved in one transaction, or none."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +22,15 @@ from imports.saving import save_rows
 
 logger = logging.getLogger(__name__)
 
-# The share of the bar for checking; saving fills the rest.
+# Where the bar stands once the file is read, and once every row is checked; saving fills
+# the rest.
+READ_AT = 5
 CHECKED_AT = 40
+# A queued import not started after this long lost its task message: the sweep queues it again.
+QUEUE_GRACE = timedelta(minutes=10)
+# A running import not finished after this long lost its worker (10,000 rows take about a
+# minute): the sweep fails it. Its rows were saved in one transaction, so none were.
+STALLED = timedelta(minutes=30)
 
 
 class _Progress:
@@ -81,12 +90,13 @@ def _run(case_import: CaseImport) -> None:
         return
     progress = _Progress(case_import.pk)
     try:
-        progress(5, len(sheet.rows))
+        progress(READ_AT, len(sheet.rows))
         checked = check_rows(
             sheet=sheet,
             agency=case_import.agency,
             importer=case_import.requested_by,
             default_owner=case_import.default_owner,
+            progress=lambda share: progress(READ_AT + round((CHECKED_AT - READ_AT) * share)),
         )
         progress(CHECKED_AT)
         counts = {"rows": len(sheet.rows), "created": 0, "updated": 0, "unchanged": 0}
@@ -129,3 +139,29 @@ def _run(case_import: CaseImport) -> None:
         )
     finally:
         progress.close()
+
+
+@dataclass(frozen=True)
+class Sweep:
+    stalled: int  # running imports whose worker was lost, now failed
+    requeue: list[int]  # queued imports whose task message was lost
+
+
+def import_sweep(*, now: datetime | None = None) -> Sweep:
+    """Fails the imports whose worker died, dropping the file they still hold (children's
+    details), and names those waiting too long to be queued again."""
+    now = now or timezone.now()
+    stalled = 0
+    for case_import in CaseImport.objects.filter(
+        status=ImportStatus.RUNNING, started_at__lt=now - STALLED
+    ).only("pk", "language"):
+        with translation.override(case_import.language or settings.LANGUAGE_CODE):
+            message = _("The import stopped before it finished. Nothing was saved. Send it again.")
+        # Only if still running: a worker finishing just now keeps its result.
+        stalled += CaseImport.objects.filter(pk=case_import.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, error=message, finished_at=now, content=b""
+        )
+    requeue = CaseImport.objects.filter(
+        status=ImportStatus.QUEUED, created_at__lt=now - QUEUE_GRACE
+    ).values_list("pk", flat=True)
+    return Sweep(stalled=stalled, requeue=list(requeue))

@@ -38,6 +38,7 @@ from benchmarks.dataset.trail import Trail
 from cases.models import (
     CONTRIBUTE_PERMISSION,
     SECTION_PERMISSIONS,
+    district_of,
     khmer_search_key,
     latin_search_key,
 )
@@ -312,6 +313,7 @@ class CaseHistories:
             languages=json.dumps(["km"] if rng.random() < 0.93 else ["km", "vi"]),
             location_id=story.home.id,
             location_path=story.home.path,
+            district_path=district_of(story.home.path),
             address="" if rng.random() < 0.4 else house,
             birth_certificate_number=certificate if registered == "registered" else "",
             national_id_number=f"{rng.randrange(10**9):09d}" if identity_card else "",

@@ -59,6 +59,7 @@ def make_tables() -> dict[str, Table]:
                 "languages",
                 "location_id",
                 "location_path",
+                "district_path",
                 "address",
                 "birth_certificate_number",
                 "national_id_number",

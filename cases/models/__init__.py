@@ -13,7 +13,13 @@ from cases.models.case import (
     CaseUserObjectPermission,
     ConcernType,
 )
-from cases.models.child import Child, FamilyMember, khmer_search_key, latin_search_key
+from cases.models.child import (
+    Child,
+    FamilyMember,
+    district_of,
+    khmer_search_key,
+    latin_search_key,
+)
 from cases.models.departures import CaseDeparture, DepartureReason
 from cases.models.external import CaseExternalId
 from cases.models.plan import CasePlan, PlanAction, PlanGoal
@@ -48,6 +54,7 @@ __all__ = [
     "RiskInstrument",
     "RiskOption",
     "RiskQuestion",
+    "district_of",
     "khmer_search_key",
     "latin_search_key",
 ]

@@ -40,6 +40,12 @@ def khmer_search_key(*parts: str) -> str:
     return unicodedata.normalize("NFC", "".join(_without_invisibles("".join(parts)).split()))
 
 
+def district_of(location_path: str) -> str:
+    """The path of the district a place lies in ("12/1203/120304/" is in "12/1203/"); a path
+    of fewer levels is its own."""
+    return "".join(f"{code}/" for code in location_path.split("/")[:2] if code)
+
+
 class Child(models.Model):
     """The child a case is about. Names are kept in Latin letters and in Khmer script; either
     may be missing when a child is first met, but not both."""
@@ -108,8 +114,10 @@ class Child(models.Model):
         related_name="+",
         verbose_name=_("Where the child lives (commune or village)"),
     )
-    # Copy of location.path: the duplicate check compares children by district prefix.
+    # Copy of location.path, and of its district's: the duplicate check looks for namesakes
+    # within the district, nearest names first (a trigram index led by district_path).
     location_path = models.CharField(max_length=255, editable=False)
+    district_path = models.CharField(max_length=32, editable=False, default="")
     address = models.CharField(_("Address (house, street)"), max_length=255, blank=True)
     birth_certificate_number = models.CharField(
         _("Birth certificate number"), max_length=64, blank=True
@@ -174,6 +182,7 @@ class Child(models.Model):
         """Sets what is derived from the entered values: the location's path and the search
         keys of the names. Without a location (not chosen yet) there is no path."""
         self.location_path = self.location.path if self.location_id is not None else ""
+        self.district_path = district_of(self.location_path)
         self.search_name = latin_search_key(self.given_name, self.family_name)
         self.search_name_km = khmer_search_key(self.family_name_km, self.given_name_km)
 

@@ -24,18 +24,16 @@ from cases.models import (
     Child,
     ConcernType,
     FamilyMember,
+    district_of,
 )
 from cases.policy import visible_cases
 from cases.reminders import NO_CONTACT_LEVELS
-from cases.search import children_named_like
+from cases.search import namesakes
 from cases.services.case import CASE_HOLDER_ROLES
 
 # How far apart two ages may be for the same child (estimates are rough).
 DUPLICATE_AGE_TOLERANCE = 2
 DUPLICATE_LIMIT = 10
-# How many namesakes are weighed: a common name must not hide the one of the right age and sex
-# behind the first few of another.
-DUPLICATE_SCAN = 200
 
 
 def case_list(*, user: User) -> QuerySet[Case]:
@@ -69,12 +67,12 @@ def _could_be_same_child(one: Child, other: Child) -> bool:
 
 
 def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
-    district_prefix = "/".join(child.location.path.split("/")[:2]) + "/"
-    candidates = children_named_like(
-        Child.objects.exclude(pk=child.pk).filter(location_path__startswith=district_prefix),
+    candidates = namesakes(
+        district=district_of(child.location.path),
         latin=child.search_name,
         khmer=child.search_name_km,
-    )[:DUPLICATE_SCAN]
+        exclude=child.pk,
+    )
     similar = [candidate.pk for candidate in candidates if _could_be_same_child(candidate, child)]
     similar = similar[:DUPLICATE_LIMIT]
     cases = list(

@@ -51,6 +51,26 @@ def test_the_page_takes_a_file_and_shows_its_errors_by_row_and_column(world: Wor
     assert "<script" not in page.split("<main", 1)[-1]
 
 
+def test_a_dry_run_says_nothing_was_saved_apart_from_an_import(world: World) -> None:
+    client = _signed_in(world.supervisor)
+    content = csv_bytes([row(1, world.pp_village), row(2, world.pp_village)])
+    for dry_run in ("on", ""):
+        client.post(
+            "/imports/", {"file": SimpleUploadedFile("cases.csv", content), "dry_run": dry_run}
+        )
+    dry, real = CaseImport.objects.order_by("pk")
+    for case_import in (dry, real):
+        import_run(import_id=case_import.pk)
+
+    dry_page = client.get(f"/imports/{dry.pk}/").content.decode()
+    real_page = client.get(f"/imports/{real.pk}/").content.decode()
+
+    assert "Nothing was saved (dry run)" in dry_page
+    assert "would add 2 new cases" in dry_page
+    assert "Nothing was saved" not in real_page
+    assert "New cases: 2" in real_page
+
+
 def test_a_social_worker_cannot_open_the_page(world: World) -> None:
     assert _signed_in(world.worker).get("/imports/").status_code == 403
 
