@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from benchmarks.dataset.generate import GENERATED, dataset_reference
 from benchmarks.measure import Measurement, SqlCounter, run, timed
 from benchmarks.naive import grant_generic_permissions
 from benchmarks.personas import Persona, pick_personas, sample_cases, sign_in
+from benchmarks.plans import MOST_CASES_READ, plan_of
 from benchmarks.urls import NAIVE_PREFIX
 from cases.models import Case, Child
 from cpims.runtime import freeze_loaded_application
@@ -73,6 +75,14 @@ LIST_PATHS = (
     "/api/v1/follow-ups/?status=scheduled",
 )
 LIST_PAGE_SIZES = (10, 100)
+# The lists whose plans are checked (benchmarks.plans): those people open most, by their name
+# in the measures.
+PLANNED_LISTS = (
+    ("case_list", "/api/v1/cases/?status=open"),
+    ("incoming_referrals", "/api/v1/referrals/?direction=incoming&status=sent"),
+    ("incoming_referrals_all", "/api/v1/referrals/?direction=incoming"),
+    ("follow_ups_due", "/api/v1/follow-ups/?status=scheduled&due_before={due}"),
+)
 FOLLOW_UP_HORIZON = timedelta(days=30)
 # The statistics people ask for most: the dashboards' panels and the reports' tables.
 STATISTICS_QUESTIONS = (
@@ -303,9 +313,30 @@ class Benchmark:
         return self.report
 
     def all_reads(self, personas: list[Persona], named: Persona) -> None:
+        cases = Case.objects.count()
         for persona in personas:
             self.reads(persona, named)
             self.page_sizes(persona)
+            self.plans(persona, cases)
+
+    def plans(self, persona: Persona, cases: int) -> None:
+        """Each main list's plan, as PostgreSQL runs it now: no sequential scan of the cases,
+        and no more than a small share of them read to fill a page."""
+        if connection.vendor != "postgresql":
+            return
+        due = (self.reference + FOLLOW_UP_HORIZON).date().isoformat()
+        for metric, path in PLANNED_LISTS:
+            read = plan_of(partial(self.get, persona, path.format(due=due)))
+            self.report.checks.append(
+                {
+                    "check": f"{metric} plan reads <= {MOST_CASES_READ:.0%} of the cases, "
+                    "no sequential scan",
+                    "persona": persona.key,
+                    "value": f"{read.rows:,} of {cases:,}"
+                    + (", sequential" if read.sequential else ""),
+                    "met": not read.sequential and read.rows <= cases * MOST_CASES_READ,
+                }
+            )
 
     def writes(self, by_key: dict[str, Persona]) -> None:
         worker = by_key["provincial_worker"]

@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.choices import Role
 from accounts.models import Agency, User
 from cases.models import Case, CaseConcern, CaseNamedUser, CaseNote, CaseService
-from referrals.choices import ANSWERING_ROLES, ReferralStatus
+from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
 
@@ -23,9 +23,14 @@ def _named_on_case(user: User) -> Exists:
     return Exists(CaseNamedUser.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk))
 
 
-def referrals_visible_to(user: User) -> QuerySet[Referral]:
+def referrals_visible_to(user: User, *, direction: str | None = None) -> QuerySet[Referral]:
     """The referrals ``user``'s side may read, each annotated with ``reader_named`` (whether
-    the reader is named on its case, which decides what a restricted case's referral shows)."""
+    the reader is named on its case, which decides what a restricted case's referral shows).
+
+    ``direction`` (a ReferralDirection) keeps one side only. A referral is between two
+    agencies (a constraint), so each side is one branch of the condition; asking for that
+    branch alone, not for both narrowed by agency, lets the planner see how many rows it will
+    find and walk the side's index in the list's order, stopping at the page's end."""
     if not user.is_active or user.agency_id is None:
         return Referral.objects.none()
     sending = Q(from_agency_id=user.agency_id)
@@ -38,15 +43,25 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     # A restricted case's referral would tell the sender's colleagues what the case hides from
     # them (the child, the concerns, the reason): on that side only the people named see it.
     sending &= Q(case__restricted=False) | Q(reader_named=True)
-    visible = sending
-    if user.role in RECEIVING_ROLES:
-        visible |= Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.PENDING_APPROVAL)
+    receiving = (
+        Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.PENDING_APPROVAL)
+        if user.role in RECEIVING_ROLES
+        else None
+    )
+    if direction == ReferralDirection.OUTGOING:
+        visible = sending
+    elif direction == ReferralDirection.INCOMING:
+        if receiving is None:
+            return Referral.objects.none()
+        visible = receiving
+    else:
+        visible = sending if receiving is None else sending | receiving
     return Referral.objects.annotate(reader_named=_named_on_case(user)).filter(visible)
 
 
-def referral_list(*, user: User) -> QuerySet[Referral]:
+def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Referral]:
     return (
-        referrals_visible_to(user)
+        referrals_visible_to(user, direction=direction)
         .select_related("case__child", "from_agency", "to_agency", "created_by")
         .prefetch_related(
             Prefetch("case__concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
@@ -75,8 +90,8 @@ def referrals_to_answer(*, user: User) -> QuerySet[Referral]:
     if user.role not in ANSWERING_ROLES:
         return Referral.objects.none()
     return (
-        referrals_visible_to(user)
-        .filter(status=ReferralStatus.SENT, to_agency_id=user.agency_id)
+        referrals_visible_to(user, direction=ReferralDirection.INCOMING)
+        .filter(status=ReferralStatus.SENT)
         .select_related("from_agency")
         .order_by(F("respond_by").asc(nulls_last=True), "created_at", "id")
     )

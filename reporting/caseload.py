@@ -62,7 +62,7 @@ def caseload(*, user: User) -> list[CaseloadRow]:
     if not rows:
         return []
     today = timezone.localdate()
-    cases = visible_cases(user).filter(owner_id__in=rows, status=Status.OPEN)
+    cases = visible_cases(user, by_key=True).filter(owner_id__in=rows, status=Status.OPEN)
     counted = cases.values("owner_id", "risk_level").annotate(n=Count("id")).order_by()
     for entry in counted:
         row = rows[entry["owner_id"]]

@@ -5,6 +5,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -44,10 +45,16 @@ class ReferralFilter(django_filters.FilterSet):
     def filter_direction(
         self, queryset: QuerySet[Referral], name: str, value: str
     ) -> QuerySet[Referral]:
-        agency_id = self.request.user.agency_id
-        if value == ReferralDirection.INCOMING:
-            return queryset.filter(to_agency_id=agency_id)
-        return queryset.filter(from_agency_id=agency_id)
+        """Already narrowed: the queryset comes from ``referral_list`` for this direction
+        (``direction_asked``), the visibility condition built for one side only."""
+        return queryset
+
+
+def direction_asked(query: QueryDict) -> str | None:
+    """The ``direction`` filter's value when it is a valid one; an invalid one is answered by
+    the filter (400 on the API)."""
+    value = query.get("direction")
+    return value if value in ReferralDirection.values else None
 
 
 class ReferralViewSet(
@@ -66,7 +73,9 @@ class ReferralViewSet(
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[Referral]:
-        return selectors.referral_list(user=actor_of(self.request))
+        return selectors.referral_list(
+            user=actor_of(self.request), direction=direction_asked(self.request.query_params)
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": actor_of(self.request)}

@@ -99,7 +99,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     form = ReferralFilterForm(query)
     # The API's own filters, so the page and GET /api/v1/referrals/ always agree.
     referrals = ReferralFilter(
-        query, queryset=selectors.referral_list(user=user), request=request
+        query, queryset=selectors.referral_list(user=user, direction=direction), request=request
     ).qs
     page = LookAheadPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(

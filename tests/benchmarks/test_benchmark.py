@@ -1,6 +1,6 @@
 """The acceptance run at CI size: a 20,000-case dataset, then the whole benchmark on it, so
 neither command can rot. No timing is asserted (the machine decides those); what is asserted
-is that every measure ran and answered as it should, and the SQL shape checks hold."""
+is that every measure ran and answered as it should, and the SQL shape and plan checks hold."""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def test_generate_20000_cases_then_run_the_whole_benchmark(tmp_path: Path) -> No
         assert set(measurement["statuses"]) == expected, measurement
     sweep = next(m for m in report["measurements"] if m["metric"] == "reminder_sweep")
     assert sweep["note"] == "nothing due"
+    # Plans that cannot flip: on fresh statistics, no main list scans the cases whole or
+    # reads more than a small share of them for a page.
+    plan_checks = [c for c in report["checks"] if " plan reads " in c["check"]]
+    assert len(plan_checks) == 4 * len(personas)
+    assert all(check["met"] for check in plan_checks), [c for c in plan_checks if not c["met"]]
     shape_checks = [c for c in report["checks"] if c["check"].startswith("queries constant")]
     assert shape_checks
     assert all(check["met"] for check in shape_checks), shape_checks

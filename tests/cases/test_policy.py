@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm
 from accounts.choices import AgencyType, Role
 from accounts.models import User
 from audit.models import AuditEvent
+from cases import policy
 from cases.models import Case, CaseNamedUser
 from cases.policy import ALL_SECTIONS, case_access, visible_cases
 from cases.services.access import case_set_grants
@@ -328,3 +329,30 @@ def test_scoped_case_query_is_answered_from_indexes(world: World, persona: str) 
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
+
+
+def test_a_territory_holder_sees_the_same_cases_whether_her_teams_ids_are_listed_or_not(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside a territory, the narrow scopes' ids are read first (a short list) or, past
+    RESOLVED_IDS, left as a subquery: the answer is the same either way."""
+    supervisor = world.dosvy_officer
+    member = UserFactory.create(role=Role.SOCIAL_WORKER, agency=supervisor.agency)
+    member.supervisor = supervisor
+    member.save()
+    # A case of her team outside her territory: only the narrow branch finds it.
+    elsewhere = CaseFactory.create(owner=member, location=world.bmc_village)
+    assert not elsewhere.location_path.startswith(supervisor.location.path)
+
+    with CaptureQueriesContext(connection) as listed_queries:
+        listed = set(visible_cases(supervisor).values_list("pk", flat=True))
+    monkeypatch.setattr(policy, "RESOLVED_IDS", 0)
+    with CaptureQueriesContext(connection) as subquery_queries:
+        as_subquery = set(visible_cases(supervisor).values_list("pk", flat=True))
+
+    assert elsewhere.pk in listed
+    assert listed == as_subquery
+    # The ids are read first either way (no more than RESOLVED_IDS + 1 of them); listed, the
+    # cases' statement holds them, else it holds the union again.
+    assert "UNION ALL" not in listed_queries.captured_queries[-1]["sql"]
+    assert "UNION ALL" in subquery_queries.captured_queries[-1]["sql"]
