@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit import context
 from audit.chain import GENESIS, canonical_json, row_hash
 from audit.models import AuditEvent
+from core import replica
 
 MASK = "***"
 # Field names whose values never enter the trail, whichever service reports them.
@@ -39,6 +40,7 @@ def record(
     describes are committed, or rolled back, together."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the service's transaction")
+    _remember_writer(actor)
     fields = _fields(actor=actor, action=action, obj=obj, changes=changes, masked=masked)
     prev_hash = _lock_chain_head()
     fields.update(created_at=timezone.now(), case_id=case_id)
@@ -60,6 +62,7 @@ def record_each(
     as :func:`record_many` does. Returns how many were written."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_each must be called inside the service's transaction")
+    _remember_writer(actor)
     masked = tuple(masked)
     prev_hash = _lock_chain_head()
     written = 0
@@ -94,6 +97,7 @@ def record_many(
     chain verifies as if each had been recorded alone. Returns how many were written."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many must be called inside the service's transaction")
+    _remember_writer(actor)
     fields = _fields(actor=actor, action=action, obj=obj, changes=changes, masked=masked)
     prev_hash = _lock_chain_head()
     written = 0
@@ -110,6 +114,12 @@ def record_many(
             batch = []
     AuditEvent.objects.bulk_create(batch)
     return written + len(batch)
+
+
+def _remember_writer(actor: Actor | None) -> None:
+    # Every write records an event: its actor reads their own writes from here on (core.replica).
+    if actor is not None and actor.pk is not None:
+        replica.remember_writer(actor.pk)
 
 
 def _fields(
@@ -140,6 +150,9 @@ def _fields(
 
 def _lock_chain_head() -> str:
     """The hash of the newest row, with the chain locked until the transaction ends."""
+    if replica.scope_alias() is not None:
+        # The head read from a replica would be an old one, and the chain would fork.
+        raise RuntimeError("the audit trail is written outside reading_from_replica()")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])

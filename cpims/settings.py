@@ -159,34 +159,60 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'cpims.sqlite3'}"),
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server, the worker and beat share one file: wait for locks instead of failing,
-    # and take the write lock at the start of a transaction so it cannot deadlock midway.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
-    }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def _database(url: str) -> dict[str, Any]:
+    """One database's settings; the replica is built exactly as the primary."""
+    database: dict[str, Any] = env.db_url_config(url)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # The web server, the worker and beat share one file: wait for locks instead of
+        # failing, and take the write lock at the start of a transaction so it cannot
+        # deadlock midway.
+        database["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+        return database
+    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    # Behind a pooler in transaction mode (pgbouncer) a cursor kept open between transactions
+    # may find itself on another server connection: querysets read with .iterator() then
+    # fetch their rows at once instead.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
     # A request's queries are index walks that stop at a page's end: starting parallel workers
     # for them costs more than it saves, and leads the planner to hash whole tables instead
     # (docs/performance.md). Index builds have their own setting and keep theirs.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = " ".join(
         filter(
             None,
             [
-                _options.get("options", ""),
+                options.get("options", ""),
                 "-c max_parallel_workers_per_gather="
                 f"{env.int('DATABASE_PARALLEL_WORKERS', default=0)}",
             ],
         )
     )
+    return database
+
+
+DATABASES = {
+    "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'cpims.sqlite3'}")),
+}
+# A streaming replica of the primary: statistics, reports and exports read from it (core.replica
+# says which reads, and how a person who has just written still reads their own write).
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = _database(_replica_url)
+    # Tests run on the primary's test database: there is no replica to create for them.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cpims.db_router.ReplicaRouter"]
+# How long after a person's write their statistics, reports and exports wait for the replica
+# to have replayed it (reading the primary meanwhile); past it the replica is trusted.
+REPLICA_LAG_SECONDS = env.int("REPLICA_LAG_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------------

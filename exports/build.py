@@ -26,20 +26,24 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import services as audit
 from cases.models import Case
 from cases.policy import case_accesses, may_export_cases
 from cases.selectors.case import concern_types
+from core.replica import reading_from_replica
 from core.web import localized
 from exports.fields import Cells, catalogue, cell_text
 from exports.files import rows_writer
 from exports.models import CaseExport, ExportStatus
-from exports.selectors import cases_to_export
+from exports.selectors import cases_to_export, export_rows
 
 logger = logging.getLogger(__name__)
 
 # Cases read, and their access computed, at a time: the worker holds one chunk, never them all.
 CHUNK = 1000
+# What deciding a case's access reads of it (cases.policy.case_accesses).
+ACCESS_FIELDS = ("id", "owner_id", "agency_id", "location_path", "restricted")
 # A queued export not started after this long lost its task message: the sweep queues it again.
 QUEUE_GRACE = timedelta(minutes=10)
 # A running export not finished after this long lost its worker: the sweep fails it.
@@ -70,6 +74,16 @@ def _chunks(cases: QuerySet[Case]) -> Iterator[list[Case]]:
         last = chunk[-1].pk
 
 
+def _contents(user: User, case_ids: list[int]) -> dict[int, Case]:
+    """The cases ``case_ids`` with what a row reads, from the replica when there is one; those
+    it does not hold yet (a case registered a moment ago) from the primary."""
+    with reading_from_replica(user_id=user.pk):
+        found = export_rows(case_ids).in_bulk()
+    if missing := [pk for pk in case_ids if pk not in found]:
+        found.update(export_rows(missing).in_bulk())
+    return found
+
+
 def _too_many(limit: int) -> ExportRefusedError:
     return ExportRefusedError(
         _("More than %(limit)d cases match now: narrow the filters and ask again.")
@@ -97,9 +111,14 @@ def _write(export: CaseExport, temporary: Path) -> array[int]:
     written: array[int] = array("q")
     with rows_writer(export.format, temporary) as write:
         write([str(field.label) for field in fields])
-        for chunk in _chunks(cases):
+        # Which cases, and what of each the requester sees, are decided on the primary: a
+        # case restricted or transferred a moment ago may not have reached a replica. What the
+        # rows hold is read from the replica when there is one (core.replica).
+        deciding = cases.only(*ACCESS_FIELDS)
+        for chunk in _chunks(deciding):
             accesses = case_accesses(user, chunk)
-            for case in chunk:
+            contents = _contents(user, [case.pk for case in chunk])
+            for case in (contents[decided.pk] for decided in chunk):
                 access = accesses[case.pk]
                 write(
                     [

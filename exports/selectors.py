@@ -51,8 +51,7 @@ def export_filters(filters: Any) -> dict[str, str]:
 
 
 def cases_to_export(*, user: User, filters: Mapping[str, str]) -> QuerySet[Case]:
-    """The cases ``user`` sees that the case list would show with ``filters``, with what a
-    row of the export reads (the child, the places, the agency, the owner, the concerns)."""
+    """The cases ``user`` sees that the case list would show with ``filters``."""
     filter_set = CaseFilter(filters, queryset=visible_cases(user), request=_Caller(user))
     if not filter_set.is_valid():
         raise ValidationError(
@@ -64,10 +63,18 @@ def cases_to_export(*, user: User, filters: Mapping[str, str]) -> QuerySet[Case]
                 ]
             }
         )
-    return filter_set.qs.select_related(
-        "child__location", "location", "agency", "owner"
-    ).prefetch_related(
-        Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
+    return filter_set.qs
+
+
+def export_rows(case_ids: list[int]) -> QuerySet[Case]:
+    """The cases ``case_ids`` (chosen by :func:`cases_to_export`) with what a row of the export
+    reads: the child, the places, the agency, the owner, the concerns."""
+    return (
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("child__location", "location", "agency", "owner")
+        .prefetch_related(
+            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
+        )
     )
 
 

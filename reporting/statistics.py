@@ -34,6 +34,7 @@ from accounts.models import PATH_SEPARATOR, Location, User
 from accounts.reach import NATIONAL, reach_of
 from cases.choices import ClosureReason, LabourSector, RiskLevel, Sex, Source, Stage
 from cases.models import ConcernType
+from core.replica import reading_from_replica
 from core.web import localized
 from intake.choices import CallAction, CallerType, CallReason
 from legal.choices import ChildRole, DefendantStatus
@@ -322,6 +323,12 @@ def _a_year_before(end: date) -> date:
 def statistics_answer(*, user: User, question: Question) -> Answer:
     """Counts for ``question`` within the caller's scope, suppressed (403 outside the roles)."""
     scope = require_scope(user)
+    # Counts may be seconds old: they come from the replica when there is one (core.replica).
+    with reading_from_replica(user_id=user.pk):
+        return _answer(scope, question)
+
+
+def _answer(scope: Scope, question: Question) -> Answer:
     spec = TOPICS[question.topic]
     min_cell = settings.STATISTICS_MIN_CELL
     by_concern = "concern" in question.group_by
