@@ -164,7 +164,7 @@ def _on_replica(*objects: Model) -> None:
         cursor.execute("SET LOCAL session_replication_role = replica")
     for obj in {(type(obj), obj.pk): obj for obj in objects}.values():
         copy = type(obj)(**{f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
-        type(obj).objects.using(REPLICA).bulk_create([copy])
+        type(obj)._default_manager.using(REPLICA).bulk_create([copy])
 
 
 def _exported(user: User, fields: list[str]) -> dict[str, list[str]]:

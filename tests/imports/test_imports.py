@@ -284,7 +284,7 @@ def test_checking_a_long_file_moves_the_bar_before_the_duplicate_check(world: Wo
 
     checked = check_rows(
         sheet=read_sheet(content),
-        agency=world.supervisor.agency,
+        agency=world.ngo,
         importer=world.supervisor,
         default_owner=world.worker,
         progress=shares.append,
