@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.api.filters import CaseFilter
-from cases.models import Case, CaseConcern
+from cases.models import Case
 from cases.policy import visible_cases
+from cases.prefetched import concerns_prefetch
 from core.ids import as_id
 from exports.models import CaseExport
 
@@ -72,9 +73,7 @@ def export_rows(case_ids: list[int]) -> QuerySet[Case]:
     return (
         Case.objects.filter(pk__in=case_ids)
         .select_related("child__location", "location", "agency", "owner")
-        .prefetch_related(
-            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
-        )
+        .prefetch_related(concerns_prefetch())
     )
 
 

@@ -6,12 +6,13 @@ columns."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
 from accounts.models import Agency, User
-from cases.models import Case, CaseConcern, CaseNamedUser, CaseNote, CaseService
+from cases.models import Case, CaseNamedUser, CaseNote, CaseService
+from cases.prefetched import concerns_prefetch
 from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
@@ -63,9 +64,7 @@ def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Refer
     return (
         referrals_visible_to(user, direction=direction)
         .select_related("case__child", "from_agency", "to_agency", "created_by")
-        .prefetch_related(
-            Prefetch("case__concern_rows", queryset=CaseConcern.objects.order_by("concern_id"))
-        )
+        .prefetch_related(concerns_prefetch("case__"))
     )
 
 

@@ -25,6 +25,7 @@ from cases.choices import (
 from cases.models import Case, Child, FamilyMember
 from cases.models.external import SYSTEM_CODE
 from cases.policy import CASE_ACTIONS, CaseAccess, case_actions
+from cases.prefetched import concern_rows_of, family_of
 from cases.services.sync import EXTERNAL_ID_MAX_LENGTH, external_ids_of
 from core.api.serializers import StrictInputSerializer
 
@@ -275,7 +276,7 @@ def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | N
         # would rebuild its fields fifty times.
         data["family"] = [
             {field: getattr(member, field) for field in FamilyMemberSerializer.Meta.fields}
-            for member in child.family.all()
+            for member in family_of(child)
         ]
     return data
 
@@ -434,7 +435,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return child_representation(case.child, self.context["accesses"][case.pk])
 
     def get_concerns(self, case: Case) -> list[str]:
-        return [row.concern_id for row in case.concern_rows.all()]
+        return [row.concern_id for row in concern_rows_of(case)]
 
     def get_labour_sector(self, case: Case) -> str | None:
         return case.labour_sector or None

@@ -31,6 +31,7 @@ from cases.api.serializers import (
 from cases.api.sync import CURSOR_PARAM, SYNC_PARAM, UpdatedSincePagination
 from cases.models import Case
 from cases.policy import CaseAccess, case_accesses, case_get, case_ref
+from cases.prefetched import external_ids_prefetch
 from cases.selectors import case as case_selectors
 from cases.selectors.sync import cases_gone
 from cases.services import case as case_services
@@ -58,7 +59,7 @@ class CaseViewSet(
     def get_queryset(self) -> QuerySet[Case]:
         # The API shows every case's external ids; the pages do not need them.
         return case_selectors.case_list(user=actor_of(self.request)).prefetch_related(
-            "external_ids"
+            external_ids_prefetch()
         )
 
     @property

@@ -27,6 +27,7 @@ from cases.models import (
     district_of,
 )
 from cases.policy import visible_cases
+from cases.prefetched import concerns_prefetch, family_prefetch
 from cases.reminders import NO_CONTACT_LEVELS
 from cases.search import namesakes
 from cases.services.case import CASE_HOLDER_ROLES
@@ -40,10 +41,7 @@ def case_list(*, user: User) -> QuerySet[Case]:
     return (
         visible_cases(user)
         .select_related("child", "location")
-        .prefetch_related(
-            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
-            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
-        )
+        .prefetch_related(concerns_prefetch(), family_prefetch())
     )
 
 

@@ -19,6 +19,7 @@ from accounts.models import User
 from cases.models import Case, CaseDeparture, CaseExternalId, CaseGrantBasis
 from cases.models.external import SYSTEM_CODE
 from cases.policy import visible_cases
+from cases.prefetched import external_ids_rows_of
 from notifications.models import CASE_GONE, CASE_UPDATED, WebhookEndpoint
 from notifications.webhooks import webhook_emit
 
@@ -27,7 +28,7 @@ EXTERNAL_ID_MAX_LENGTH = 100
 
 def external_ids_of(case: Case) -> list[dict[str, str]]:
     """``[{"system", "id"}]``, by system; from the prefetched rows when there are some."""
-    return [{"system": row.system, "id": row.external_id} for row in case.external_ids.all()]
+    return [{"system": row.system, "id": row.external_id} for row in external_ids_rows_of(case)]
 
 
 def _refusal(message: str) -> ValidationError:

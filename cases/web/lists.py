@@ -14,6 +14,7 @@ from cases.policy import (
     case_accesses,
     may_export_cases,
 )
+from cases.prefetched import concern_rows_of
 from cases.selectors import case as case_selectors
 from cases.selectors.case import concern_types
 from cases.services.case import (
@@ -66,9 +67,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         CaseRow(
             case=case,
             access=accesses[case.pk],
-            concerns=[
-                labels.get(row.concern_id, row.concern_id) for row in case.concern_rows.all()
-            ],
+            concerns=[labels.get(row.concern_id, row.concern_id) for row in concern_rows_of(case)],
         )
         for case in page.object_list
     ]

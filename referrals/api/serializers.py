@@ -9,6 +9,7 @@ from accounts.api.serializers import ServiceCodeField
 from accounts.models import Agency, User
 from cases.choices import Section, Sex
 from cases.models import Case, CaseNote, CaseService
+from cases.prefetched import concern_rows_of
 from referrals.choices import ReferralDirection, ReferralStatus, ReferralType, Urgency
 from referrals.models import Referral
 from referrals.rules import REFERRAL_ACTIONS, referral_actions
@@ -84,7 +85,7 @@ def _child_summary(case: Case) -> dict[str, Any]:
         "initials": child.initials,
         "age": child.age,
         "sex": child.sex,
-        "concerns": [row.concern_id for row in case.concern_rows.all()],
+        "concerns": [row.concern_id for row in concern_rows_of(case)],
     }
 
 

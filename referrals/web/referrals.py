@@ -25,6 +25,7 @@ from accounts.selectors import service_types
 from cases.choices import Section
 from cases.models import Case
 from cases.policy import case_get
+from cases.prefetched import concern_rows_of
 from cases.selectors.records import consent_covers
 from cases.services.case import case_record_list_read
 from cases.web.case_file import concern_labels
@@ -80,7 +81,7 @@ def _rows(user: User, referrals: Any) -> list[ReferralRow]:
             outgoing=_is_sender(user, referral),
             concerns=[
                 concerns.get(row.concern_id, row.concern_id)
-                for row in referral.case.concern_rows.all()
+                for row in concern_rows_of(referral.case)
             ],
             services=[service_names.get(code, code) for code in referral.services],
         )
