@@ -134,7 +134,10 @@ def _visibility(
     # read every case as walk the list's index (a plan that flips with the statistics); a
     # list of ids is a cheap, well-estimated test on the row.
     ids = [row["id"] for row in _union(branches)[: RESOLVED_IDS + 1]]
-    return territory | Q(**{key: ids if len(ids) <= RESOLVED_IDS else _union(branches)})
+    if len(ids) > RESOLVED_IDS:
+        return territory | Q(**{key: _union(branches)})
+    # One array parameter, not one per id (core.lookups).
+    return territory | Q(**{key.replace("__in", "__any_of"): ids})
 
 
 def visible_cases(user: User, *, by_key: bool = False) -> QuerySet[Case]:

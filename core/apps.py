@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # ``__any_of`` on keys: a case's own and those pointing to one (core.lookups).
+        from django.db.models import BigAutoField, ForeignKey  # noqa: PLC0415
+
+        from core.lookups import AnyOf  # noqa: PLC0415
+
+        BigAutoField.register_lookup(AnyOf)
+        ForeignKey.register_lookup(AnyOf)

@@ -356,3 +356,15 @@ def test_a_territory_holder_sees_the_same_cases_whether_her_teams_ids_are_listed
     # cases' statement holds them, else it holds the union again.
     assert "UNION ALL" not in listed_queries.captured_queries[-1]["sql"]
     assert "UNION ALL" in subquery_queries.captured_queries[-1]["sql"]
+
+
+def test_ids_listed_beside_a_territory_go_as_one_array_parameter(world: World) -> None:
+    """``__any_of`` (core.lookups) finds exactly the ids given, binding them as one array."""
+    wanted = [world.own_case.pk, world.other_agency_case.pk]
+    found = Case.objects.filter(pk__any_of=wanted)
+    sql, params = found.query.sql_with_params()
+
+    assert set(found.values_list("pk", flat=True)) == set(wanted)
+    assert "= ANY(%s)" in sql
+    assert params == (wanted,)
+    assert not Case.objects.filter(pk__any_of=[]).exists()
