@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from benchmarks.run import P95_TARGETS_MS, Report
@@ -87,3 +90,15 @@ def markdown(report: Report) -> str:
             "quarter.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def write_report(output: Path, text: str, data: dict[str, Any], say: Callable[[str], Any]) -> None:
+    """``text`` (Markdown) and ``data`` (JSON) written at the path prefix ``output``, the text
+    also said: what every benchmark command leaves behind."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".md").write_text(text, encoding="utf-8")
+    output.with_suffix(".json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    say(text)
+    say(f"Written to {output.with_suffix('.md')} and {output.with_suffix('.json')}.")

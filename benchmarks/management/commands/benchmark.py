@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -8,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from benchmarks.report import markdown
+from benchmarks.report import markdown, write_report
 from benchmarks.run import PARTS, Benchmark, Options
 
 
@@ -67,14 +66,4 @@ class Command(BaseCommand):
             report = Benchmark(benchmark_options, say=self.stdout.write).run()
         except LookupError as error:
             raise CommandError(str(error)) from error
-        output: Path = options["output"]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        text = markdown(report)
-        output.with_suffix(".md").write_text(text, encoding="utf-8")
-        output.with_suffix(".json").write_text(
-            json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        self.stdout.write(text)
-        self.stdout.write(
-            f"Written to {output.with_suffix('.md')} and {output.with_suffix('.json')}."
-        )
+        write_report(options["output"], markdown(report), report.as_dict(), self.stdout.write)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 from argparse import ArgumentParser
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from benchmarks.load.report import markdown
 from benchmarks.load.run import LoadBenchmark, LoadError, LoadOptions
 from benchmarks.load.server import ServerError
+from benchmarks.report import write_report
 
 
 def _user_counts(text: str) -> list[int]:
@@ -79,14 +79,4 @@ class Command(BaseCommand):
             report = LoadBenchmark(load_options, say=self.stdout.write).run()
         except (LookupError, LoadError, ServerError) as error:
             raise CommandError(str(error)) from error
-        output: Path = options["output"]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        text = markdown(report)
-        output.with_suffix(".md").write_text(text, encoding="utf-8")
-        output.with_suffix(".json").write_text(
-            json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        self.stdout.write(text)
-        self.stdout.write(
-            f"Written to {output.with_suffix('.md')} and {output.with_suffix('.json')}."
-        )
+        write_report(options["output"], markdown(report), report.as_dict(), self.stdout.write)
