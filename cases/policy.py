@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,12 +43,11 @@ from cases.models import (
     SECTION_PERMISSIONS,
     Case,
     CaseAreaGrant,
-    CaseConcern,
     CaseGroupObjectPermission,
     CaseNamedUser,
     CaseUserObjectPermission,
-    FamilyMember,
 )
+from cases.prefetched import load_details
 from core.errors import StateConflictError
 from core.ids import as_id
 from core.versions import check_version
@@ -174,14 +173,11 @@ def _case_row(user: User, case_id: int | str, *, lock: bool, detail: Detail) -> 
         cases = cases.select_related(
             "child__location", "location__parent__parent__parent", "agency", "owner"
         )
-    if detail is True:
-        cases = cases.prefetch_related(
-            Prefetch("concern_rows", queryset=CaseConcern.objects.order_by("concern_id")),
-            Prefetch("child__family", queryset=FamilyMember.objects.order_by("id")),
-        )
     case = cases.filter(pk=pk).first()
     if case is None:
         raise Http404("No such case.")
+    if detail is True:
+        load_details([case], concerns=True, family=True)
     return case
 
 

@@ -30,6 +30,7 @@ from accounts.models import User
 from audit import services as audit
 from cases.models import Case
 from cases.policy import case_accesses, may_export_cases
+from cases.prefetched import load_details
 from cases.selectors.case import concern_types
 from core.replica import reading_from_replica
 from core.web import localized
@@ -79,8 +80,11 @@ def _contents(user: User, case_ids: list[int]) -> dict[int, Case]:
     it does not hold yet (a case registered a moment ago) from the primary."""
     with reading_from_replica(user_id=user.pk):
         found = export_rows(case_ids).in_bulk()
+        load_details(found.values(), concerns=True)
     if missing := [pk for pk in case_ids if pk not in found]:
-        found.update(export_rows(missing).in_bulk())
+        fresh = export_rows(missing).in_bulk()
+        load_details(fresh.values(), concerns=True)
+        found.update(fresh)
     return found
 
 

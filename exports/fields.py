@@ -29,7 +29,7 @@ from cases.api.serializers import (
 from cases.choices import Section
 from cases.models import Case, Child
 from cases.policy import CaseAccess
-from cases.prefetched import concern_rows_of
+from cases.prefetched import concern_codes_of
 from core.web import place_name
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ _CASE_VALUES: dict[str, Value] = {
     "agency": lambda case, cells: case.agency.name,
     "location": lambda case, cells: place_name(case.location),
     "concerns": lambda case, cells: "; ".join(
-        cells.concern_labels.get(row.concern_id, row.concern_id) for row in concern_rows_of(case)
+        cells.concern_labels.get(code, code) for code in concern_codes_of(case)
     ),
 }
 _CHILD_VALUES: dict[str, Value] = {

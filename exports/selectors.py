@@ -16,7 +16,6 @@ from accounts.models import User
 from cases.api.filters import CaseFilter
 from cases.models import Case
 from cases.policy import visible_cases
-from cases.prefetched import concerns_prefetch
 from core.ids import as_id
 from exports.models import CaseExport
 
@@ -69,11 +68,10 @@ def cases_to_export(*, user: User, filters: Mapping[str, str]) -> QuerySet[Case]
 
 def export_rows(case_ids: list[int]) -> QuerySet[Case]:
     """The cases ``case_ids`` (chosen by :func:`cases_to_export`) with what a row of the export
-    reads: the child, the places, the agency, the owner, the concerns."""
-    return (
-        Case.objects.filter(pk__in=case_ids)
-        .select_related("child__location", "location", "agency", "owner")
-        .prefetch_related(concerns_prefetch())
+    reads: the child, the places, the agency, the owner (the concerns are read for a chunk by
+    cases.prefetched.load_details)."""
+    return Case.objects.filter(pk__in=case_ids).select_related(
+        "child__location", "location", "agency", "owner"
     )
 
 

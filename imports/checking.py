@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from cases.models import Case, Child, ConcernType, district_of
 from cases.models.child import CHILD_LOCATION_LEVELS
 from cases.models.external import SYSTEM_CODE, CaseExternalId
 from cases.policy import visible_cases
+from cases.prefetched import concern_codes_of, load_details
 from cases.search import namesakes_of_each
 from cases.selectors.case import DUPLICATE_AGE_TOLERANCE
 from cases.services.case import CASE_HOLDER_ROLES
@@ -438,7 +439,7 @@ def unchanged(row: Row) -> bool:
     # An estimated age is compared as the child's age today: it was estimated some time ago.
     if row.child["estimated_age"] is not None and child.date_of_birth is None:
         same_child = same_child and child.age_on(timezone.localdate()) == row.child["estimated_age"]
-    concerns = sorted(concern.concern_id for concern in case.concern_rows.all())
+    concerns = concern_codes_of(case)
     return (
         same_child
         and concerns == sorted(set(row.concerns))
@@ -450,4 +451,4 @@ def unchanged(row: Row) -> bool:
 def prefetch_known(rows: Iterable[Row]) -> None:
     """The concerns of the cases the rows update, read at once (unchanged() reads them)."""
     cases = [row.case for row in rows if row.case is not None]
-    prefetch_related_objects(cases, "concern_rows")
+    load_details(cases, concerns=True)

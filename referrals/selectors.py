@@ -12,7 +12,6 @@ from django.http import Http404
 from accounts.choices import Role
 from accounts.models import Agency, User
 from cases.models import Case, CaseNamedUser, CaseNote, CaseService
-from cases.prefetched import concerns_prefetch
 from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
@@ -61,10 +60,10 @@ def referrals_visible_to(user: User, *, direction: str | None = None) -> QuerySe
 
 
 def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Referral]:
-    return (
-        referrals_visible_to(user, direction=direction)
-        .select_related("case__child", "from_agency", "to_agency", "created_by")
-        .prefetch_related(concerns_prefetch("case__"))
+    """The referrals ``user`` sees; a page of them reads its cases' concerns in one query
+    (cases.prefetched.load_details)."""
+    return referrals_visible_to(user, direction=direction).select_related(
+        "case__child", "from_agency", "to_agency", "created_by"
     )
 
 

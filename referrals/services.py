@@ -21,11 +21,11 @@ from audit import services as audit
 from cases.choices import Section
 from cases.models import Case, CaseNamedUser
 from cases.policy import case_get
+from cases.prefetched import external_ids_of
 from cases.selectors.records import consent_covers
 from cases.services.access import case_set_grants
 from cases.services.case import case_transfer
 from cases.services.records import case_note_referral_outcome
-from cases.services.sync import external_ids_of
 from core.errors import StateConflictError
 from notifications.models import NotificationKind
 from notifications.outbox import notifications_settle, notify

@@ -31,7 +31,7 @@ from cases.api.serializers import (
 from cases.api.sync import CURSOR_PARAM, SYNC_PARAM, UpdatedSincePagination
 from cases.models import Case
 from cases.policy import CaseAccess, case_accesses, case_get, case_ref
-from cases.prefetched import external_ids_prefetch
+from cases.prefetched import load_details
 from cases.selectors import case as case_selectors
 from cases.selectors.sync import cases_gone
 from cases.services import case as case_services
@@ -57,10 +57,7 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Case]:
-        # The API shows every case's external ids; the pages do not need them.
-        return case_selectors.case_list(user=actor_of(self.request)).prefetch_related(
-            external_ids_prefetch()
-        )
+        return case_selectors.case_list(user=actor_of(self.request))
 
     @property
     def paginator(self) -> BasePagination | None:
@@ -106,8 +103,10 @@ class CaseViewSet(
         the cases changed since then, oldest change first, paged by a cursor in ``next``: a
         case changed while paging comes again later, none is skipped (docs/api.md, Keeping in
         step with CPIMS)."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._represent(list(page or []), many=True))
+        cases = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
+        # The API shows every case's external ids; the pages do not need them.
+        load_details(cases, concerns=True, family=True, external_ids=True)
+        return self.get_paginated_response(self._represent(cases, many=True))
 
     @sends_etag
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -280,7 +279,8 @@ class CaseViewSet(
         since.is_valid(raise_exception=True)
         paginator = StandardPagination()
         gone = cases_gone(user=actor_of(request), since=since.validated_data["since"])
-        page = paginator.paginate_queryset(gone, request, view=self)
+        page = paginator.paginate_queryset(gone, request, view=self) or []
+        load_details([departure.case for departure in page], external_ids=True)
         return paginator.get_paginated_response(CaseGoneSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=HistoryEventSerializer(many=True), filters=False)

@@ -27,7 +27,6 @@ from cases.models import (
     district_of,
 )
 from cases.policy import visible_cases
-from cases.prefetched import concerns_prefetch, family_prefetch
 from cases.reminders import NO_CONTACT_LEVELS
 from cases.search import namesakes
 from cases.services.case import CASE_HOLDER_ROLES
@@ -38,11 +37,9 @@ DUPLICATE_LIMIT = 10
 
 
 def case_list(*, user: User) -> QuerySet[Case]:
-    return (
-        visible_cases(user)
-        .select_related("child", "location")
-        .prefetch_related(concerns_prefetch(), family_prefetch())
-    )
+    """The cases ``user`` sees, with what a list row shows of them; a page of it reads the
+    rest in one query per relation (cases.prefetched.load_details)."""
+    return visible_cases(user).select_related("child", "location")
 
 
 @dataclass(frozen=True)

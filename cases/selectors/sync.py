@@ -13,13 +13,13 @@ from cases.policy import visible_cases
 
 def cases_gone(*, user: User, since: datetime) -> QuerySet[CaseDeparture]:
     """The cases that left ``user``'s reach at or after ``since``, in the order they left, with
-    their external ids: two queries a page. A case back in reach since (a new referral) is left
+    their external ids when the page is given to cases.prefetched.load_details: two queries a
+    page. A case back in reach since (a new referral) is left
     out: the changed-cases list shows it again."""
     return (
         CaseDeparture.objects.filter(user_id=user.pk, at__gte=since)
         .exclude(case_id__in=visible_cases(user).values("pk"))
         .select_related("case")
         .only("id", "at", "case_id", "case__id")
-        .prefetch_related("case__external_ids")
         .order_by("at", "id")
     )

@@ -19,16 +19,11 @@ from accounts.models import User
 from cases.models import Case, CaseDeparture, CaseExternalId, CaseGrantBasis
 from cases.models.external import SYSTEM_CODE
 from cases.policy import visible_cases
-from cases.prefetched import external_ids_rows_of
+from cases.prefetched import external_ids_of
 from notifications.models import CASE_GONE, CASE_UPDATED, WebhookEndpoint
 from notifications.webhooks import webhook_emit
 
 EXTERNAL_ID_MAX_LENGTH = 100
-
-
-def external_ids_of(case: Case) -> list[dict[str, str]]:
-    """``[{"system", "id"}]``, by system; from the prefetched rows when there are some."""
-    return [{"system": row.system, "id": row.external_id} for row in external_ids_rows_of(case)]
 
 
 def _refusal(message: str) -> ValidationError:

@@ -14,7 +14,7 @@ from cases.policy import (
     case_accesses,
     may_export_cases,
 )
-from cases.prefetched import concern_rows_of
+from cases.prefetched import concern_codes_of, load_details
 from cases.selectors import case as case_selectors
 from cases.selectors.case import concern_types
 from cases.services.case import (
@@ -62,12 +62,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         query=request.GET.dict(),
         case_ids=[case.pk for case in page.object_list],
     )
+    load_details(page.object_list, concerns=True)
     accesses = case_accesses(user, page.object_list)
     rows = [
         CaseRow(
             case=case,
             access=accesses[case.pk],
-            concerns=[labels.get(row.concern_id, row.concern_id) for row in concern_rows_of(case)],
+            concerns=[labels.get(code, code) for code in concern_codes_of(case)],
         )
         for case in page.object_list
     ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
@@ -16,6 +16,7 @@ from rest_framework.serializers import Serializer
 from accounts.api.authentication import actor_of
 from cases.api.list_reads import RecordsListReads
 from cases.policy import case_get
+from cases.prefetched import load_details
 from core.api.schema import answers_not_found, idempotent_creation
 from core.idempotency import idempotent
 from core.ids import ID_REGEX
@@ -76,6 +77,11 @@ class ReferralViewSet(
         return selectors.referral_list(
             user=actor_of(self.request), direction=direction_asked(self.request.query_params)
         )
+
+    def paginate_queryset(self, queryset: QuerySet[Any] | Sequence[Any]) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        load_details([referral.case for referral in page or []], concerns=True)
+        return page
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": actor_of(self.request)}

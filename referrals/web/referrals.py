@@ -25,7 +25,7 @@ from accounts.selectors import service_types
 from cases.choices import Section
 from cases.models import Case
 from cases.policy import case_get
-from cases.prefetched import concern_rows_of
+from cases.prefetched import concern_codes_of, load_details
 from cases.selectors.records import consent_covers
 from cases.services.case import case_record_list_read
 from cases.web.case_file import concern_labels
@@ -75,14 +75,13 @@ class ReferralRow:
 
 def _rows(user: User, referrals: Any) -> list[ReferralRow]:
     concerns, service_names = concern_labels(), _service_labels()
+    referrals = list(referrals)
+    load_details([referral.case for referral in referrals], concerns=True)
     return [
         ReferralRow(
             referral=referral,
             outgoing=_is_sender(user, referral),
-            concerns=[
-                concerns.get(row.concern_id, row.concern_id)
-                for row in concern_rows_of(referral.case)
-            ],
+            concerns=[concerns.get(code, code) for code in concern_codes_of(referral.case)],
             services=[service_names.get(code, code) for code in referral.services],
         )
         for referral in referrals
