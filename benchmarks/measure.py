@@ -41,12 +41,16 @@ class Measurement:
     metric: str
     persona: str
     durations_ms: list[float] = field(default_factory=list)
+    # The CPU this process spent on each call: the application's share, PostgreSQL's being
+    # spent in its own processes.
+    cpu_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     note: str = ""
 
-    def add(self, milliseconds: float, statements: int, status: int) -> None:
+    def add(self, milliseconds: float, statements: int, status: int, cpu: float = 0.0) -> None:
         self.durations_ms.append(milliseconds)
+        self.cpu_ms.append(cpu)
         self.queries.append(statements)
         self.statuses.append(status)
 
@@ -58,6 +62,10 @@ class Measurement:
     def p95(self) -> float:
         return percentile(self.durations_ms, 0.95)
 
+    @property
+    def cpu_p50(self) -> float:
+        return percentile(self.cpu_ms, 0.5)
+
     def as_dict(self) -> dict[str, Any]:
         taken = bool(self.durations_ms)
         return {
@@ -67,20 +75,24 @@ class Measurement:
             "p50_ms": round(self.p50, 2) if taken else None,
             "p95_ms": round(self.p95, 2) if taken else None,
             "max_ms": round(max(self.durations_ms), 2) if taken else None,
+            "cpu_p50_ms": round(self.cpu_p50, 2) if taken else None,
             "queries": sorted(set(self.queries)),
             "statuses": sorted(set(self.statuses)),
             "note": self.note,
         }
 
 
-def timed(call: Callable[[], Any]) -> tuple[float, int, Any]:
-    """Milliseconds, SQL statements and the result of ``call()``."""
+def timed(call: Callable[[], Any]) -> tuple[float, int, Any, float]:
+    """Milliseconds, SQL statements, the result of ``call()`` and this process's CPU
+    milliseconds."""
     counter = SqlCounter()
     with connection.execute_wrapper(counter):
+        cpu_started = time.process_time()
         started = time.perf_counter()
         result = call()
         elapsed = time.perf_counter() - started
-    return elapsed * 1000, counter.count, result
+        cpu = time.process_time() - cpu_started
+    return elapsed * 1000, counter.count, result, cpu * 1000
 
 
 def run(
@@ -97,8 +109,8 @@ def run(
         request(number)
     started = time.monotonic()
     for number in range(repeat):
-        elapsed, statements, response = timed(partial(request, warmup + number))
-        measurement.add(elapsed, statements, response.status_code)
+        elapsed, statements, response, cpu = timed(partial(request, warmup + number))
+        measurement.add(elapsed, statements, response.status_code, cpu)
         if number >= 4 and time.monotonic() - started > budget_seconds:
             break
     return measurement

@@ -394,10 +394,10 @@ class Benchmark:
         does; else the incremental refresh beat runs every few minutes), then the questions of
         the dashboards and reports asked by each persona statistics are for, and the
         supervisor's caseload."""
-        elapsed, statements, result = timed(facts_refresh)
+        elapsed, statements, result, cpu = timed(facts_refresh)
         kind = "statistics_rebuild" if result is not None and result.full else "statistics_refresh"
         refresh = Measurement(kind, "system", note=f"{result.cases if result else 0:,} cases")
-        refresh.add(elapsed, statements, 200)
+        refresh.add(elapsed, statements, 200, cpu)
         self.report.measurements.append(refresh)
         for persona in personas:
             if persona.key in ("analyst", "provincial_supervisor", "national"):
@@ -559,11 +559,11 @@ class Benchmark:
         transaction rolled back afterwards, a day later, with a day's reminders due."""
         quiet = Measurement("reminder_sweep", "system", note="nothing due")
         for _ in range(5):
-            elapsed, statements, _created = timed(lambda: run_sweep(now=self.reference))
-            quiet.add(elapsed, statements, 200)
+            elapsed, statements, _created, cpu = timed(lambda: run_sweep(now=self.reference))
+            quiet.add(elapsed, statements, 200, cpu)
         self.report.measurements.append(quiet)
         with transaction.atomic():
-            elapsed, statements, created = timed(
+            elapsed, statements, created, cpu = timed(
                 lambda: run_sweep(now=self.reference + timedelta(days=1))
             )
             transaction.set_rollback(True)
@@ -572,7 +572,7 @@ class Benchmark:
             "system",
             note=f"one day due: {created} notifications (rolled back)",
         )
-        busy.add(elapsed, statements, 200)
+        busy.add(elapsed, statements, 200, cpu)
         self.report.measurements.append(busy)
 
     def floor(self, persona: Persona) -> None:
@@ -641,7 +641,7 @@ class Benchmark:
         tenth of a second: the build streams, so its memory must stay flat."""
         province, count = _province_of_at_least(EXPORT_ROWS)
         with override_settings(EXPORT_MAX_ROWS=max(count, EXPORT_ROWS)):
-            requested, _statements, export = timed(
+            requested, _statements, export, _cpu = timed(
                 lambda: export_request(
                     actor=persona.user,
                     filters={"location": str(province)},
