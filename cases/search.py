@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from functools import reduce
 from operator import or_
+from typing import Any, cast
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import Case as Cond
 
 from cases.models import Case, Child, khmer_search_key, latin_search_key
 
@@ -18,8 +21,15 @@ from cases.models import Case, Child, khmer_search_key, latin_search_key
 DUPLICATE_SIMILARITY = 0.45
 # Shorter name keys are matched whole (a trigram index finds nothing shorter).
 MINIMUM_FRAGMENT = 3
-# A search keeps the children it matched up to this many, the latest registered first.
+# A search across a territory keeps the children it matched up to this many, the latest
+# registered first: the first pages of a province's answer, however common the name.
 MATCHING_CHILDREN_LIMIT = 5000
+# Across a territory, a name written exactly so this many times in the country is the answer;
+# names spelt a little differently, or only starting so, are searched when it is rarer.
+EXACT_ENOUGH = 50
+# A caller who sees at most this many cases, and no territory, has those cases' names checked
+# one by one: the complete answer, at a cost that follows their caseload.
+SCOPE_FIRST_LIMIT = 5000
 # A case number: the province's code, the year and a sequence ("12-2026-00042"), or its start.
 CASE_NUMBER = re.compile(r"[0-9][0-9-]*")
 
@@ -44,10 +54,14 @@ def _fragment(field: str, key: str, *, fuzzy: bool) -> Q:
     return matches
 
 
+def _latin_words(latin: str) -> list[str]:
+    return [word for word in latin.split() if any(char.isalnum() for char in word)]
+
+
 def _latin_matches(latin: str) -> Q | None:
     """Every word must be found, so "Kolab Ung" is not every Kolab in the country; words under
     three letters only narrow what the longer ones found."""
-    words = [word for word in latin.split() if any(char.isalnum() for char in word)]
+    words = _latin_words(latin)
     if not words:
         return None
     if all(len(word) < MINIMUM_FRAGMENT for word in words):
@@ -60,6 +74,34 @@ def _latin_matches(latin: str) -> Q | None:
             else Q(search_name__contains=word)
         )
     return matches
+
+
+def name_words() -> Func:
+    """The words of a child's Latin name, as the GIN index of migration 0017 holds them."""
+    return Func(
+        F("search_name"),
+        Value(" "),
+        function="string_to_array",
+        output_field=ArrayField(TextField()),
+    )
+
+
+def _exact_children(latin: str, khmer: str) -> list[int]:
+    """The latest children named with every word of ``latin`` (in any order) or exactly
+    ``khmer``: two index lookups of whole words (GIN on the words, B-tree on the Khmer key),
+    a few milliseconds however many children the country holds."""
+    words = _latin_words(latin)
+    found = [
+        Child.objects.alias(words=name_words()).filter(Q(words__contains=words)) if words else None,
+        Child.objects.filter(search_name_km=khmer) if khmer else None,
+    ]
+    ids: set[int] = set()
+    for children in found:
+        if children is not None:
+            ids.update(
+                children.order_by("-id").values_list("id", flat=True)[:MATCHING_CHILDREN_LIMIT]
+            )
+    return sorted(ids, reverse=True)[:MATCHING_CHILDREN_LIMIT]
 
 
 def _either(*conditions: Q | None) -> Q | None:
@@ -75,20 +117,52 @@ def _matching_children(condition: Q) -> list[int]:
     )
 
 
+def _through_child(condition: Q) -> Q:
+    """``condition`` on the child, as a condition on its case."""
+    prefixed = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            prefixed.children.append(_through_child(child))
+        else:
+            field, value = cast(tuple[str, Any], child)
+            prefixed.children.append((f"child__{field}", value))
+    return prefixed
+
+
+def _row_by_row(condition: Q) -> Cond:
+    """``condition`` on the child, as a value of its case that no index answers: the planner
+    then reads the caller's few cases and checks each name, rather than reading every name
+    in the country that matches (its guess of how many a trigram match finds is often a
+    hundred times too low)."""
+    return Cond(
+        When(_through_child(condition), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def is_case_number(text: str) -> bool:
     """Whether a search is for a case number (or its beginning) rather than a name."""
     return bool(CASE_NUMBER.fullmatch(text.strip()))
 
 
-def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) -> QuerySet[Case]:
     """Cases whose number starts with ``text``, or whose child is named like it: in Latin
-    letters every word, misspelt a little; in Khmer script (written without spaces between
-    names, so matched whole) as written, or spelt a little differently when nothing is.
+    letters every word, misspelt a little or only begun; in Khmer script (written without
+    spaces between names, so matched whole) as written, or spelt a little differently when
+    nothing is.
 
-    The children are looked up first, in their own query (the trigram indexes of one table):
-    the planner cannot estimate how many names a fuzzy match finds, and joined to the cases
-    it would rather walk them all. The most recently registered
-    ``MATCHING_CHILDREN_LIMIT`` children are kept."""
+    How the names are found follows the caller's reach, so that the cost follows the answer
+    and not the country's size:
+
+    - Without a ``territory``, the cases the caller sees (up to SCOPE_FIRST_LIMIT) are read
+      first and their children's names checked one by one: the complete answer.
+    - With one, children are looked up first, in their own query (the planner cannot estimate
+      how many names a fuzzy match finds, and joined to the cases it would rather walk them
+      all): the latest MATCHING_CHILDREN_LIMIT named exactly so, from indexes of whole words;
+      only when the country holds fewer than EXACT_ENOUGH of them, also those whose names are
+      spelt a little differently or start so, from the trigram indexes, whose cost grows with
+      every name that shares a few letters."""
     text = text.strip()
     if is_case_number(text):
         return cases.filter(case_number__startswith=text)
@@ -102,10 +176,24 @@ def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     )
     if found is None:
         return cases.none()
-    children = _matching_children(found)
-    if not children and has_khmer and len(khmer) >= MINIMUM_FRAGMENT and fuzzy_matching():
-        children = _matching_children(Q(search_name_km__trigram_word_similar=khmer))
-    return cases.filter(child_id__in=children)
+    similar_khmer = has_khmer and len(khmer) >= MINIMUM_FRAGMENT and fuzzy_matching()
+    if not territory:
+        seen = list(cases.values_list("pk", flat=True)[: SCOPE_FIRST_LIMIT + 1])
+        if len(seen) <= SCOPE_FIRST_LIMIT:
+            mine = cases.filter(pk__any_of=seen)
+            matched = mine.alias(named=_row_by_row(found)).filter(named=True)
+            if similar_khmer and not matched.exists():
+                similar = Q(search_name_km__trigram_word_similar=khmer)
+                return mine.alias(named=_row_by_row(similar)).filter(named=True)
+            return matched
+    children: list[int] = []
+    if fuzzy_matching():
+        children = _exact_children(latin, khmer if has_khmer else "")
+    if len(children) < EXACT_ENOUGH:
+        children = sorted(set(children) | set(_matching_children(found)), reverse=True)
+        if not children and similar_khmer:
+            children = _matching_children(Q(search_name_km__trigram_word_similar=khmer))
+    return cases.filter(child_id__any_of=children[:MATCHING_CHILDREN_LIMIT])
 
 
 # How many of a district's nearest names the duplicate check weighs: a common name must not hide

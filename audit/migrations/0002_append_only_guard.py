@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from core.migration_operations import sql_on_postgresql
+
 GUARD = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
 BEGIN
@@ -22,15 +24,7 @@ DROP FUNCTION IF EXISTS audit_refuse_change();
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(_on_postgresql(GUARD), _on_postgresql(UNGUARD))]
+    operations = [sql_on_postgresql(GUARD, UNGUARD)]

@@ -3,6 +3,8 @@ fire for TRUNCATE, so a statement-level one does."""
 
 from django.db import migrations
 
+from core.migration_operations import sql_on_postgresql
+
 GUARD = """
 CREATE TRIGGER audit_event_no_truncate
     BEFORE TRUNCATE ON audit_auditevent
@@ -14,15 +16,7 @@ DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_append_only_guard")]
 
-    operations = [migrations.RunPython(_on_postgresql(GUARD), _on_postgresql(UNGUARD))]
+    operations = [sql_on_postgresql(GUARD, UNGUARD)]

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Location, User
+from accounts.reach import reach_of
 from cases.choices import RiskLevel, Section, Stage, Status
 from cases.models import Case, ConcernType
 from cases.policy import readable_filter
@@ -100,4 +101,5 @@ class CaseFilter(django_filters.FilterSet):
         # A case number is an administrative field; a name is the child's identity.
         if not is_case_number(value):
             queryset = _readable(queryset, self.request.user)
-        return search_cases(queryset, value)
+        territory = reach_of(self.request.user).jurisdiction_path is not None
+        return search_cases(queryset, value, territory=territory)

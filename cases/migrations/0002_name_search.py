@@ -3,6 +3,8 @@ only; elsewhere the search falls back to substring matching)."""
 
 from django.db import migrations
 
+from core.migration_operations import sql_on_postgresql
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX child_search_name_trgm ON cases_child USING gin (search_name gin_trgm_ops);
@@ -15,15 +17,7 @@ DROP INDEX IF EXISTS child_search_name_km_trgm;
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0001_initial")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [sql_on_postgresql(CREATE, DROP)]

@@ -4,6 +4,8 @@ children the country holds (GiST on PostgreSQL; elsewhere names are matched whol
 
 from django.db import migrations, models
 
+from core.migration_operations import sql_on_postgresql
+
 BACKFILL = """
 UPDATE cases_child
 SET district_path = split_part(location_path, '/', 1) || '/' || split_part(location_path, '/', 2) || '/'
@@ -35,14 +37,6 @@ def _backfill(apps, schema_editor):
         child.save(update_fields=["district_path"])
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0015_case_departures_and_sync_index")]
 
@@ -53,5 +47,5 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", editable=False, max_length=32),
         ),
         migrations.RunPython(_backfill, migrations.RunPython.noop),
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP)),
+        sql_on_postgresql(CREATE, DROP),
     ]

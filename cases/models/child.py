@@ -148,6 +148,9 @@ class Child(models.Model):
                 name="child_location_path_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
+            # A Khmer name written exactly (cases.search); the words of the Latin name have a
+            # GIN index of their own on PostgreSQL (migration 0017).
+            models.Index(fields=["search_name_km"], name="child_search_name_km_idx"),
         ]
 
     def __str__(self) -> str:

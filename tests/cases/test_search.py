@@ -1,0 +1,126 @@
+"""Searching cases by the child's name through the API, by each kind of reach: a caller with
+no territory gets the complete answer from her own cases, however common the name in the
+country; a caller with a territory gets the names written exactly so from whole-word indexes,
+and names spelt a little differently or only begun when the exact name is rare."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Location, User
+from cases import search
+from cases.models import Case
+from tests.conftest import World, api_client
+from tests.factories import AgencyFactory, CaseFactory, ChildFactory, UserFactory
+
+CASES_URL = "/api/v1/cases/"
+
+
+def _found(user: User, text: str) -> set[int]:
+    response = api_client(user).get(CASES_URL, {"q": text, "page_size": "100"})
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def _case(owner: User, place: Location, given: str, family: str, **names: Any) -> Case:
+    return CaseFactory.create(
+        owner=owner,
+        location=place,
+        child=ChildFactory.create(given_name=given, family_name=family, location=place, **names),
+    )
+
+
+def _elsewhere(world: World, count: int, given: str, family: str) -> list[Case]:
+    """``count`` children of that name registered after the others, by another agency."""
+    agency = AgencyFactory.create(name="Far Away NGO", location=world.banteay_meanchey)
+    owner = UserFactory.create(username="far_worker", agency=agency)
+    return [_case(owner, world.bmc_village, given, family) for _ in range(count)]
+
+
+def test_a_worker_finds_her_child_however_many_newer_namesakes_the_country_holds(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap on names looked up in the whole country must not hide her own child: without a
+    territory, her own cases are read first and their names checked."""
+    monkeypatch.setattr(search, "MATCHING_CHILDREN_LIMIT", 3)
+    mine = _case(world.worker, world.pp_village, "Sophea", "Chan")
+    _elsewhere(world, 5, "Sophea", "Chan")
+
+    assert _found(world.worker, "Sophea Chan") == {mine.pk}
+    assert _found(world.worker, "chan sophea") == {mine.pk}
+
+
+@pytest.mark.parametrize("text", ["Sreymum Chhoeun", "Srey", "Chhoeun Sreymom", "sreym"])
+def test_a_worker_finds_a_name_misspelt_begun_or_turned_about(world: World, text: str) -> None:
+    mine = _case(world.worker, world.pp_village, "Sreymom", "Chhoeun")
+    _case(world.worker, world.pp_village, "Dara", "Meas")
+
+    assert _found(world.worker, text) == {mine.pk}
+
+
+def test_a_worker_finds_a_khmer_name_spelt_a_little_differently(world: World) -> None:
+    mine = _case(
+        world.worker,
+        world.pp_village,
+        "",
+        "",
+        given_name_km="ស្រីមុំ",
+        family_name_km="ឈឿន",
+    )
+    assert _found(world.worker, "ឈឿនស្រីមុំ") == {mine.pk}
+    assert _found(world.worker, "ឈឿនស្រីមំ") == {mine.pk}
+
+
+def test_a_worker_does_not_find_the_children_of_cases_she_does_not_see(world: World) -> None:
+    others = _elsewhere(world, 2, "Sophea", "Chan")
+    assert _found(world.worker, "Sophea Chan") == set()
+    assert _found(world.dosvy_officer, "Sophea Chan") == set()  # another province
+    assert _found(others[0].owner, "Sophea Chan") == {case.pk for case in others}
+
+
+def test_a_supervisor_of_a_territory_finds_the_exact_name_from_whole_words(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name written exactly so often enough is answered from the index of whole words: no
+    trigram match, whose cost grows with every name sharing a few letters, is run; names spelt
+    otherwise are then not listed."""
+    monkeypatch.setattr(search, "EXACT_ENOUGH", 2)
+    exact = [_case(world.worker, world.pp_village, "Sophea", "Chan") for _ in range(2)]
+    spelt_otherwise = _case(world.worker, world.pp_village, "Sopheap", "Chan")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = _found(world.dosvy_officer, "Chan Sophea")
+
+    assert found == {case.pk for case in exact}
+    assert spelt_otherwise.pk not in found
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        assert 'string_to_array("cases_child"."search_name"' in sql
+        assert '"search_name" %>' not in sql
+        assert '"search_name"::text LIKE' not in sql
+
+
+def test_a_supervisor_of_a_territory_finds_a_rare_name_spelt_otherwise_or_begun(
+    world: World,
+) -> None:
+    exact = _case(world.worker, world.pp_village, "Sreymom", "Chhoeun")
+    misspelt = _case(world.teammate, world.pp_village, "Sreymum", "Chhoeun")
+    other_province = _case(world.bmc_worker, world.bmc_village, "Sreymom", "Chhoeun")
+
+    assert _found(world.dosvy_officer, "Sreymom Chhoeun") == {exact.pk, misspelt.pk}
+    assert _found(world.dosvy_officer, "Sreym") == {exact.pk, misspelt.pk}
+    assert other_province.pk not in _found(world.dosvy_officer, "Chhoeun")
+
+
+def test_a_supervisor_of_a_territory_finds_a_khmer_name_exactly_and_spelt_otherwise(
+    world: World,
+) -> None:
+    exact = _case(
+        world.teammate, world.pp_village, "", "", given_name_km="ស្រីមុំ", family_name_km="ឈឿន"
+    )
+    assert _found(world.dosvy_officer, "ឈឿន ស្រីមុំ") == {exact.pk}
+    assert _found(world.dosvy_officer, "ឈឿនស្រីមំ") == {exact.pk}
