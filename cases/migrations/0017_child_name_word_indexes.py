@@ -5,19 +5,13 @@ every name sharing a few letters with it."""
 
 from django.db import migrations, models
 
+from core.migration_operations import sql_on_postgresql
+
 CREATE = """
 CREATE INDEX child_name_words ON cases_child USING gin (string_to_array(search_name, ' '));
 """
 
 DROP = "DROP INDEX IF EXISTS child_name_words;"
-
-
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -28,5 +22,5 @@ class Migration(migrations.Migration):
             model_name="child",
             index=models.Index(fields=["search_name_km"], name="child_search_name_km_idx"),
         ),
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP)),
+        sql_on_postgresql(CREATE, DROP),
     ]
