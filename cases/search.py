@@ -76,7 +76,7 @@ def _latin_matches(latin: str) -> Q | None:
     return matches
 
 
-def name_words() -> Func:
+def _name_words() -> Func:
     """The words of a child's Latin name, as the GIN index of migration 0017 holds them."""
     return Func(
         F("search_name"),
@@ -92,7 +92,9 @@ def _exact_children(latin: str, khmer: str) -> list[int]:
     a few milliseconds however many children the country holds."""
     words = _latin_words(latin)
     found = [
-        Child.objects.alias(words=name_words()).filter(Q(words__contains=words)) if words else None,
+        Child.objects.alias(words=_name_words()).filter(Q(words__contains=words))
+        if words
+        else None,
         Child.objects.filter(search_name_km=khmer) if khmer else None,
     ]
     ids: set[int] = set()
