@@ -17,6 +17,7 @@ METRIC_LABELS = {
     "case_detail": "case detail",
     "incoming_referrals": "incoming referrals (waiting)",
     "incoming_referrals_all": "incoming referrals (all)",
+    "referrals_both": "referrals sent and received (no direction)",
     "follow_ups_due": "follow-ups due",
     "create_case": "write: create case",
     "accept_referral": "write: accept referral",

@@ -109,6 +109,11 @@ class Referral(models.Model):
             models.Index(
                 fields=["from_agency", "status", "-created_at"], name="referral_outgoing_idx"
             ),
+            # Outgoing list whatever the status, newest first: with the incoming one, the two
+            # heads the list of both sides merges (referrals.selectors.BothSides).
+            models.Index(
+                fields=["from_agency", "-created_at", "-id"], name="referral_outgoing_recent_idx"
+            ),
             # Overdue sweep: sent referrals past their deadline.
             models.Index(
                 fields=["respond_by"],

@@ -6,6 +6,9 @@ columns."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -65,6 +68,52 @@ def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Refer
     return referrals_visible_to(user, direction=direction).select_related(
         "case__child", "from_agency", "to_agency", "created_by"
     )
+
+
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+class BothSides(Sequence[Referral]):
+    """What a side sent and what it received, newest first, for the list that asks for no
+    direction.
+
+    One condition with both sides OR'd cannot be read in date order from either side's index:
+    PostgreSQL reads every referral of the agency, both ways, and sorts them (over a second
+    for a provincial office). The sides never share a referral (a referral is between two
+    agencies), so a window of the list is the same window of the two sides' heads merged:
+    each head is read from its own index and stops at the window's end, the ids of the window
+    are merged in SQL, and the window's rows are read whole from ``rows``."""
+
+    def __init__(self, sides: Sequence[QuerySet[Referral]], rows: QuerySet[Referral]) -> None:
+        self.sides = [side for side in sides if not side.query.is_empty()]
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return sum(side.count() for side in self.sides)
+
+    @overload
+    def __getitem__(self, index: int) -> Referral: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Referral]: ...
+
+    def __getitem__(self, index: int | slice) -> Referral | list[Referral]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if stop is None or index.step is not None:
+            raise ValueError("Only a bounded window of referrals is read.")
+        if len(self.sides) < 2:
+            # Only one side may hold any (a police officer's agency receives none).
+            return [row for side in self.sides for row in side.order_by(*NEWEST_FIRST)[start:stop]]
+        # Each side's head to the window's end, as one list of ids (at most twice the window),
+        # then the window of it in date order, read whole: one statement.
+        heads = [side.order_by(*NEWEST_FIRST).values("id")[:stop] for side in self.sides]
+        return list(
+            self.rows.filter(pk__in=heads[0].union(*heads[1:], all=True)).order_by(*NEWEST_FIRST)[
+                start:stop
+            ]
+        )
 
 
 def referral_detail(*, user: User, referral_id: int | str) -> Referral:

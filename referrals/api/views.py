@@ -83,6 +83,18 @@ class ReferralViewSet(
         load_details([referral.case for referral in page or []], concerns=True)
         return page
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if direction_asked(request.query_params) is not None:
+            return super().list(request, *args, **kwargs)
+        # Both sides: each filtered alone, so each is read from its own index in date order.
+        user = actor_of(request)
+        sides = [
+            self.filter_queryset(selectors.referral_list(user=user, direction=direction))
+            for direction in ReferralDirection.values
+        ]
+        page = self.paginate_queryset(selectors.BothSides(sides, rows=self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": actor_of(self.request)}
 

@@ -20,6 +20,7 @@ from core.errors import StateConflictError
 from notifications.models import WebhookDelivery, WebhookEndpoint
 from referrals import services
 from referrals.models import Referral
+from referrals.selectors import referrals_visible_to
 from tests.conftest import World, api_client
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
@@ -426,26 +427,101 @@ def test_concurrent_accept_and_cancel_let_exactly_one_win() -> None:
     assert granted == (referral.status == "accepted")
 
 
-@pytest.mark.parametrize("direction", ["incoming", "outgoing"])
+def _service_referral(sender: User, to: Agency, created_at: datetime | None = None) -> Referral:
+    assert sender.agency is not None
+    case = CaseFactory.create(owner=sender, location=sender.agency.location)
+    referral = services.referral_create(
+        actor=sender,
+        case=case,
+        to_agency=to,
+        type="service",
+        urgency="routine",
+        services=["education"],
+        reason="School",
+        shared_sections=["profile"],
+        consent_override_reason="Test",
+    )
+    if created_at is not None:
+        Referral.objects.filter(pk=referral.pk).update(created_at=created_at)
+    return referral
+
+
+def _walk(user: User, path: str) -> tuple[list[int], list[dict[str, Any]]]:
+    """Every row of a list, page by page, and the pages' envelopes."""
+    ids: list[int] = []
+    pages: list[dict[str, Any]] = []
+    url: str | None = path
+    while url:
+        page = api_client(user).get(url).json()
+        pages.append(page)
+        ids += [row["id"] for row in page["results"]]
+        url = page["next"]
+    return ids, pages
+
+
+def test_the_list_of_both_sides_merges_sent_and_received_newest_first(world: World) -> None:
+    """No direction asked: each side is read alone and the two are merged by date (id breaking
+    ties), page after page, as the one condition OR'ing both sides would order them."""
+    dosvy_sender = UserFactory.create(
+        role=Role.SUPERVISOR, agency=world.dosvy_pp, location=world.phnom_penh
+    )
+    now = timezone.now()
+    # Interleaved in time, with two pairs sharing a moment across the sides.
+    moments = [now - timedelta(hours=hours) for hours in (1, 2, 2, 3, 5, 8, 8, 9, 12, 13)]
+    sent = [_service_referral(world.supervisor, world.dosvy_pp, at) for at in moments[::2]]
+    received = [_service_referral(dosvy_sender, world.ngo, at) for at in moments[1::2]]
+    Referral.objects.filter(pk=received[-1].pk).update(status="declined")
+
+    expected = list(
+        referrals_visible_to(world.supervisor)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert sorted(expected) == sorted(r.pk for r in sent + received)
+    ids, pages = _walk(world.supervisor, "/api/v1/referrals/?page_size=3")
+    assert ids == expected
+    assert [page["count"] for page in pages] == [None, None, None, 10]
+    directions = {row["id"]: row["direction"] for page in pages for row in page["results"]}
+    assert {directions[r.pk] for r in sent} == {"outgoing"}
+    assert {directions[r.pk] for r in received} == {"incoming"}
+
+    # A filter narrows each side before they are merged.
+    sent_only, _pages = _walk(world.supervisor, "/api/v1/referrals/?status=sent&page_size=4")
+    assert sent_only == [pk for pk in expected if pk != received[-1].pk]
+    # A page past the end is not found, as on every list.
+    assert _status(world.supervisor, "/api/v1/referrals/?page_size=3&page=5") == 404
+    # The other side's supervisor sees both too: what she sent, and what the NGO sent her.
+    theirs, _pages = _walk(dosvy_sender, "/api/v1/referrals/?page_size=2")
+    assert theirs == list(
+        referrals_visible_to(dosvy_sender)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert set(theirs) == {r.pk for r in sent + received}
+
+
+def test_a_role_that_receives_nothing_lists_only_what_its_side_sent(world: World) -> None:
+    now = timezone.now()
+    own = [
+        _service_referral(world.police, world.dosvy_pp, now - timedelta(hours=h)) for h in (3, 1)
+    ]
+    dosvy_sender = UserFactory.create(
+        role=Role.SUPERVISOR, agency=world.dosvy_pp, location=world.phnom_penh
+    )
+    _service_referral(dosvy_sender, world.police_agency, now)
+    ids, _pages = _walk(world.police, "/api/v1/referrals/")
+    assert ids == [own[1].pk, own[0].pk]
+
+
+@pytest.mark.parametrize("direction", ["incoming", "outgoing", ""])
 def test_referral_lists_run_the_same_queries_whatever_their_length(
     world: World, direction: str
 ) -> None:
     counts = []
     for batch in (2, 12):
         for _ in range(batch):
-            case = CaseFactory.create(owner=world.supervisor, location=world.pp_village)
-            services.referral_create(
-                actor=world.supervisor,
-                case=case,
-                to_agency=world.dosvy_pp,
-                type="service",
-                urgency="routine",
-                services=["education"],
-                reason="School",
-                shared_sections=["profile"],
-                consent_override_reason="Test",
-            )
-        reader = world.supervisor if direction == "outgoing" else world.dosvy_officer
+            _service_referral(world.supervisor, world.dosvy_pp)
+        reader = world.dosvy_officer if direction == "incoming" else world.supervisor
         with CaptureQueriesContext(connections["default"]) as queries:
             response = api_client(reader).get(f"/api/v1/referrals/?direction={direction}")
         assert response.status_code == 200
