@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit import services as audit
+from cases.events import concerns_written
 from cases.models import Case, CaseConcern, CaseNumberSequence, Child
 from cases.models.external import CaseExternalId
 from cases.services.case import case_edit
@@ -94,6 +95,7 @@ def _register(case_import: CaseImport, rows: Sequence[Row]) -> list[Case]:
         ),
         batch_size=BATCH,
     )
+    concerns_written.send(sender=Case, case_ids=[case.pk for case in cases])
     CaseExternalId.objects.bulk_create(
         (
             CaseExternalId(case=case, system=row.system, external_id=row.external_id)

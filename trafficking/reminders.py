@@ -1,15 +1,18 @@
 """Reminders of the trafficking pathway, run by the sweep (notifications.reminders):
 
 - ``identification_due``: a trafficking case still without a victim identification
-  ``IDENTIFICATION_DAYS`` after it was opened reminds its owner, once. The sweep first watches
-  the trafficking cases it does not watch yet, so no other app has to tell it about them.
+  ``IDENTIFICATION_DAYS`` after it was opened reminds its owner, once. The case is watched when
+  its trafficking concern is written (cases.events.concerns_written), so the sweep reads only
+  the watches that are due, however many cases the country holds.
 - ``repatriation_stalled``: a repatriation left at one step for ``REPATRIATION_STALL_DAYS``
   reminds the case's owner and her supervisor, and again each such period while nothing moves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -31,18 +34,16 @@ def stall_wait() -> timedelta:
     return timedelta(days=settings.REPATRIATION_STALL_DAYS)
 
 
-def _watch_new_cases() -> None:
-    """Watches each open trafficking case that has no watch and no identification yet."""
+def watch_trafficking_cases(*, case_ids: Collection[int], **_signal: Any) -> None:
+    """Answers cases.events.concerns_written: of ``case_ids``, each open trafficking case with no
+    identification yet is watched (from when it was opened), and a reminder still pending for a
+    case whose concerns no longer name trafficking is dropped."""
+    trafficking = Exists(
+        CaseConcern.objects.filter(case_id=OuterRef("pk"), concern_id__in=TRAFFICKING_CONCERNS)
+    )
     unwatched = (
-        Case.objects.filter(status=Status.OPEN)
-        .filter(
-            Exists(
-                CaseConcern.objects.filter(
-                    case_id=OuterRef("pk"), concern_id__in=TRAFFICKING_CONCERNS
-                )
-            )
-        )
-        .exclude(Exists(IdentificationWatch.objects.filter(case_id=OuterRef("pk"))))
+        Case.objects.filter(pk__in=case_ids, status=Status.OPEN)
+        .filter(trafficking)
         .exclude(Exists(VictimIdentification.objects.filter(case_id=OuterRef("pk"))))
         .values_list("pk", "created_at")
     )
@@ -53,10 +54,13 @@ def _watch_new_cases() -> None:
         ],
         ignore_conflicts=True,
     )
+    IdentificationWatch.objects.filter(
+        case_id__in=Case.objects.filter(pk__in=case_ids).exclude(trafficking).values("pk"),
+        remind_at__isnull=False,
+    ).delete()
 
 
 def identification_reminders(now: datetime, limit: int) -> Batch:
-    _watch_new_cases()
     watches = list(
         IdentificationWatch.objects.filter(remind_at__isnull=False, remind_at__lte=now)
         .select_for_update(skip_locked=True, of=("self",))

@@ -15,6 +15,7 @@ from accounts.choices import Role
 from accounts.models import Agency, User
 from audit import services as audit
 from cases.choices import CHILD_LABOUR, Stage, Status
+from cases.events import concerns_written
 from cases.models import (
     Case,
     CaseAreaGrant,
@@ -173,6 +174,7 @@ def case_register(
     case.full_clean(exclude=["child", "location_path"])
     case.save()
     CaseConcern.objects.bulk_create(CaseConcern(case=case, concern=c) for c in concern_types)
+    concerns_written.send(sender=Case, case_ids=[case.pk])
     if restricted:
         CaseNamedUser.objects.create(case=case, user=actor)
     # How other systems name the case (Primero, OSCaR, a partner's database); [before, after].
@@ -237,6 +239,7 @@ def case_edit(
     if concerns is not None and sorted(set(concern_codes)) != current:
         case.concern_rows.all().delete()
         CaseConcern.objects.bulk_create(CaseConcern(case=case, concern=c) for c in concern_types)
+        concerns_written.send(sender=Case, case_ids=[case.pk])
         recorded["concerns"] = [current, sorted(set(concern_codes))]
     if "child" in changes:
         child = case.child
