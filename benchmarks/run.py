@@ -101,6 +101,7 @@ PLANNED_LISTS = (
     ("case_list", "/api/v1/cases/?status=open"),
     ("incoming_referrals", "/api/v1/referrals/?direction=incoming&status=sent"),
     ("incoming_referrals_all", "/api/v1/referrals/?direction=incoming"),
+    ("referrals_outgoing", "/api/v1/referrals/?direction=outgoing"),
     ("referrals_both", "/api/v1/referrals/"),
     ("follow_ups_due", "/api/v1/follow-ups/?status=scheduled&due_before={due}"),
 )

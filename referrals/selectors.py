@@ -38,10 +38,14 @@ def referrals_visible_to(user: User, *, direction: str | None = None) -> QuerySe
         return Referral.objects.none()
     sending = Q(from_agency_id=user.agency_id)
     if user.role != Role.AGENCY_ADMIN:
+        # Sent by her or someone she supervises, or of a case she holds: each a short list of
+        # ids hashed once and looked up as the agency's date index is walked, never a join of
+        # the agency's referrals (a provincial office sends tens of thousands) with every
+        # case and person to test them.
         sending &= (
             Q(created_by_id=user.pk)
-            | Q(created_by__supervisor_id=user.pk)
-            | Q(case__owner_id=user.pk)
+            | Q(created_by_id__in=User.objects.filter(supervisor_id=user.pk).values("id"))
+            | Q(case_id__in=Case.objects.filter(owner_id=user.pk).values("id"))
         )
     # A restricted case's referral would tell the sender's colleagues what the case hides from
     # them (the child, the concerns, the reason): on that side only the people named see it.
@@ -59,15 +63,21 @@ def referrals_visible_to(user: User, *, direction: str | None = None) -> QuerySe
         visible = receiving
     else:
         visible = sending if receiving is None else sending | receiving
-    return Referral.objects.annotate(reader_named=_named_on_case(user)).filter(visible)
+    return _as_read_by(user).filter(visible)
+
+
+def _as_read_by(user: User) -> QuerySet[Referral]:
+    return Referral.objects.annotate(reader_named=_named_on_case(user))
+
+
+def _listed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    return referrals.select_related("case__child", "from_agency", "to_agency", "created_by")
 
 
 def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Referral]:
     """The referrals ``user`` sees; a page of them reads its cases' concerns in one query
     (cases.prefetched.load_details)."""
-    return referrals_visible_to(user, direction=direction).select_related(
-        "case__child", "from_agency", "to_agency", "created_by"
-    )
+    return _listed(referrals_visible_to(user, direction=direction))
 
 
 NEWEST_FIRST = ("-created_at", "-id")
@@ -85,6 +95,8 @@ class BothSides(Sequence[Referral]):
     are merged in SQL, and the window's rows are read whole from ``rows``."""
 
     def __init__(self, sides: Sequence[QuerySet[Referral]], rows: QuerySet[Referral]) -> None:
+        # ``rows`` need not repeat the visibility condition: the window's ids come from the
+        # sides, which hold it; re-planning it made the statement slower to plan than to run.
         self.sides = [side for side in sides if not side.query.is_empty()]
         self.rows = rows
 
@@ -114,6 +126,12 @@ class BothSides(Sequence[Referral]):
                 start:stop
             ]
         )
+
+
+def referral_list_both(*, user: User, sides: Sequence[QuerySet[Referral]]) -> BothSides:
+    """Both sides' lists, ``sides`` being :func:`referral_list` of each direction as the
+    caller narrowed it (its filters), newest first."""
+    return BothSides(sides, rows=_listed(_as_read_by(user)))
 
 
 def referral_detail(*, user: User, referral_id: int | str) -> Referral:

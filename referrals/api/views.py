@@ -92,7 +92,7 @@ class ReferralViewSet(
             self.filter_queryset(selectors.referral_list(user=user, direction=direction))
             for direction in ReferralDirection.values
         ]
-        page = self.paginate_queryset(selectors.BothSides(sides, rows=self.get_queryset()))
+        page = self.paginate_queryset(selectors.referral_list_both(user=user, sides=sides))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -500,6 +500,42 @@ def test_the_list_of_both_sides_merges_sent_and_received_newest_first(world: Wor
     assert set(theirs) == {r.pk for r in sent + received}
 
 
+def test_the_sending_side_is_the_sender_her_supervisor_the_cases_holder_and_the_admin(
+    world: World,
+) -> None:
+    """Each reason to read a sent referral on its own: having sent it, supervising who sent
+    it, holding its case (a supervisor referred her worker's child), running the agency. A
+    colleague of the same agency with none of these reasons reads nothing of it."""
+    workers_case = CaseFactory.create(owner=world.worker, location=world.pp_village)
+    _consent(world.worker, workers_case.pk)
+    by_worker = Referral.objects.get(
+        pk=_refer(world.worker, workers_case.pk, world.dosvy_pp).json()["id"]
+    )
+    teammates_case = CaseFactory.create(owner=world.teammate, location=world.pp_village)
+    _consent(world.teammate, teammates_case.pk)
+    by_supervisor = Referral.objects.get(
+        pk=_refer(world.supervisor, teammates_case.pk, world.dosvy_pp).json()["id"]
+    )
+    assert (by_worker.created_by_id, by_supervisor.created_by_id) == (
+        world.worker.pk,
+        world.supervisor.pk,
+    )
+    expected = {
+        world.worker: {by_worker.pk},
+        world.supervisor: {by_worker.pk, by_supervisor.pk},
+        world.teammate: {by_supervisor.pk},
+        world.agency_admin: {by_worker.pk, by_supervisor.pk},
+        world.other_worker: set(),
+    }
+    for reader, readable in expected.items():
+        for direction in ("?direction=outgoing", ""):
+            listed, _pages = _walk(reader, f"/api/v1/referrals/{direction}")
+            assert set(listed) == readable, (reader.username, direction)
+        for referral in (by_worker, by_supervisor):
+            status = _status(reader, f"/api/v1/referrals/{referral.pk}/")
+            assert status == (200 if referral.pk in readable else 404), reader.username
+
+
 def test_a_role_that_receives_nothing_lists_only_what_its_side_sent(world: World) -> None:
     now = timezone.now()
     own = [

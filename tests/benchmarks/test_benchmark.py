@@ -70,7 +70,7 @@ def test_generate_20000_cases_then_run_the_whole_benchmark(tmp_path: Path) -> No
     # Plans that cannot flip: on fresh statistics, no main list scans the cases or the
     # referrals whole or reads more than a small share of them for a page.
     plan_checks = [c for c in report["checks"] if " plan reads " in c["check"]]
-    assert len(plan_checks) == 5 * len(personas)
+    assert len(plan_checks) == 6 * len(personas)
     assert all(check["met"] for check in plan_checks), [c for c in plan_checks if not c["met"]]
     # Each request's CPU in this process is measured, and held to its measure's budget.
     budgeted = [m for m in report["measurements"] if m["metric"] in CPU_BUDGETS_MS and m["n"]]
