@@ -18,6 +18,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connections
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.choices import AgencyType, Role
@@ -49,6 +50,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(
             f"Redis is not reachable at {broker.hostname}:{broker.port} (set REDIS_URL).", 2
         )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request in Khmer leaves Khmer active
+    in its thread, as Django leaves it between requests (each of which chooses its own), so a
+    test reading a message or a file outside a request would otherwise speak the language of
+    whichever test ran before it in the same process."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
