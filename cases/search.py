@@ -5,17 +5,20 @@ fall back to substring matching."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 from operator import or_
 from typing import Any, cast
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value, When
 from django.db.models import Case as Cond
+from django.utils import timezone
 
 from cases.models import Case, Child, khmer_search_key, latin_search_key
+from cases.models.child import age_on
 
 # Similarity from which two names are taken for the same child at registration.
 DUPLICATE_SIMILARITY = 0.45
@@ -215,40 +218,86 @@ NAMESAKE_FIELDS = (
 )
 
 
-def _nearest(children: QuerySet[Child], field: str, key: str) -> list[tuple[float, Child]]:
-    """Up to DUPLICATE_SCAN children whose ``field`` is closest to ``key`` and similar enough,
-    with their distance, closest first. The GiST index led by the district (migration 0016)
-    walks names nearest first and stops at the limit, so the cost follows the limit, not the
-    district's size."""
-    nearest = (
-        children.annotate(distance=TrigramDistance(field, key))
-        .order_by("distance")
-        .only(*NAMESAKE_FIELDS)[:DUPLICATE_SCAN]
-    )
-    # Filtered here, not in SQL: a condition on the distance would make the scan read the
-    # whole district whenever fewer than the limit pass it.
-    pairs = [(child.distance, child) for child in nearest]
-    return [(distance, child) for distance, child in pairs if 1 - distance >= DUPLICATE_SIMILARITY]
+@dataclass(frozen=True)
+class Namesake:
+    """A child of the district named like the one looked for, as the duplicate check weighs
+    them: by sex and age."""
+
+    child_id: int
+    sex: str
+    age: int | None
 
 
-def namesakes(*, district: str, latin: str, khmer: str, exclude: int | None = None) -> list[Child]:
-    """Children of ``district`` named like this (in Latin letters or in Khmer script), the
-    closest names first: those the duplicate check weighs."""
-    children = Child.objects.filter(district_path=district)
-    if exclude is not None:
-        children = children.exclude(pk=exclude)
+# Each script's nearest names walk the GiST index led by the district (migration 0016), closest
+# first, and stop at the limit: the cost follows the limit, not the district's size. The
+# similarity is tested outside the limited walks, which a condition inside would make read the
+# whole district whenever fewer than the limit pass it.
+NEAREST_IN_ONE_SCRIPT = """
+(SELECT id, sex, date_of_birth, estimated_age, age_estimated_on, {field} <-> %({key})s AS distance
+ FROM cases_child
+ WHERE district_path = %(district)s AND id IS DISTINCT FROM %(exclude)s
+ ORDER BY {field} <-> %({key})s
+ LIMIT %(scan)s)
+"""
+NAMESAKES = """
+SELECT id, sex, date_of_birth, estimated_age, age_estimated_on, min(distance) AS nearest
+FROM ({walks}) AS nearest_names
+WHERE 1 - distance >= %(similarity)s
+GROUP BY id, sex, date_of_birth, estimated_age, age_estimated_on
+ORDER BY nearest, id DESC
+"""
+NamesakeRow = tuple[int, str, date | None, int | None, date | None]
+
+
+def _namesake_rows(
+    *, district: str, latin: str, khmer: str, exclude: int | None
+) -> list[NamesakeRow]:
     if not fuzzy_matching():
         exact = Q(search_name=latin) if latin else Q(pk__in=[])
         if khmer:
             exact |= Q(search_name_km=khmer)
-        return list(children.filter(exact).only(*NAMESAKE_FIELDS).order_by("-pk")[:DUPLICATE_SCAN])
-    found: dict[int, tuple[float, Child]] = {}
-    for field, key in (("search_name", latin), ("search_name_km", khmer)):
-        if key:
-            for distance, child in _nearest(children, field, key):
-                if child.pk not in found or distance < found[child.pk][0]:
-                    found[child.pk] = (distance, child)
-    return [child for _distance, child in sorted(found.values(), key=lambda pair: pair[0])]
+        children = Child.objects.filter(exact, district_path=district)
+        if exclude is not None:
+            children = children.exclude(pk=exclude)
+        columns = ("id", "sex", "date_of_birth", "estimated_age", "age_estimated_on")
+        return cast(
+            list[NamesakeRow], list(children.order_by("-pk").values_list(*columns)[:DUPLICATE_SCAN])
+        )
+    keys = {"latin": ("search_name", latin), "khmer": ("search_name_km", khmer)}
+    walks = [
+        NEAREST_IN_ONE_SCRIPT.format(field=field, key=script)
+        for script, (field, key) in keys.items()
+        if key
+    ]
+    if not walks:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            NAMESAKES.format(walks=" UNION ALL ".join(walks)),
+            {
+                "latin": latin,
+                "khmer": khmer,
+                "district": district,
+                "exclude": exclude,
+                "scan": DUPLICATE_SCAN,
+                "similarity": DUPLICATE_SIMILARITY,
+            },
+        )
+        return [cast(NamesakeRow, row[:5]) for row in cursor.fetchall()]
+
+
+def namesakes(
+    *, district: str, latin: str, khmer: str, exclude: int | None = None
+) -> list[Namesake]:
+    """Children of ``district`` named like this (in Latin letters or in Khmer script), the
+    closest names first (the latest registered first among equals), in one statement: those
+    the duplicate check weighs."""
+    today = timezone.localdate()
+    rows = _namesake_rows(district=district, latin=latin, khmer=khmer, exclude=exclude)
+    return [
+        Namesake(child_id, sex, age_on(today, born, estimated, estimated_on))
+        for child_id, sex, born, estimated, estimated_on in rows
+    ]
 
 
 NAMESAKES_OF_EACH = """

@@ -25,7 +25,7 @@ from cases.models.external import SYSTEM_CODE, CaseExternalId
 from cases.policy import visible_cases
 from cases.prefetched import concern_codes_of, load_details
 from cases.search import namesakes_of_each
-from cases.selectors.case import DUPLICATE_AGE_TOLERANCE
+from cases.selectors.case import could_be_same_child
 from cases.services.case import CASE_HOLDER_ROLES
 from core.web import KHMER_DIGITS, typed_date
 from imports.columns import COLUMNS, from_primero, is_primero
@@ -267,14 +267,6 @@ def _district(place: Location) -> str:
     return district_of(place.path)
 
 
-def _same_child(one_sex: str, one_age: int | None, other_sex: str, other_age: int | None) -> bool:
-    if Sex.UNKNOWN not in {one_sex, other_sex} and one_sex != other_sex:
-        return False
-    if one_age is None or other_age is None:
-        return True
-    return abs(one_age - other_age) <= DUPLICATE_AGE_TOLERANCE
-
-
 def _name_keys(row: Row) -> list[str]:
     _district, latin, khmer = row.keys
     return [key for key in (f"l:{latin}" if latin else "", f"k:{khmer}" if khmer else "") if key]
@@ -290,7 +282,7 @@ def _twins_in_file(rows: list[Row], checked: Checked) -> None:
                 other
                 for key in keys
                 for other in seen[key]
-                if _same_child(row.child["sex"], row.age, other.child["sex"], other.age)
+                if could_be_same_child(row.child["sex"], row.age, other.child["sex"], other.age)
             ),
             None,
         )
@@ -317,7 +309,7 @@ def _known_children(district: str, rows: list[Row]) -> dict[int, list[Child]]:
             matches := [
                 known
                 for known in children
-                if _same_child(row.child["sex"], row.age, known.sex, known.age_on(today))
+                if could_be_same_child(row.child["sex"], row.age, known.sex, known.age_on(today))
             ]
         )
     }

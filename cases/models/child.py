@@ -46,6 +46,19 @@ def district_of(location_path: str) -> str:
     return "".join(f"{code}/" for code in location_path.split("/")[:2] if code)
 
 
+def age_on(
+    day: date, date_of_birth: date | None, estimated_age: int | None, estimated_on: date | None
+) -> int | None:
+    """A child's age on ``day``: from the date of birth, or else from the estimate, which grows
+    a year older every 365 days after it was made."""
+    if date_of_birth is not None:
+        born = date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if estimated_age is not None:
+        return estimated_age + max(0, (day - (estimated_on or day)).days // 365)
+    return None
+
+
 class Child(models.Model):
     """The child a case is about. Names are kept in Latin letters and in Khmer script; either
     may be missing when a child is first met, but not both."""
@@ -215,13 +228,7 @@ class Child(models.Model):
         return latin or khmer
 
     def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is not None:
-            born = self.date_of_birth
-            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        if self.estimated_age is not None:
-            estimated_on = self.age_estimated_on or day
-            return self.estimated_age + max(0, (day - estimated_on).days // 365)
-        return None
+        return age_on(day, self.date_of_birth, self.estimated_age, self.age_estimated_on)
 
     @property
     def age(self) -> int | None:

@@ -53,12 +53,16 @@ class PossibleDuplicate:
     case_number: str | None
 
 
-def _could_be_same_child(one: Child, other: Child) -> bool:
-    if Sex.UNKNOWN not in {one.sex, other.sex} and one.sex != other.sex:
+def could_be_same_child(
+    one_sex: str, one_age: int | None, other_sex: str, other_age: int | None
+) -> bool:
+    """Two children named alike may be one: the sex matches (or one is unknown), and the ages
+    are within the estimates' tolerance (or one is unknown)."""
+    if Sex.UNKNOWN not in {one_sex, other_sex} and one_sex != other_sex:
         return False
-    if one.age is None or other.age is None:
+    if one_age is None or other_age is None:
         return True
-    return abs(one.age - other.age) <= DUPLICATE_AGE_TOLERANCE
+    return abs(one_age - other_age) <= DUPLICATE_AGE_TOLERANCE
 
 
 def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
@@ -68,8 +72,12 @@ def possible_duplicates(*, user: User, child: Child) -> list[PossibleDuplicate]:
         khmer=child.search_name_km,
         exclude=child.pk,
     )
-    similar = [candidate.pk for candidate in candidates if _could_be_same_child(candidate, child)]
-    similar = similar[:DUPLICATE_LIMIT]
+    age = child.age
+    similar = [
+        candidate.child_id
+        for candidate in candidates
+        if could_be_same_child(child.sex, age, candidate.sex, candidate.age)
+    ][:DUPLICATE_LIMIT]
     cases = list(
         Case.objects.filter(child_id__in=similar).select_related("agency").order_by("-created_at")
     )

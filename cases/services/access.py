@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from guardian.shortcuts import assign_perm
 
 from accounts.models import Location, User
 from audit import services as audit
@@ -43,11 +44,20 @@ def case_set_grants(
     if unknown:
         raise ValueError(f"Unknown sections: {sorted(unknown)}")
     if sections or contribute:
-        CaseGrantBasis.objects.update_or_create(
-            case=case,
-            user=grantee,
-            reason=reason,
-            defaults={"sections": sorted(sections), "contribute": contribute},
+        # One statement: the reason's row is written, or rewritten when it was there.
+        CaseGrantBasis.objects.bulk_create(
+            [
+                CaseGrantBasis(
+                    case=case,
+                    user=grantee,
+                    reason=reason,
+                    sections=sorted(sections),
+                    contribute=contribute,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["case", "user", "reason"],
+            update_fields=["sections", "contribute"],
         )
     else:
         CaseGrantBasis.objects.filter(case=case, user=grantee, reason=reason).delete()
@@ -65,11 +75,19 @@ def case_set_grants(
         return
     # Taking a grant away may take the case out of the person's sight (the gone feed).
     saw = who_sees(case, [grantee]) if held - wanted else set()
-    CaseUserObjectPermission.objects.filter(content_object=case, user=grantee).exclude(
-        permission__codename__in=wanted
-    ).delete()
-    for codename in sorted(wanted - held):
-        assign_perm(f"cases.{codename}", grantee, case)
+    if held - wanted:
+        CaseUserObjectPermission.objects.filter(content_object=case, user=grantee).exclude(
+            permission__codename__in=wanted
+        ).delete()
+    if wanted - held:
+        # guardian's assign_perm takes five statements a permission; these rows are the same.
+        permissions = Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case), codename__in=wanted - held
+        )
+        CaseUserObjectPermission.objects.bulk_create(
+            CaseUserObjectPermission(content_object=case, user=grantee, permission=permission)
+            for permission in permissions
+        )
     departures_record(case=case, people=[grantee], saw=saw, reason=DepartureReason.GRANT_ENDED)
     audit.record(
         actor=actor,
