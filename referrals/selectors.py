@@ -15,6 +15,7 @@ from django.http import Http404
 from accounts.choices import Role
 from accounts.models import Agency, User
 from cases.models import Case, CaseNamedUser, CaseNote, CaseService
+from core.ids import as_id
 from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
@@ -135,7 +136,21 @@ def referral_list_both(*, user: User, sides: Sequence[QuerySet[Referral]]) -> Bo
 
 
 def referral_detail(*, user: User, referral_id: int | str) -> Referral:
-    referral = referral_list(user=user).filter(pk=referral_id).first()
+    """One referral ``user``'s side may read; Http404 otherwise, as for one that does not
+    exist. Its two agencies are read first, by key, so that only the reader's side is tested:
+    the sending side's condition reads the reader's held cases and team, which a referral
+    received has no use for."""
+    pk = as_id(referral_id)
+    agencies = (
+        Referral.objects.filter(pk=pk).values_list("from_agency_id", "to_agency_id").first()
+        if pk is not None
+        else None
+    )
+    if agencies is None or user.agency_id not in agencies:
+        raise Http404("No such referral.")
+    sent = user.agency_id == agencies[0]
+    direction = ReferralDirection.OUTGOING if sent else ReferralDirection.INCOMING
+    referral = referral_list(user=user, direction=direction).filter(pk=pk).first()
     if referral is None:
         raise Http404("No such referral.")
     return referral

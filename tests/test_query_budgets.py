@@ -59,9 +59,10 @@ VISIT_BUDGET = 23  # 20, the UPDATE that settles the visit's reminders, and one 
 # and the partner systems' subscriptions settled, the district's namesakes read in one
 # statement, the case read back through the door.
 REGISTER_BUDGET = 24
-# The referral locked and answered, the grants it gives written (the reason, then the
-# permissions, one statement each), two audit events, the sender notified.
-ACCEPT_BUDGET = 24
+# The referral read (its agencies, then the reader's side of it), locked and answered, the
+# grants it gives written (the reason, then the permissions, one statement each), two audit
+# events, the sender notified, and the referral read again for the answer.
+ACCEPT_BUDGET = 26
 
 # Every tab the owner of a case sees, in their order.
 OWNER_TABS = [
