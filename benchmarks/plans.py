@@ -5,13 +5,15 @@ in a time that grows with the country instead of with the page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import count
+from typing import Any, cast
 
+import psycopg
 from django.db import connection
 from django.http import HttpResponseBase
-from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from referrals.models import Referral
@@ -42,14 +44,44 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-def tables_read(sql: str) -> dict[str, TableRead]:
+def _numbered(sql: str) -> str:
+    """Django's statement with PostgreSQL's numbered parameters, as a prepared statement has
+    them."""
+    numbers = count(1)
+    return re.sub(r"%([s%])", lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql)
+
+
+# PostgreSQL plans a prepared statement for its parameters this many times, then keeps a
+# generic plan, made once for any parameters, when it costs no more than those did.
+CUSTOM_PLANS = 5
+
+
+def _explained(sql: str, params: Sequence[Any], *, prepared: bool) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of ``sql`` with ``params``: planned for these parameters, or
+    (``prepared``) as a prepared statement runs after its first CUSTOM_PLANS runs, with the
+    generic plan if PostgreSQL settled on one."""
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) "
+    # Parameters written into the text: EXECUTE takes no bound parameters.
+    with psycopg.ClientCursor(connection.connection) as cursor:
+        if not prepared:
+            cursor.execute(explain + sql, params)
+            return cast(dict[str, Any], cursor.fetchone()[0][0])  # type: ignore[index]
+        execute = f"EXECUTE plan_check({', '.join(['%s'] * len(params))})"
+        cursor.execute(f"PREPARE plan_check AS {_numbered(sql)}")
+        try:
+            for _run in range(CUSTOM_PLANS):
+                cursor.execute(execute, params)
+            cursor.execute(explain + execute, params)
+            return cast(dict[str, Any], cursor.fetchone()[0][0])  # type: ignore[index]
+        finally:
+            cursor.execute("DEALLOCATE plan_check")
+
+
+def tables_read(sql: str, params: Sequence[Any], *, prepared: bool) -> dict[str, TableRead]:
     """Runs ``sql`` under EXPLAIN ANALYZE and adds up what its scans of each watched table read
     (the rows they kept and those their filters removed, on every loop)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-        (document,) = cursor.fetchone()
     reads = dict.fromkeys(WATCHED_TABLES, TableRead())
-    for node in _nodes(document[0]["Plan"]):
+    for node in _nodes(_explained(sql, params, prepared=prepared)["Plan"]):
         table = node.get("Relation Name")
         if table not in reads:
             continue
@@ -59,16 +91,31 @@ def tables_read(sql: str) -> dict[str, TableRead]:
     return reads
 
 
-def plan_of(request: Callable[[], HttpResponseBase]) -> dict[str, TableRead]:
-    """What the statements of one request read of each watched table, all together."""
-    with CaptureQueriesContext(connection) as queries:
+class _Statements:
+    """The statements a request runs, with their parameters."""
+
+    def __init__(self) -> None:
+        self.run: list[tuple[str, Sequence[Any]]] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.run.append((sql, params or ()))
+        return execute(sql, params, many, context)
+
+
+def plan_of(
+    request: Callable[[], HttpResponseBase], *, prepared: bool = False
+) -> dict[str, TableRead]:
+    """What the statements of one request read of each watched table, all together: with the
+    plans made for their parameters, or (``prepared``) with those PostgreSQL keeps for them
+    once prepared, as the application's connections run them (cpims/settings.py)."""
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
         response = request()
     if response.status_code != 200:
         raise AssertionError(f"HTTP {response.status_code}")
     total = dict.fromkeys(WATCHED_TABLES, TableRead())
-    for query in queries.captured_queries:
-        sql = query["sql"]
+    for sql, params in statements.run:
         if sql.startswith(("SELECT", "(SELECT")) and any(f'"{t}"' in sql for t in WATCHED_TABLES):
-            for table, read in tables_read(sql).items():
+            for table, read in tables_read(sql, params, prepared=prepared).items():
                 total[table] += read
     return total

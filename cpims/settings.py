@@ -193,9 +193,19 @@ def _database(url: str) -> dict[str, Any]:
                 options.get("options", ""),
                 "-c max_parallel_workers_per_gather="
                 f"{env.int('DATABASE_PARALLEL_WORKERS', default=0)}",
+                f"-c plan_cache_mode={env.str('DATABASE_PLAN_CACHE_MODE', default='auto')}",
             ],
         )
     )
+    # Parameters bound by PostgreSQL, and a statement run this many times on a connection
+    # prepared: parsed once, and planned once when PostgreSQL finds that a generic plan costs no
+    # more than planning each run for its parameters (plan_cache_mode auto). That halves
+    # PostgreSQL's CPU per request (docs/performance.md); benchmarks.plans checks the main lists
+    # run so. DATABASE_PLAN_CACHE_MODE=force_custom_plan plans every run again, should a kept
+    # plan ever go wrong; DATABASE_PREPARE_THRESHOLD=off prepares nothing.
+    options["server_side_binding"] = True
+    threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    options["prepare_threshold"] = None if threshold == "off" else int(threshold)
     return database
 
 

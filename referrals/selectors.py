@@ -141,11 +141,9 @@ def referral_detail(*, user: User, referral_id: int | str) -> Referral:
     the sending side's condition reads the reader's held cases and team, which a referral
     received has no use for."""
     pk = as_id(referral_id)
-    agencies = (
-        Referral.objects.filter(pk=pk).values_list("from_agency_id", "to_agency_id").first()
-        if pk is not None
-        else None
-    )
+    if pk is None:
+        raise Http404("No such referral.")
+    agencies = Referral.objects.filter(pk=pk).values_list("from_agency_id", "to_agency_id").first()
     if agencies is None or user.agency_id not in agencies:
         raise Http404("No such referral.")
     sent = user.agency_id == agencies[0]

@@ -68,9 +68,12 @@ def test_generate_20000_cases_then_run_the_whole_benchmark(tmp_path: Path) -> No
     sweep = next(m for m in report["measurements"] if m["metric"] == "reminder_sweep")
     assert sweep["note"] == "nothing due"
     # Plans that cannot flip: on fresh statistics, no main list scans the cases or the
-    # referrals whole or reads more than a small share of them for a page.
+    # referrals whole or reads more than a small share of them for a page, whether planned
+    # for the persona's parameters or run as a prepared statement after its first runs.
     plan_checks = [c for c in report["checks"] if " plan reads " in c["check"]]
-    assert len(plan_checks) == 6 * len(personas)
+    prepared_checks = [c for c in plan_checks if " prepared plan " in c["check"]]
+    assert len(plan_checks) == 12 * len(personas)
+    assert len(prepared_checks) == 6 * len(personas)
     assert all(check["met"] for check in plan_checks), [c for c in plan_checks if not c["met"]]
     # Each request's CPU in this process is measured, and held to its measure's budget.
     budgeted = [m for m in report["measurements"] if m["metric"] in CPU_BUDGETS_MS and m["n"]]
