@@ -80,13 +80,17 @@ def case_set_grants(
             permission__codename__in=wanted
         ).delete()
     if wanted - held:
-        # guardian's assign_perm takes five statements a permission; these rows are the same.
+        # guardian's assign_perm takes five statements a permission; these rows are the same,
+        # and one granted meanwhile by another transaction is left as it is.
         permissions = Permission.objects.filter(
             content_type=ContentType.objects.get_for_model(Case), codename__in=wanted - held
         )
         CaseUserObjectPermission.objects.bulk_create(
-            CaseUserObjectPermission(content_object=case, user=grantee, permission=permission)
-            for permission in permissions
+            (
+                CaseUserObjectPermission(content_object=case, user=grantee, permission=permission)
+                for permission in permissions
+            ),
+            ignore_conflicts=True,
         )
     departures_record(case=case, people=[grantee], saw=saw, reason=DepartureReason.GRANT_ENDED)
     audit.record(
