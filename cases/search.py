@@ -122,6 +122,64 @@ def _matching_children(condition: Q) -> list[int]:
     )
 
 
+# The words of the vocabulary (migration 0018) that a searched word may stand for: those holding
+# it (a word only begun, or part of one) and, from MINIMUM_FRAGMENT letters, those close to it
+# (misspelt a little): what a trigram match on the whole names found, from a few thousand words
+# rather than from every child's name.
+WORDS_HOLDING = "(SELECT {position} AS position, word FROM cases_name_word WHERE word LIKE %s)"
+WORDS_HOLDING_OR_CLOSE = (
+    "(SELECT {position} AS position, word FROM cases_name_word WHERE word LIKE %s OR %s <%% word)"
+)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _words_like(words: list[str]) -> list[set[str]]:
+    """For each of ``words``, the words of children's names it may stand for: one statement."""
+    parts: list[str] = []
+    params: list[str] = []
+    for position, word in enumerate(words):
+        holding = f"%{_like_escaped(word)}%"
+        if len(word) >= MINIMUM_FRAGMENT:
+            parts.append(WORDS_HOLDING_OR_CLOSE.format(position=position))
+            params += [holding, word]
+        else:
+            parts.append(WORDS_HOLDING.format(position=position))
+            params.append(holding)
+    alike: list[set[str]] = [set() for _word in words]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for position, word in cursor.fetchall():
+            alike[position].add(word)
+    return alike
+
+
+def _children_named_alike(latin: str, khmer: str) -> list[int]:
+    """On PostgreSQL, the latest children named with a word like each word of ``latin`` (spelt
+    a little differently, or only begun), or whose Khmer name holds ``khmer``. The Latin words
+    come from the vocabulary, then the children bearing them from the index of whole words: the
+    cost follows how many children are so named, whatever their names share with others."""
+    children: set[int] = set()
+    words = _latin_words(latin)
+    if words and all(len(word) < MINIMUM_FRAGMENT for word in words):
+        children.update(_matching_children(cast(Q, _latin_matches(latin))))
+    elif words and all(alike := _words_like(words)):
+        bearing_each = Q()
+        for spellings in alike:
+            bearing_each &= Q(words__overlap=sorted(spellings))
+        children.update(
+            Child.objects.alias(words=_name_words())
+            .filter(bearing_each)
+            .order_by("-id")
+            .values_list("id", flat=True)[:MATCHING_CHILDREN_LIMIT]
+        )
+    if khmer:
+        children.update(_matching_children(_fragment("search_name_km", khmer, fuzzy=False)))
+    return sorted(children, reverse=True)[:MATCHING_CHILDREN_LIMIT]
+
+
 def _through_child(condition: Q) -> Q:
     """``condition`` on the child, as a condition on its case."""
     prefixed = Q(_connector=condition.connector, _negated=condition.negated)
@@ -166,8 +224,8 @@ def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) ->
       how many names a fuzzy match finds, and joined to the cases it would rather walk them
       all): the latest MATCHING_CHILDREN_LIMIT named exactly so, from indexes of whole words;
       only when the country holds fewer than EXACT_ENOUGH of them, also those whose names are
-      spelt a little differently or start so, from the trigram indexes, whose cost grows with
-      every name that shares a few letters."""
+      spelt a little differently or start so: their words from the vocabulary of name words,
+      then their children from the index of whole words again."""
     text = text.strip()
     if is_case_number(text):
         return cases.filter(case_number__startswith=text)
@@ -195,7 +253,12 @@ def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) ->
     if fuzzy_matching():
         children = _exact_children(latin, khmer if has_khmer else "")
     if len(children) < EXACT_ENOUGH:
-        children = sorted(set(children) | set(_matching_children(found)), reverse=True)
+        alike = (
+            _children_named_alike(latin, khmer if has_khmer else "")
+            if fuzzy_matching()
+            else _matching_children(found)
+        )
+        children = sorted(set(children) | set(alike), reverse=True)
         if not children and similar_khmer:
             children = _matching_children(Q(search_name_km__trigram_word_similar=khmer))
     return cases.filter(child_id__any_of=children[:MATCHING_CHILDREN_LIMIT])

@@ -124,3 +124,76 @@ def test_a_supervisor_of_a_territory_finds_a_khmer_name_exactly_and_spelt_otherw
     )
     assert _found(world.dosvy_officer, "ឈឿន ស្រីមុំ") == {exact.pk}
     assert _found(world.dosvy_officer, "ឈឿនស្រីមំ") == {exact.pk}
+
+
+def _vocabulary() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM cases_name_word")
+        return {word for (word,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(not search.fuzzy_matching(), reason="the vocabulary is PostgreSQL's")
+def test_the_vocabulary_holds_every_word_of_the_names_however_the_children_were_written(
+    world: World,
+) -> None:
+    """Registration, a bulk insert (imports, the dataset generator) and a correction of the
+    name all reach the vocabulary: the database keeps it, not each code path."""
+    child = ChildFactory.create(given_name="Vannak", family_name="Thong", location=world.pp_village)
+    ChildFactory._meta.model.objects.bulk_create(
+        [
+            ChildFactory.build(
+                given_name="Bopha",
+                family_name="Nhem",
+                search_name="bopha nhem",
+                location=world.pp_village,
+            )
+        ]
+    )
+    child.given_name = "Vannary"
+    child.save()
+
+    assert {"vannak", "thong", "bopha", "nhem", "vannary"} <= _vocabulary()
+
+
+@pytest.mark.skipif(not search.fuzzy_matching(), reason="the vocabulary is PostgreSQL's")
+def test_a_territory_search_spelt_otherwise_reads_the_vocabulary_not_every_name(
+    world: World,
+) -> None:
+    """Names misspelt or begun are looked up among the words of the vocabulary, then their
+    children from the index of whole words: no trigram match runs on the children's names,
+    whose cost grows with every name sharing a few letters (and whose plan swung between a
+    few milliseconds and a second with the planner's guess)."""
+    exact = _case(world.worker, world.pp_village, "Sreymom", "Chhoeun")
+    misspelt = _case(world.teammate, world.pp_village, "Sreymum", "Chhoeun")
+    _case(world.worker, world.pp_village, "Sreymom", "Dara")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = _found(world.dosvy_officer, "Sreym Chhoeu")
+
+    assert found == {exact.pk, misspelt.pk}
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "cases_name_word" in sql
+    assert '"search_name" %>' not in sql
+    assert '"search_name"::text LIKE' not in sql
+
+
+@pytest.mark.skipif(not search.fuzzy_matching(), reason="the vocabulary is PostgreSQL's")
+def test_a_renamed_child_is_found_by_her_new_name_only(world: World) -> None:
+    """A word stays in the vocabulary when nobody bears it any more; the children's own words
+    decide who is found."""
+    case = _case(world.worker, world.pp_village, "Kolab", "Meas")
+    case.child.given_name = "Rachana"
+    case.child.save()
+
+    assert "kolab" in _vocabulary()
+    assert _found(world.dosvy_officer, "Kola Meas") == set()
+    assert _found(world.dosvy_officer, "Racha Meas") == {case.pk}
+
+
+@pytest.mark.parametrize("text", ["%", "_", "y%m", "e_m"])
+def test_signs_of_a_like_pattern_are_letters_like_any_other(world: World, text: str) -> None:
+    """Unescaped, "e_m" would be any name holding "e", a letter, then "m" ("Sreymom")."""
+    _case(world.worker, world.pp_village, "Sreymom", "Chhoeun")
+    _case(world.teammate, world.pp_village, "Somaly", "Chan")
+
+    assert _found(world.dosvy_officer, text) == set()
