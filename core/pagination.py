@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
 
 
 class LookAheadPage(Page):
@@ -73,7 +74,7 @@ class LookAheadPaginator(Paginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = self._rows(bottom, bottom + self.per_page + 1)
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         has_more = len(rows) > self.per_page
@@ -87,3 +88,32 @@ class LookAheadPaginator(Paginator):
             return self.page(number)
         except InvalidPage:
             return self.page(1)
+
+    def _rows(self, bottom: int, top: int) -> list[Any]:
+        return list(self.object_list[bottom:top])
+
+
+class KeysFirstPaginator(LookAheadPaginator):
+    """Reads the keys of a page's rows first, then those rows with what they join.
+
+    For lists whose rows no index gives in their order (the cases matching a search: up to
+    5,000 children's cases, in order of registration), the database sorts every match. Joined
+    first to the child and the place, as the page's rows are, that sort costs three times what
+    sorting the keys alone does (38 against 14 ms for a common name at a million cases). The
+    page's rows are then read by key: only keys the list's filters let through, access
+    included, are read."""
+
+    def _rows(self, bottom: int, top: int) -> list[Any]:
+        listed = self.object_list
+        if not isinstance(listed, QuerySet):
+            return super()._rows(bottom, top)
+        keys = list(listed.values_list("pk", flat=True)[bottom:top])
+        rows = listed.order_by()
+        if not listed.query.annotations:
+            # By key alone, with the same joins and columns: the keys have passed the list's
+            # filters, and the planner, given them again, may read their indexes again.
+            rows = listed.model._base_manager.order_by()
+            rows.query.select_related = listed.query.select_related
+            rows.query.deferred_loading = listed.query.deferred_loading
+        by_key = rows.in_bulk(keys)
+        return [by_key[key] for key in keys if key in by_key]

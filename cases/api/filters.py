@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -22,6 +25,12 @@ def _readable(cases: QuerySet[Case], user: User, section: str | None = None) -> 
 
 
 LOCATION_LABEL = "Location, with everything under it"
+
+
+def searches(params: Mapping[str, Any]) -> bool:
+    """Whether a list of cases is asked for by a child's name or a case number (``q``): its
+    matches lie on no index in the list's order (core.pagination.KeysFirstPaginator)."""
+    return bool(str(params.get("q") or "").strip())
 
 
 class CaseFilter(django_filters.FilterSet):

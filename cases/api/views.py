@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
-from cases.api.filters import CaseFilter
+from cases.api.filters import CaseFilter, searches
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
     AssignSerializer,
@@ -36,7 +36,7 @@ from cases.selectors import case as case_selectors
 from cases.selectors.sync import cases_gone
 from cases.services import case as case_services
 from core.api.conditional import etag, expected_version
-from core.api.pagination import StandardPagination
+from core.api.pagination import KeysFirstPagination, StandardPagination
 from core.api.schema import honours_if_match, idempotent_creation, sends_etag
 from core.idempotency import idempotent
 
@@ -62,10 +62,15 @@ class CaseViewSet(
     @property
     def paginator(self) -> BasePagination | None:
         """The changed-cases list (``?updated_since=``) is paged by cursor, the others by
-        page number."""
+        page number; a search's matches, which no index gives in order, by their keys first."""
         if not hasattr(self, "_paginator"):
-            syncing = self.action == "list" and SYNC_PARAM in self.request.query_params
-            self._paginator = UpdatedSincePagination() if syncing else StandardPagination()
+            listing = self.action == "list"
+            paginator: BasePagination = StandardPagination()
+            if listing and SYNC_PARAM in self.request.query_params:
+                paginator = UpdatedSincePagination()
+            elif listing and searches(self.request.query_params):
+                paginator = KeysFirstPagination()
+            self._paginator = paginator
         return self._paginator
 
     def _represent(

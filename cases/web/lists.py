@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from cases.api.filters import CaseFilter
+from cases.api.filters import CaseFilter, searches
 from cases.models import Case
 from cases.policy import (
     CaseAccess,
@@ -27,7 +27,7 @@ from cases.web.case_file import (
 from cases.web.forms import (
     CaseFilterForm,
 )
-from core.pagination import LookAheadPaginator
+from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.web import render_page, user_of
 
 PAGE_SIZE = 25
@@ -55,7 +55,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = CaseFilter(
         request.GET, queryset=case_selectors.case_list(user=user), request=request
     ).qs
-    page = LookAheadPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = KeysFirstPaginator if searches(request.GET) else LookAheadPaginator
+    page = paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(
         actor=user,
         what="case",

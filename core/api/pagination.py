@@ -7,7 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.pagination import LookAheadPaginator
+from core.pagination import KeysFirstPaginator, LookAheadPaginator
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -76,3 +76,10 @@ class StandardPagination(PageNumberPagination):
             "the page.",
         }
         return paginated
+
+
+class KeysFirstPagination(StandardPagination):
+    """The same pages, their rows' keys read first (core.pagination.KeysFirstPaginator): for
+    lists no index gives in order, such as a search's matches."""
+
+    django_paginator_class = KeysFirstPaginator

@@ -197,3 +197,28 @@ def test_signs_of_a_like_pattern_are_letters_like_any_other(world: World, text: 
     _case(world.teammate, world.pp_village, "Somaly", "Chan")
 
     assert _found(world.dosvy_officer, text) == set()
+
+
+def test_a_search_sorts_its_matches_by_key_before_joining_its_page(world: World) -> None:
+    """The matches of a search lie on no index in the list's order: their keys are sorted
+    alone, then the page's rows read with their child and place. The pages are those of the
+    list, newest first."""
+    cases = [_case(world.worker, world.pp_village, "Sophea", "Chan") for _ in range(3)]
+    _case(world.worker, world.pp_village, "Dara", "Keo")
+    client = api_client(world.dosvy_officer)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(CASES_URL, {"q": "Sophea Chan", "page_size": "2"}).json()
+    statements = [query["sql"] for query in queries.captured_queries]
+    second = client.get(CASES_URL, {"q": "Sophea Chan", "page_size": "2", "page": "2"}).json()
+
+    newest_first = [case.pk for case in reversed(cases)]
+    assert [row["id"] for row in first["results"] + second["results"]] == newest_first
+    assert (first["count"], second["count"]) == (None, 3)
+    sorted_keys = [
+        sql
+        for sql in statements
+        if sql.startswith('SELECT "cases_case"."id" AS "pk" FROM "cases_case"') and "LIMIT 3" in sql
+    ]
+    assert len(sorted_keys) == 1
+    assert "JOIN" not in sorted_keys[0]

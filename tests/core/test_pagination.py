@@ -3,13 +3,15 @@ the total is known on the last page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Location
-from core.pagination import LookAheadPaginator
+from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from tests.conftest import World
 
 
@@ -69,3 +71,32 @@ def test_an_empty_list_has_one_empty_page(world: World) -> None:
     assert (page.start_index(), page.end_index()) == (0, 0)
     assert paginator.count_is_exact
     assert paginator.count == 0
+
+
+def test_keys_first_pages_are_the_same_pages_from_a_sort_of_keys_alone(
+    places: list[int], django_assert_num_queries: Any
+) -> None:
+    """The keys of a page are sorted without what the rows join; the rows are then read by
+    key from the same queryset, in the keys' order, with their joins."""
+    listed = Location.objects.select_related("parent").order_by("-path")
+    expected = [place.pk for place in listed]
+    paginator = KeysFirstPaginator(listed, 4)
+    last_number = -(-len(expected) // 4)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = paginator.page(1)
+    with django_assert_num_queries(0):
+        parents = [place.parent for place in first]
+
+    assert [place.pk for place in first] == expected[:4]
+    assert parents == [place.parent for place in listed[:4]]
+    assert first.has_next()
+    keys, rows = (query["sql"] for query in queries.captured_queries)
+    assert "JOIN" not in keys
+    assert "LIMIT 5" in keys
+    assert "JOIN" in rows
+    assert "ORDER BY" not in rows
+    last = paginator.page(last_number)
+    assert [place.pk for place in last] == expected[(last_number - 1) * 4 :]
+    assert paginator.count_is_exact
+    assert paginator.count == len(expected)
