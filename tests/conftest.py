@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from accounts.choices import AgencyType, Role
 from accounts.models import Agency, Location, User
 from cases.models import Case, CaseNamedUser
+from cases.policy import forget_scope_sizes
 from cpims.celery import app as cpims_celery_app
 from tests.factories import AgencyFactory, CaseFactory, LocationFactory, UserFactory, province
 
@@ -61,6 +62,14 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _scope_sizes_forgotten() -> Iterator[None]:
+    """Which users' scopes were large is kept per process (cases.policy); a test's users are
+    not the next test's, whose ids the database may give again."""
+    yield
+    forget_scope_sizes()
 
 
 @pytest.fixture(autouse=True)

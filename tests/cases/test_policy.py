@@ -368,3 +368,32 @@ def test_ids_listed_beside_a_territory_go_as_one_array_parameter(world: World) -
     assert "= ANY(%s)" in sql
     assert params == (wanted,)
     assert not Case.objects.filter(pk__any_of=[]).exists()
+
+
+def test_a_scope_found_large_is_not_read_again_until_the_note_expires(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RESOLVED_IDS, the narrow scopes' ids would be read on every request only to be
+    dropped: the size is noted for a while, and the union goes in the statement at once. The
+    note changes the statement's shape, never the cases found."""
+    supervisor = world.dosvy_officer
+    member = UserFactory.create(role=Role.SOCIAL_WORKER, agency=supervisor.agency)
+    member.supervisor = supervisor
+    member.save()
+    elsewhere = CaseFactory.create(owner=member, location=world.bmc_village)
+    monkeypatch.setattr(policy, "RESOLVED_IDS", 0)
+    first = set(visible_cases(supervisor).values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as noted:
+        again = set(visible_cases(supervisor).values_list("pk", flat=True))
+    monkeypatch.setattr(policy, "LARGE_SCOPE_SECONDS", -1.0)
+    policy.forget_scope_sizes()
+    visible_cases(supervisor).exists()  # noted again, already expired
+    with CaptureQueriesContext(connection) as expired:
+        after = set(visible_cases(supervisor).values_list("pk", flat=True))
+
+    assert elsewhere.pk in first
+    assert first == again == after
+    assert len(noted.captured_queries) == 1
+    assert "UNION ALL" in noted.captured_queries[0]["sql"]
+    assert len(expired.captured_queries) == 2
