@@ -18,6 +18,7 @@ from core.idempotency import idempotent
 from reintegration import selectors, services
 from reintegration.api.filters import FollowUpFilter
 from reintegration.api.serializers import (
+    FOLLOW_UP_COLUMNS,
     FollowUpCompleteSerializer,
     FollowUpRescheduleSerializer,
     FollowUpSerializer,
@@ -102,9 +103,8 @@ class FollowUpListView(RecordsListReads, generics.ListAPIView[FollowUp]):
     def get_queryset(self) -> QuerySet[FollowUp]:
         if _for_schema(self):
             return FollowUp.objects.none()
-        return selectors.follow_ups_visible(user=actor_of(self.request)).order_by(
-            "scheduled_date", "id"
-        )
+        visible = selectors.follow_ups_visible(user=actor_of(self.request))
+        return visible.only(*FOLLOW_UP_COLUMNS).order_by("scheduled_date", "id")
 
 
 class FollowUpDetailView(APIView):
