@@ -71,14 +71,19 @@ def _as_read_by(user: User) -> QuerySet[Referral]:
     return Referral.objects.annotate(reader_named=_named_on_case(user))
 
 
-def _listed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    return referrals.select_related("case__child", "from_agency", "to_agency", "created_by")
+def _listed(referrals: QuerySet[Referral], columns: Sequence[str] | None) -> QuerySet[Referral]:
+    if columns is None:
+        return referrals.select_related("case__child", "from_agency", "to_agency", "created_by")
+    return referrals.select_related("case__child", "created_by").only(*columns)
 
 
-def referral_list(*, user: User, direction: str | None = None) -> QuerySet[Referral]:
+def referral_list(
+    *, user: User, direction: str | None = None, columns: Sequence[str] | None = None
+) -> QuerySet[Referral]:
     """The referrals ``user`` sees; a page of them reads its cases' concerns in one query
-    (cases.prefetched.load_details)."""
-    return _listed(referrals_visible_to(user, direction=direction))
+    (cases.prefetched.load_details). With ``columns`` (as ``only()`` names them), those alone
+    of the referral, its case, child and creator: the agencies are then not joined."""
+    return _listed(referrals_visible_to(user, direction=direction), columns)
 
 
 NEWEST_FIRST = ("-created_at", "-id")
@@ -129,10 +134,12 @@ class BothSides(Sequence[Referral]):
         )
 
 
-def referral_list_both(*, user: User, sides: Sequence[QuerySet[Referral]]) -> BothSides:
+def referral_list_both(
+    *, user: User, sides: Sequence[QuerySet[Referral]], columns: Sequence[str] | None = None
+) -> BothSides:
     """Both sides' lists, ``sides`` being :func:`referral_list` of each direction as the
-    caller narrowed it (its filters), newest first."""
-    return BothSides(sides, rows=_listed(_as_read_by(user)))
+    caller narrowed it (its filters, the same ``columns``), newest first."""
+    return BothSides(sides, rows=_listed(_as_read_by(user), columns))
 
 
 def referral_detail(*, user: User, referral_id: int | str) -> Referral:

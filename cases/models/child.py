@@ -63,6 +63,18 @@ class Child(models.Model):
     """The child a case is about. Names are kept in Latin letters and in Khmer script; either
     may be missing when a child is first met, but not both."""
 
+    # What the child's names, initials, age and sex are read from: a list showing only those
+    # reads no other column of the child.
+    NAME_AGE_AND_SEX: ClassVar[tuple[str, ...]] = (
+        "given_name",
+        "family_name",
+        "given_name_km",
+        "family_name_km",
+        "sex",
+        "date_of_birth",
+        "estimated_age",
+        "age_estimated_on",
+    )
     # What a person enters about the child, in this order: the web form and the API's input
     # are made from it, so a field added here reaches both.
     INPUT_FIELDS: ClassVar[tuple[str, ...]] = (

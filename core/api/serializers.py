@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -32,3 +33,11 @@ class StrictInputSerializer(serializers.Serializer):
                     }
                 )
         return super().to_internal_value(data)
+
+
+def shown_columns(serializer: type[serializers.ModelSerializer[Any]]) -> tuple[str, ...]:
+    """The model's own columns ``serializer`` shows (its ``Meta.fields`` that are columns), to
+    read a list with ``only()``: a field added to the serializer is read with the rest."""
+    model: type[Model] = serializer.Meta.model
+    columns = {field.name for field in model._meta.concrete_fields}
+    return tuple(name for name in serializer.Meta.fields if name in columns)

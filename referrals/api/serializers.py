@@ -8,9 +8,10 @@ from rest_framework import serializers
 from accounts.api.serializers import ServiceCodeField
 from accounts.models import Agency, User
 from cases.choices import Section, Sex
-from cases.models import Case, CaseNote, CaseService
+from cases.models import Case, CaseNote, CaseService, Child
 from cases.prefetched import concern_codes_of
 from core.api.representation import moment
+from core.api.serializers import shown_columns
 from referrals.choices import ReferralDirection, ReferralStatus, ReferralType, Urgency
 from referrals.models import Referral
 from referrals.rules import REFERRAL_ACTIONS, referral_actions
@@ -260,3 +261,16 @@ class ReferralSerializer(serializers.ModelSerializer):
         if self._sender(referral) and self._may_know_case(referral):
             data["case_number"] = referral.case.case_number
         return data
+
+
+# The columns a listed referral is shown from, of the referral and of the rows it joins (the
+# actions' rules read the creator's supervisor and the case's owner): a list reads no others,
+# and does not join the agencies, of which it shows the ids.
+REFERRAL_COLUMNS = (
+    *shown_columns(ReferralSerializer),
+    "created_by__supervisor",
+    "case__case_number",
+    "case__owner",
+    "case__restricted",
+    *(f"case__child__{field}" for field in Child.NAME_AGE_AND_SEX),
+)

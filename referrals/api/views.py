@@ -22,6 +22,7 @@ from core.idempotency import idempotent
 from core.ids import ID_REGEX
 from referrals import selectors, services
 from referrals.api.serializers import (
+    REFERRAL_COLUMNS,
     AcceptSerializer,
     OutcomeSerializer,
     ReferralContributionsSerializer,
@@ -75,7 +76,9 @@ class ReferralViewSet(
 
     def get_queryset(self) -> QuerySet[Referral]:
         return selectors.referral_list(
-            user=actor_of(self.request), direction=direction_asked(self.request.query_params)
+            user=actor_of(self.request),
+            direction=direction_asked(self.request.query_params),
+            columns=REFERRAL_COLUMNS if self.action == "list" else None,
         )
 
     def paginate_queryset(self, queryset: QuerySet[Any] | Sequence[Any]) -> list[Any] | None:
@@ -89,10 +92,13 @@ class ReferralViewSet(
         # Both sides: each filtered alone, so each is read from its own index in date order.
         user = actor_of(request)
         sides = [
-            self.filter_queryset(selectors.referral_list(user=user, direction=direction))
+            self.filter_queryset(
+                selectors.referral_list(user=user, direction=direction, columns=REFERRAL_COLUMNS)
+            )
             for direction in ReferralDirection.values
         ]
-        page = self.paginate_queryset(selectors.referral_list_both(user=user, sides=sides))
+        both = selectors.referral_list_both(user=user, sides=sides, columns=REFERRAL_COLUMNS)
+        page = self.paginate_queryset(both)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from rest_framework import serializers
 
 from accounts.models import Agency, Location, User
 from cases.choices import Sex
+from cases.models import Child
+from core.api.serializers import shown_columns
 from reintegration.choices import (
     SCORE_MAX,
     SCORE_MIN,
@@ -213,36 +215,6 @@ class ScheduledVisitSerializer(serializers.Serializer):
     )
 
 
-# The columns FollowUpSerializer reads, of the visit and of the rows it joins: a list reads no
-# others (the case's summary and dates, the child's documents, the placement's assessments).
-FOLLOW_UP_COLUMNS = (
-    "id",
-    "case__case_number",
-    "case__child__given_name",
-    "case__child__family_name",
-    "case__child__given_name_km",
-    "case__child__family_name_km",
-    "case__child__sex",
-    "case__child__date_of_birth",
-    "case__child__estimated_age",
-    "case__child__age_estimated_on",
-    "reintegration__placement__caregiver",
-    "reintegration__placement__location__name_en",
-    "reintegration__placement__location__name_km",
-    "sequence",
-    "scheduled_date",
-    "status",
-    "visit_date",
-    "visited_by",
-    "outcome",
-    "scores",
-    "notes",
-    "completed_at",
-    "missed_reason",
-    "rescheduled_from",
-)
-
-
 class FollowUpSerializer(serializers.ModelSerializer):
     """A visit with what the person visiting needs of the child: name, age, sex and the
     family's address; nothing else of the case."""
@@ -306,6 +278,18 @@ class FollowUpSerializer(serializers.ModelSerializer):
                 "caregiver": placement.caregiver,
             },
         }
+
+
+# The columns FollowUpSerializer reads, of the visit and of the rows it joins: a list reads no
+# others (the case's summary and dates, the child's documents, the placement's assessments).
+FOLLOW_UP_COLUMNS = (
+    *shown_columns(FollowUpSerializer),
+    "case__case_number",
+    *(f"case__child__{field}" for field in Child.NAME_AGE_AND_SEX),
+    "reintegration__placement__caregiver",
+    "reintegration__placement__location__name_en",
+    "reintegration__placement__location__name_km",
+)
 
 
 class ReintegrationSerializer(serializers.ModelSerializer):
