@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from axes.utils import reset as reset_failed_sign_ins
 from django.conf import settings
@@ -31,6 +31,7 @@ from accounts.password_email import send_password_reset_link
 from accounts.selectors import can_manage_users
 from accounts.self_service import end_sessions
 from audit import services as audit
+from core.compiled import CompiledQuery
 from core.versions import check_version, save_versioned
 
 TOKEN_PREFIX = "cpims_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
@@ -483,13 +484,19 @@ def _token_create(*, user: User) -> IssuedToken:
     return IssuedToken(token=raw, expires_at=record.expires_at, record=record)
 
 
+# Every API request looks its token up, one shape for all: compiled once (core.compiled).
+_TOKEN_BY_HASH = CompiledQuery(
+    lambda key_hash: ApiToken.objects.select_related(
+        "user", "user__agency", "user__location"
+    ).filter(key_hash=key_hash),  # unique
+    key_hash=str,
+)
+
+
 def token_lookup(raw: str) -> ApiToken | None:
     """The usable token with this value, with its user, or None."""
-    record = (
-        ApiToken.objects.select_related("user", "user__agency", "user__location")
-        .filter(key_hash=_hash_token(raw))
-        .first()
-    )
+    found = _TOKEN_BY_HASH.instances(key_hash=_hash_token(raw))
+    record = cast(ApiToken, found[0]) if found else None
     if record is None or not record.is_usable() or not record.user.is_active:
         return None
     # Record use at most once a minute, so reads do not each cost a write.

@@ -13,6 +13,7 @@ from audit import context
 from audit.chain import GENESIS, canonical_json, row_hash
 from audit.models import AuditEvent
 from core import replica
+from core.compiled import CompiledQuery
 
 MASK = "***"
 # Field names whose values never enter the trail, whichever service reports them.
@@ -148,6 +149,10 @@ def _fields(
     }
 
 
+# Every request that reads or writes a case appends to the chain: compiled once (core.compiled).
+_CHAIN_HEAD = CompiledQuery(lambda: AuditEvent.objects.order_by("-id").values_list("hash")[:1])
+
+
 def _lock_chain_head() -> str:
     """The hash of the newest row, with the chain locked until the transaction ends."""
     if replica.scope_alias() is not None:
@@ -156,7 +161,8 @@ def _lock_chain_head() -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    head = _CHAIN_HEAD.rows()
+    return head[0][0] if head else GENESIS
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

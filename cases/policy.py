@@ -49,6 +49,7 @@ from cases.models import (
     CaseUserObjectPermission,
 )
 from cases.prefetched import load_details
+from core.compiled import CompiledQuery
 from core.errors import StateConflictError
 from core.ids import as_id
 from core.versions import check_version
@@ -243,6 +244,28 @@ def _supervised_by(reach: Reach) -> set[int]:
 _NAMED = ""
 
 
+# Every page of every list runs it, one shape for all: compiled once (core.compiled). The ids
+# go as one array parameter (core.lookups): a page's fifty, three times over, were a hundred
+# and fifty parameters to bind.
+_GRANTS_AND_NAMES = CompiledQuery(
+    lambda user_id, ids: (
+        CaseUserObjectPermission.objects.filter(user_id=user_id, content_object_id__any_of=ids)
+        .values_list("content_object_id", "permission__codename")
+        .union(
+            CaseGroupObjectPermission.objects.filter(
+                group__user=user_id, content_object_id__any_of=ids
+            ).values_list("content_object_id", "permission__codename"),
+            CaseNamedUser.objects.filter(user_id=user_id, case_id__any_of=ids)
+            .annotate(code=Value(_NAMED, output_field=CharField()))
+            .values_list("case_id", "code"),
+            all=True,
+        )
+    ),
+    user_id=int,
+    ids=list,
+)
+
+
 def _grants_and_names(user: User, case_ids: list[int]) -> tuple[dict[int, set[str]], set[int]]:
     """The permissions granted to ``user`` on each of ``case_ids`` (to them or to a group of
     theirs) and the cases they are named on: one statement, whatever the number of cases."""
@@ -250,21 +273,7 @@ def _grants_and_names(user: User, case_ids: list[int]) -> tuple[dict[int, set[st
     named: set[int] = set()
     if not case_ids:
         return granted, named
-    # The ids as one array parameter (core.lookups): a page's fifty, three times over, were
-    # a hundred and fifty parameters to bind.
-    rows = (
-        CaseUserObjectPermission.objects.filter(user_id=user.pk, content_object_id__any_of=case_ids)
-        .values_list("content_object_id", "permission__codename")
-        .union(
-            CaseGroupObjectPermission.objects.filter(
-                group__user=user, content_object_id__any_of=case_ids
-            ).values_list("content_object_id", "permission__codename"),
-            CaseNamedUser.objects.filter(user_id=user.pk, case_id__any_of=case_ids)
-            .annotate(code=Value(_NAMED, output_field=CharField()))
-            .values_list("case_id", "code"),
-            all=True,
-        )
-    )
+    rows = _GRANTS_AND_NAMES.rows(user_id=user.pk, ids=case_ids)
     for case_id, codename in rows:
         if codename == _NAMED:
             named.add(case_id)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cases.models import Case, CaseConcern, CaseExternalId, Child, FamilyMember
+from core.compiled import CompiledQuery
 
 CONCERNS = "listed_concerns"
 FAMILY = "listed_family"
@@ -33,28 +34,50 @@ FAMILY_FIELDS = (
 )
 
 
+# Every page runs these three with one shape: compiled once (core.compiled).
+_CONCERNS_OF_CASES = CompiledQuery(
+    lambda ids: (
+        CaseConcern.objects.filter(case_id__any_of=ids)
+        .order_by("case_id", "concern_id")
+        .values_list("case_id", "concern_id")
+    ),
+    ids=list,
+)
+_FAMILY_OF_CHILDREN = CompiledQuery(
+    lambda ids: (
+        FamilyMember.objects.filter(child_id__any_of=ids)
+        .order_by("child_id", "id")
+        .values_list("child_id", *FAMILY_FIELDS)
+    ),
+    ids=list,
+)
+_EXTERNAL_IDS_OF_CASES = CompiledQuery(
+    lambda ids: (
+        CaseExternalId.objects.filter(case_id__any_of=ids)
+        .order_by("case_id", "system", "external_id")
+        .values_list("case_id", "system", "external_id")
+    ),
+    ids=list,
+)
+
+
 def _concerns_by_case(case_ids: list[int]) -> dict[int, list[str]]:
     codes: dict[int, list[str]] = defaultdict(list)
-    rows = CaseConcern.objects.filter(case_id__any_of=case_ids).order_by("case_id", "concern_id")
-    for case_id, code in rows.values_list("case_id", "concern_id"):
+    for case_id, code in _CONCERNS_OF_CASES.rows(ids=case_ids):
         codes[case_id].append(code)
     return codes
 
 
 def _family_by_child(child_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     family: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = FamilyMember.objects.filter(child_id__any_of=child_ids).order_by("child_id", "id")
-    for child_id, *values in rows.values_list("child_id", *FAMILY_FIELDS):
+    for child_id, *values in _FAMILY_OF_CHILDREN.rows(ids=child_ids):
         family[child_id].append(dict(zip(FAMILY_FIELDS, values, strict=True)))
     return family
 
 
 def _external_ids_by_case(case_ids: list[int]) -> dict[int, list[dict[str, str]]]:
     named: dict[int, list[dict[str, str]]] = defaultdict(list)
-    rows = CaseExternalId.objects.filter(case_id__any_of=case_ids).order_by(
-        "case_id", "system", "external_id"
-    )
-    for case_id, system, external_id in rows.values_list("case_id", "system", "external_id"):
+    for case_id, system, external_id in _EXTERNAL_IDS_OF_CASES.rows(ids=case_ids):
         named[case_id].append({"system": system, "id": external_id})
     return named
 

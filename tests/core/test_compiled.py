@@ -1,0 +1,92 @@
+"""Statements compiled once: the same rows and instances as the queryset they come from, for
+each call's values, without building the queryset again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Location, User
+from audit import services as audit
+from audit.models import AuditEvent
+from core.compiled import CompiledQuery
+from tests.conftest import World
+
+
+class CountedBuild:
+    """A queryset builder that counts how often it is asked."""
+
+    def __init__(self, build: Any) -> None:
+        self.build = build
+        self.calls = 0
+
+    def __call__(self, **values: Any) -> QuerySet[Any]:
+        self.calls += 1
+        return self.build(**values)
+
+
+def _places_under(ids: list[int]) -> QuerySet[Location]:
+    return Location.objects.filter(parent_id__any_of=ids).order_by("id")
+
+
+def test_rows_are_the_querysets_for_each_calls_values(world: World) -> None:
+    build = CountedBuild(lambda ids: _places_under(ids).values_list("id", "name_km", "path"))
+    compiled = CompiledQuery(build, ids=list)
+    provinces = [world.phnom_penh.pk, world.banteay_meanchey.pk]
+    for ids in ([world.phnom_penh.pk], provinces, [], [world.pp_village.pk]):
+        expected = list(_places_under(ids).values_list("id", "name_km", "path"))
+        assert compiled.rows(ids=ids) == expected
+    assert compiled.rows(ids=provinces)  # the test reads places that exist
+    asked = build.calls
+    with CaptureQueriesContext(connection) as statements:
+        compiled.rows(ids=provinces)
+        compiled.rows(ids=[world.pp_commune.pk])
+    # Built no more once compiled, and one statement a call.
+    assert build.calls == asked
+    assert len(statements) == 2
+
+
+def test_instances_come_with_their_related_rows_and_no_further_query(world: World) -> None:
+    compiled = CompiledQuery(
+        lambda user_id: User.objects.select_related("agency", "location").filter(pk=user_id),
+        user_id=int,
+    )
+    for person in (world.worker, world.supervisor, world.system_admin):
+        with CaptureQueriesContext(connection) as statements:
+            (found,) = compiled.instances(user_id=person.pk)
+            assert isinstance(found, User)
+            assert (found.pk, found.username, found.agency_id) == (
+                person.pk,
+                person.username,
+                person.agency_id,
+            )
+            assert found.agency == person.agency
+            assert found.location == person.location
+        assert len(statements) == 1
+        # Saved like any instance read from the database: an update, not an insert.
+        assert not found._state.adding
+    assert compiled.instances(user_id=0) == []
+
+
+def test_columns_are_converted_as_the_orm_converts_them(world: World) -> None:
+    with transaction.atomic():
+        event = audit.record(
+            actor=world.worker, action="test.read", changes={"names": ["សុខា", "Dara"]}
+        )
+    compiled = CompiledQuery(
+        lambda event_id: AuditEvent.objects.filter(pk=event_id).values_list("changes"),
+        event_id=int,
+    )
+    assert compiled.rows(event_id=event.pk) == [({"names": ["សុខា", "Dara"]},)]
+
+
+def test_a_value_the_orm_spreads_over_several_parameters_is_refused(world: World) -> None:
+    compiled = CompiledQuery(
+        lambda ids: Location.objects.filter(id__in=ids).values_list("id"), ids=list
+    )
+    with pytest.raises(ValueError, match="ids"):
+        compiled.rows(ids=[world.phnom_penh.pk])
