@@ -463,7 +463,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.AskedFiltersBackend"],
     # JSON only (forms belong to the pages): one content type per request body, so a generated
     # client sends what the server reads. DRF's parser, refusing JSON nested too deep and NUL
     # in any string with a 400.

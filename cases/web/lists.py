@@ -27,6 +27,7 @@ from cases.web.case_file import (
 from cases.web.forms import (
     CaseFilterForm,
 )
+from core.api.filters import asked_only
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.web import render_page, user_of
 
@@ -52,8 +53,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         concerns=[c for c in all_concerns if c.is_active or c.code == chosen],
     )
     # The API's own filters, so the page and GET /api/v1/cases/ always agree.
-    cases = CaseFilter(
-        request.GET, queryset=case_selectors.case_list(user=user), request=request
+    cases = asked_only(CaseFilter, request.GET)(
+        request.GET, queryset=case_selectors.case_list(user=user, place=True), request=request
     ).qs
     paginator = KeysFirstPaginator if searches(request.GET) else LookAheadPaginator
     page = paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -29,6 +29,7 @@ from cases.prefetched import concern_codes_of, load_details
 from cases.selectors.records import consent_covers
 from cases.services.case import case_record_list_read
 from cases.web.case_file import concern_labels
+from core.api.filters import asked_only
 from core.errors import StateConflictError
 from core.ids import as_id
 from core.pagination import LookAheadPaginator
@@ -98,7 +99,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     query["direction"] = direction
     form = ReferralFilterForm(query)
     # The API's own filters, so the page and GET /api/v1/referrals/ always agree.
-    referrals = ReferralFilter(
+    referrals = asked_only(ReferralFilter, query)(
         query, queryset=selectors.referral_list(user=user, direction=direction), request=request
     ).qs
     page = LookAheadPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
