@@ -36,10 +36,12 @@ DUPLICATE_AGE_TOLERANCE = 2
 DUPLICATE_LIMIT = 10
 
 
-def case_list(*, user: User) -> QuerySet[Case]:
-    """The cases ``user`` sees, with what a list row shows of them; a page of it reads the
-    rest in one query per relation (cases.prefetched.load_details)."""
-    return visible_cases(user).select_related("child", "location")
+def case_list(*, user: User, place: bool = False) -> QuerySet[Case]:
+    """The cases ``user`` sees, with what a list row shows of them: the child, and the place
+    by name with ``place`` (the API gives its id alone); a page of it reads the rest in one
+    query per relation (cases.prefetched.load_details)."""
+    cases = visible_cases(user)
+    return cases.select_related("child", "location") if place else cases.select_related("child")
 
 
 @dataclass(frozen=True)
