@@ -36,12 +36,16 @@ def record(
     case_id: int | None = None,
     changes: Mapping[str, Any] | None = None,
     masked: Iterable[str] = (),
+    reading: bool = False,
 ) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction so the event and the change it
-    describes are committed, or rolled back, together."""
+    describes are committed, or rolled back, together. ``reading``: the event records a reading
+    (of a case file, of a list's page), which changes nothing the reader might then look for,
+    so their reports stay on the replica (core.replica)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the service's transaction")
-    _remember_writer(actor)
+    if not reading:
+        _remember_writer(actor)
     fields = _fields(actor=actor, action=action, obj=obj, changes=changes, masked=masked)
     prev_hash = _lock_chain_head()
     fields.update(created_at=timezone.now(), case_id=case_id)

@@ -455,7 +455,9 @@ def case_get(
     check_version(case, expected_version)
     if read is not None:
         with transaction.atomic():
-            audit.record(actor=user, action=f"case.view_{read}", obj=case, case_id=case.pk)
+            audit.record(
+                actor=user, action=f"case.view_{read}", obj=case, case_id=case.pk, reading=True
+            )
     return case, access
 
 

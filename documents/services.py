@@ -177,7 +177,9 @@ def document_download(
     (403 otherwise, 404 out of reach); the download goes into the audit trail."""
     case, access = case_get(actor, case_id, section=Section.DOCUMENTS)
     document = document_in(documents_of(case, access), document_id)
-    audit.record(actor=actor, action="document.download", obj=document, case_id=case.pk)
+    audit.record(
+        actor=actor, action="document.download", obj=document, case_id=case.pk, reading=True
+    )
     return document, vault.fetch(document.storage_name)
 
 

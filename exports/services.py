@@ -129,7 +129,13 @@ def export_download(*, actor: User, export_id: int | str) -> tuple[CaseExport, B
     if not export.downloadable(timezone.now()):
         raise Http404("No such export.")
     require_exporter(actor)
-    audit.record(actor=actor, action="export.download", obj=export, changes={"rows": export.rows})
+    audit.record(
+        actor=actor,
+        action="export.download",
+        obj=export,
+        changes={"rows": export.rows},
+        reading=True,
+    )
     try:
         # The recorded reading rolls back with the refusal when the file is gone.
         handle = export.path.open("rb")

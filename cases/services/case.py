@@ -528,7 +528,7 @@ def case_reopen(
 @transaction.atomic(durable=True)
 def case_record_view(*, actor: User, case: Case, what: str = "file") -> None:
     """Every reading of a case file is traceable: who read which case, when, from where."""
-    audit.record(actor=actor, action=f"case.view_{what}", obj=case, case_id=case.pk)
+    audit.record(actor=actor, action=f"case.view_{what}", obj=case, case_id=case.pk, reading=True)
 
 
 @transaction.atomic(durable=True)
@@ -542,4 +542,5 @@ def case_record_list_read(
         actor=actor,
         action=f"{what}.list_read",
         changes={"query": dict(query), "case_ids": list(case_ids)},
+        reading=True,
     )

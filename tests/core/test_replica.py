@@ -29,6 +29,7 @@ from accounts.choices import Role
 from accounts.models import User
 from audit import services as audit
 from cases.models import Case
+from cases.services.case import case_record_list_read, case_record_view
 from core.replica import REPLICA, reading_from_replica, scope_alias
 from cpims.db_router import ReplicaRouter
 from exports.build import export_build
@@ -252,6 +253,21 @@ def test_after_writing_a_person_counts_on_the_primary_while_others_use_the_repli
         _write_as(writer)
     assert _total(writer) == facts
     assert _total(other) == facts + REPLICA_ONLY
+
+
+def test_reading_a_case_or_a_list_leaves_the_reader_on_the_replica(
+    world: World, facts: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Readings are recorded in the trail too, but change nothing the reader would then
+    count: only writing sends a person's statistics to the primary."""
+    reader = _analyst(world, "reader")
+    with django_capture_on_commit_callbacks(execute=True):
+        case_record_view(actor=reader, case=world.own_case)
+        case_record_list_read(actor=reader, what="case", query={}, case_ids=[world.own_case.pk])
+    assert _total(reader) == facts + REPLICA_ONLY
+    with django_capture_on_commit_callbacks(execute=True):
+        _write_as(reader)
+    assert _total(reader) == facts
 
 
 def test_a_write_rolled_back_leaves_the_person_on_the_replica(
