@@ -114,3 +114,16 @@ def run(
         if number >= 4 and time.monotonic() - started > budget_seconds:
             break
     return measurement
+
+
+def python_speed_ms() -> float:
+    """This process's CPU milliseconds for a fixed piece of Python (arithmetic and a dict of
+    strings, the stuff of a request): the same on the same machine at the same speed. A shared
+    machine's speed varies by up to twice over an hour, so runs are compared by it."""
+    started = time.process_time()
+    total = 0
+    for number in range(1_000_000):
+        total += number * number % 7
+    keyed = {str(number): number for number in range(100_000)}
+    total += len(keyed)
+    return round((time.process_time() - started) * 1000, 1)

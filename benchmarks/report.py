@@ -44,7 +44,9 @@ def markdown(report: Report) -> str:
     lines = [
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
         f"{machine['postgresql']}; Python {machine['python']}, Django {machine['django']}; "
-        f"load average at the start {machine['load_average']}.",
+        f"load average at the start {machine['load_average']}; a fixed piece of Python "
+        f"took {machine['python_speed_ms']} ms of CPU at the start (benchmarks.measure."
+        "python_speed_ms: compare runs by it).",
         "",
         f"Dataset: {rows.get('cases_case', 0):,} cases, {rows.get('cases_child', 0):,} children, "
         f"{rows.get('referrals_referral', 0):,} referrals, "

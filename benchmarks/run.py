@@ -33,7 +33,7 @@ from accounts.choices import LocationLevel
 from accounts.models import Location
 from audit.models import AuditEvent
 from benchmarks.dataset.generate import GENERATED, dataset_reference
-from benchmarks.measure import Measurement, SqlCounter, run, timed
+from benchmarks.measure import Measurement, SqlCounter, python_speed_ms, run, timed
 from benchmarks.naive import grant_generic_permissions
 from benchmarks.personas import Persona, pick_personas, sample_cases, sign_in
 from benchmarks.plans import MOST_ROWS_READ, WATCHED_TABLES, plan_of
@@ -205,6 +205,7 @@ def _machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "load_average": [round(load, 2) for load in os.getloadavg()],
+        "python_speed_ms": min(python_speed_ms() for _ in range(3)),
         "os": platform.platform(),
         "python": sys.version.split()[0],
         "django": django.get_version(),
