@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-# Values no caller passes: ids far below any sequence's, tagged strings.
-_stand_in_numbers = count(-(2**62))
+# Values no caller passes: negative ids (sequences start at 1), within a 32-bit integer's
+# range (Django leaves a lookup with a value beyond its field's range out of the SQL), and
+# tagged strings.
+_stand_in_numbers = count(-(2**31))
 
 
 def _stand_in(kind: type) -> Any:
@@ -114,7 +117,12 @@ class CompiledQuery:
         stand_ins = {name: _stand_in(kind) for name, kind in self._kinds.items()}
         queryset = self._build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
-        sql, query_params = compiler.as_sql()
+        try:
+            sql, query_params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet) as error:
+            # The lookup of a stand-in beyond its field's range (a small or positive integer
+            # field) left the SQL: nothing to bind the call's value to.
+            raise ValueError(f"a stand-in fell out of its field's range: {self._kinds}") from error
         params: list[tuple[str | None, Any]] = []
         found: set[str] = set()
         for param in query_params:

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Location, User
 from audit import services as audit
 from audit.models import AuditEvent
+from cases.models import Child
 from core.compiled import CompiledQuery
 from tests.conftest import World
 
@@ -90,3 +91,11 @@ def test_a_value_the_orm_spreads_over_several_parameters_is_refused(world: World
     )
     with pytest.raises(ValueError, match="ids"):
         compiled.rows(ids=[world.phnom_penh.pk])
+
+
+def test_a_value_of_a_field_too_narrow_for_its_stand_in_is_refused(world: World) -> None:
+    compiled = CompiledQuery(
+        lambda age: Child.objects.filter(estimated_age=age).values_list("id"), age=int
+    )
+    with pytest.raises(ValueError, match="range"):
+        compiled.rows(age=12)
