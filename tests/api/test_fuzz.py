@@ -72,6 +72,9 @@ CHECKS = [
 # Revoking the persona's own token is fuzzed last, so the other operations run signed in; the
 # deletions just before it, so the records they delete are there for the others.
 LAST = "POST /api/v1/auth/token/revoke/"
+# The operations are dealt, in the order of their labels, into this many tests per persona, each
+# with its own records in its own transaction, so parallel workers share the run evenly.
+SHARDS = 4
 
 
 @pytest.fixture(scope="module")
@@ -284,20 +287,39 @@ def _coverage_failures(
     return found.values()
 
 
+def _shard_of_operations(schema: schemathesis.BaseSchema, shard: int) -> list[Any]:
+    """Every SHARDS-th operation from ``shard`` on, in the order they are fuzzed."""
+    results = list(schema.get_all_operations())
+    operations = sorted(
+        (result.ok() for result in results if isinstance(result, Ok)),
+        key=lambda operation: operation.label,
+    )
+    assert len(operations) == len(results), "an operation's schema could not be read"
+    return sorted(
+        operations[shard::SHARDS],
+        key=lambda operation: (operation.label == LAST, operation.method.upper() == "DELETE"),
+    )
+
+
+def test_the_shards_fuzz_every_operation_once(api_schema: schemathesis.BaseSchema) -> None:
+    labels = [op.label for shard in range(SHARDS) for op in _shard_of_operations(api_schema, shard)]
+    assert len(labels) == len(set(labels)) == len(list(api_schema.get_all_operations()))
+    assert LAST in labels
+
+
 def _non_conformances(
-    schema: schemathesis.BaseSchema, app: WSGIHandler, user: User, known: dict[str, int]
+    schema: schemathesis.BaseSchema,
+    app: WSGIHandler,
+    user: User,
+    known: dict[str, int],
+    shard: int,
 ) -> list[str]:
     headers = _signed_in(user)
 
     def call(case: Any) -> Any:
         return case.call(app=app, headers=headers)
 
-    results = list(schema.get_all_operations())
-    operations = sorted(
-        (result.ok() for result in results if isinstance(result, Ok)),
-        key=lambda operation: (operation.label == LAST, operation.method.upper() == "DELETE"),
-    )
-    assert len(operations) == len(results), "an operation's schema could not be read"
+    operations = _shard_of_operations(schema, shard)
     found: list[str] = []
     for operation in operations:
         existing = _existing(operation.path, known)
@@ -325,15 +347,21 @@ def _non_conformances(
     return found
 
 
-@pytest.mark.parametrize("persona", ["worker", "system_admin"])
+PARTS = [(persona, shard) for persona in ("worker", "system_admin") for shard in range(SHARDS)]
+
+
+@pytest.mark.parametrize(
+    "part", PARTS, ids=[f"{persona}-{shard + 1}of{SHARDS}" for persona, shard in PARTS]
+)
 def test_every_answer_to_any_request_is_what_the_schema_says(
     world: World,
     api_schema: schemathesis.BaseSchema,
     app_in_test_transaction: WSGIHandler,
     known_ids: dict[str, int],
-    persona: str,
+    part: tuple[str, int],
 ) -> None:
+    persona, shard = part
     errors = _non_conformances(
-        api_schema, app_in_test_transaction, getattr(world, persona), known_ids
+        api_schema, app_in_test_transaction, getattr(world, persona), known_ids, shard
     )
     assert not errors, "\n\n".join(errors)
