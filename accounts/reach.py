@@ -86,7 +86,7 @@ def reach_of(user: User) -> Reach:
     )
 
 
-def supervisee_ids(reach: Reach) -> QuerySet[User, int]:
+def supervisee_ids(supervisor_id: int) -> QuerySet[User, int]:
     """Ids of the people this user supervises, as a subquery (users.supervisor_id is indexed),
     in no order: read on most requests of a supervisor, they need none."""
-    return User.objects.filter(supervisor_id=reach.user_id).order_by().values_list("id", flat=True)
+    return User.objects.filter(supervisor_id=supervisor_id).order_by().values_list("id", flat=True)

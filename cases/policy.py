@@ -60,17 +60,104 @@ RESOLVED_IDS = 1000
 _SECTION_OF_PERMISSION = {codename: section for section, codename in SECTION_PERMISSIONS.items()}
 
 
-def _scope_branches(reach: Reach, *, with_agency: bool) -> list[QuerySet[Any, Any]]:
-    """The narrow scopes, one id subquery each; a territory is :func:`_territory`."""
-    unrestricted = Case.objects.filter(restricted=False).order_by()
-    branches: list[QuerySet[Any, Any]] = []
-    if reach.own:
-        branches.append(unrestricted.filter(owner_id=reach.user_id))
-    if reach.team:
-        branches.append(unrestricted.filter(owner_id__in=supervisee_ids(reach)))
-    if with_agency and reach.agency and reach.agency_id is not None:
-        branches.append(unrestricted.filter(agency_id=reach.agency_id))
-    return [branch.values("id") for branch in branches]
+@dataclass(frozen=True)
+class _Scopes:
+    """Which narrow scopes a visibility condition unites, one indexed id subquery each: the
+    statement's shape. Each shape is compiled once a process (core.compiled), its values (the
+    user, their agency, the permission codenames, the places of area grants) bound at each
+    call: building the union anew was a millisecond and a half of every list's Python."""
+
+    own: bool = False
+    team: bool = False
+    agency: bool = False
+    # Object grants: all of them, those of some permissions (``codenames``), or none.
+    grants: Literal["all", "some", "none"] = "all"
+    named: bool = True  # the restricted cases the user is named on
+    area: bool = False  # area grants of one section to the user's places
+
+    def kinds(self) -> dict[str, Any]:
+        """The values the statement binds, by name and type."""
+        kinds: dict[str, Any] = {"user_id": int}
+        if self.agency:
+            kinds["agency_id"] = int
+        if self.grants == "some":
+            kinds["codenames"] = list[str]
+        if self.area:
+            kinds.update(area_paths=list[str], section=str)
+        return kinds
+
+    def values(self, reach: Reach, codenames: list[str], section: str) -> dict[str, Any]:
+        known = {
+            "user_id": reach.user_id,
+            "agency_id": reach.agency_id,
+            "codenames": codenames,
+            "area_paths": list(reach.area_paths),
+            "section": section,
+        }
+        return {name: known[name] for name in self.kinds()}
+
+    def union(self, **values: Any) -> QuerySet[Any, Any]:
+        """The ids of the cases in these scopes, as one UNION ALL."""
+        user_id = values["user_id"]
+        unrestricted = Case.objects.filter(restricted=False).order_by()
+        branches: list[QuerySet[Any, Any]] = []
+        if self.own:
+            branches.append(unrestricted.filter(owner_id=user_id))
+        if self.team:
+            branches.append(unrestricted.filter(owner_id__in=supervisee_ids(user_id)))
+        if self.agency:
+            branches.append(unrestricted.filter(agency_id=values["agency_id"]))
+        branches = [branch.values("id") for branch in branches]
+        if self.grants != "none":
+            user_grants = CaseUserObjectPermission.objects.filter(
+                user_id=user_id, content_object__restricted=False
+            )
+            group_grants = CaseGroupObjectPermission.objects.filter(
+                group__user=user_id, content_object__restricted=False
+            )
+            if self.grants == "some":
+                user_grants = user_grants.filter(permission__codename__any_of=values["codenames"])
+                group_grants = group_grants.filter(permission__codename__any_of=values["codenames"])
+            branches += [
+                user_grants.order_by().values("content_object_id"),
+                group_grants.order_by().values("content_object_id"),
+            ]
+        if self.named:
+            branches.append(
+                CaseNamedUser.objects.filter(user_id=user_id, case__restricted=True)
+                .order_by()
+                .values("case_id")
+            )
+        if self.area:
+            branches.append(
+                CaseAreaGrant.objects.filter(
+                    location_path__any_of=values["area_paths"],
+                    section=values["section"],
+                    case__restricted=False,
+                )
+                .order_by()
+                .values("case_id")
+            )
+        first, *rest = branches
+        return first.union(*rest, all=True)
+
+
+# Each shape's union, and the statement reading its first ids (_visibility), by shape and limit.
+_UNIONS: dict[tuple[_Scopes, int | None], CompiledQuery] = {}
+
+
+def _compiled(scopes: _Scopes, first: int | None = None) -> CompiledQuery:
+    """The union of ``scopes``, or its ``first`` ids, compiled once a process."""
+    key = (scopes, first)
+    compiled = _UNIONS.get(key)
+    if compiled is None:
+
+        def build(**values: Any) -> QuerySet[Any, Any]:
+            union = scopes.union(**values)
+            return union if first is None else union[:first]
+
+        compiled = _UNIONS[key] = CompiledQuery(build, **scopes.kinds())
+    return compiled
 
 
 def _territory(reach: Reach, prefix: str) -> Q | None:
@@ -88,49 +175,20 @@ def _territory(reach: Reach, prefix: str) -> Q | None:
     )
 
 
-def _grant_branches(user: User, codenames: Iterable[str] | None) -> list[QuerySet[Any, Any]]:
-    user_grants = CaseUserObjectPermission.objects.filter(
-        user_id=user.pk, content_object__restricted=False
-    )
-    group_grants = CaseGroupObjectPermission.objects.filter(
-        group__user=user, content_object__restricted=False
-    )
-    if codenames is not None:
-        user_grants = user_grants.filter(permission__codename__in=codenames)
-        group_grants = group_grants.filter(permission__codename__in=codenames)
-    return [
-        user_grants.order_by().values("content_object_id"),
-        group_grants.order_by().values("content_object_id"),
-    ]
-
-
-def _named_branch(user: User) -> QuerySet[Any, Any]:
-    return (
-        CaseNamedUser.objects.filter(user_id=user.pk, case__restricted=True)
-        .order_by()
-        .values("case_id")
-    )
-
-
-def _union(branches: list[QuerySet[Any, Any]]) -> QuerySet[Any, Any]:
-    first, *rest = branches
-    return first.union(*rest, all=True)
-
-
 # Whose narrow scopes held more than RESOLVED_IDS cases when last read (by user and set of
 # branches), until when (time.monotonic()): their ids are not read again on every request only
 # to be dropped, 1.8 ms of CPU on each list of a provincial supervisor. The note chooses the
 # statement's shape, never its answer: an outdated one costs a slower plan for a while, not a
 # wrong list. Each worker process keeps its own.
 LARGE_SCOPE_SECONDS = 300.0
-_large_scopes: dict[tuple[int, str], float] = {}
+_large_scopes: dict[tuple[int, _Scopes, str], float] = {}
 
 
 def forget_scope_sizes() -> None:
     _large_scopes.clear()
 
 
-def _known_large(key: tuple[int, str]) -> bool:
+def _known_large(key: tuple[int, _Scopes, str]) -> bool:
     until = _large_scopes.get(key)
     if until is None:
         return False
@@ -142,33 +200,35 @@ def _known_large(key: tuple[int, str]) -> bool:
 
 def _visibility(
     reach: Reach,
-    branches: list[QuerySet[Any, Any]],
+    scopes: _Scopes,
     through: str = "",
     *,
+    codenames: list[str] | None = None,
+    section: str = "",
     resolve: bool = True,
-    scope: str,
 ) -> Q:
-    """The cases of the narrow ``branches`` and of the user's territory (see the module's
+    """The cases of the narrow ``scopes`` and of the user's territory (see the module's
     docstring for why the territory is not one more branch), as a filter on a model whose
     foreign key ``through`` names the case (on the case itself when empty). Through a join,
     the territory is a condition on the joined case row, so a list of follow-ups by date walks
     its own index and looks each case up by key."""
     key = f"{through}_id__in" if through else "pk__in"
+    values = scopes.values(reach, codenames or [], section)
     territory = _territory(reach, f"{through}__" if through else "")
+    listed = Q(**{key: _compiled(scopes).subquery(**values)})
     if territory is None or not resolve:
-        listed = Q(**{key: _union(branches)})
         return listed if territory is None else territory | listed
     # Beside a territory, the narrow scopes' ids are read first, when few: ORed with a
     # subquery, they would be costed per row the plan reads, and the planner would as soon
     # read every case as walk the list's index (a plan that flips with the statistics); a
     # list of ids is a cheap, well-estimated test on the row.
-    noted = (reach.user_id, scope)
+    noted = (reach.user_id, scopes, section)
     if _known_large(noted):
-        return territory | Q(**{key: _union(branches)})
-    ids = [row["id"] for row in _union(branches)[: RESOLVED_IDS + 1]]
+        return territory | listed
+    ids = [row[0] for row in _compiled(scopes, first=RESOLVED_IDS + 1).rows(**values)]
     if len(ids) > RESOLVED_IDS:
         _large_scopes[noted] = time.monotonic() + LARGE_SCOPE_SECONDS
-        return territory | Q(**{key: _union(branches)})
+        return territory | listed
     # One array parameter, not one per id (core.lookups).
     return territory | Q(**{key.replace("__in", "__any_of"): ids})
 
@@ -180,12 +240,8 @@ def visible_cases(user: User, *, by_key: bool = False) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     reach = reach_of(user)
-    branches = [
-        *_scope_branches(reach, with_agency=True),
-        *_grant_branches(user, None),
-        _named_branch(user),
-    ]
-    return Case.objects.filter(_visibility(reach, branches, resolve=not by_key, scope="visible"))
+    scopes = _Scopes(own=reach.own, team=reach.team, agency=reach.agency)
+    return Case.objects.filter(_visibility(reach, scopes, resolve=not by_key))
 
 
 # How much of a case the door loads: the row alone (False), with what the case file's header
@@ -236,7 +292,7 @@ class CaseAccess:
 
 
 def _supervised_by(reach: Reach) -> set[int]:
-    return set(supervisee_ids(reach)) if reach.team else set()
+    return set(supervisee_ids(reach.user_id)) if reach.team else set()
 
 
 # Stands for "named on the case" among the codenames of the permissions granted on it, which
@@ -335,13 +391,9 @@ def section_readable(user: User, section: str, *, through: str = "") -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     reach = reach_of(user)
-    branches = [
-        *_scope_branches(reach, with_agency=False),
-        *_grant_branches(user, ["view_case", SECTION_PERMISSIONS[section]]),
-        _named_branch(user),
-        *_area_branch(user, section),
-    ]
-    return _visibility(reach, branches, through, scope=f"section:{section}")
+    scopes = _Scopes(own=reach.own, team=reach.team, grants="some", area=bool(reach.area_paths))
+    codenames = ["view_case", SECTION_PERMISSIONS[section]]
+    return _visibility(reach, scopes, through, codenames=codenames, section=section)
 
 
 def readable_filter(user: User, section: str | None = None) -> Q | None:
@@ -357,12 +409,7 @@ def readable_filter(user: User, section: str | None = None) -> Q | None:
         # Everything visible shows the child, but for what an agency scope alone opens.
         if not reach.agency:
             return None
-        branches = [
-            *_scope_branches(reach, with_agency=False),
-            *_grant_branches(user, None),
-            _named_branch(user),
-        ]
-        return _visibility(reach, branches, scope="identity")
+        return _visibility(reach, _Scopes(own=reach.own, team=reach.team))
     partly_granted = (
         CaseUserObjectPermission.objects.filter(user_id=user.pk).exists()
         or CaseGroupObjectPermission.objects.filter(group__user=user).exists()
@@ -382,25 +429,11 @@ def may_record_in_section(user: User, case: Case, section: str) -> bool:
         return False  # only the people named on a restricted case work on it
     if case.owner_id == user.pk or case.owner_id in _supervised_by(reach_of(user)):
         return True
-    return Case.objects.filter(
-        pk=case.pk,
-        pk__in=_union(
-            [*_grant_branches(user, [SECTION_PERMISSIONS[section]]), *_area_branch(user, section)]
-        ),
-    ).exists()
-
-
-def _area_branch(user: User, section: str) -> list[QuerySet[Any, Any]]:
     reach = reach_of(user)
-    if not reach.area_paths:
-        return []
-    return [
-        CaseAreaGrant.objects.filter(
-            location_path__in=reach.area_paths, section=section, case__restricted=False
-        )
-        .order_by()
-        .values("case_id")
-    ]
+    scopes = _Scopes(grants="some", named=False, area=bool(reach.area_paths))
+    values = scopes.values(reach, [SECTION_PERMISSIONS[section]], section)
+    granted = _compiled(scopes).subquery(**values)
+    return Case.objects.filter(pk=case.pk, pk__in=granted).exists()
 
 
 # --- The one door to a case, and what may be done on it -------------------------------------

@@ -6,10 +6,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # ``__any_of`` on keys: a case's own and those pointing to one (core.lookups).
-        from django.db.models import BigAutoField, ForeignKey  # noqa: PLC0415
+        # ``__any_of`` on keys (a case's own and those pointing to one) and on texts
+        # (permission codenames, place paths): core.lookups.
+        from django.db.models import BigAutoField, CharField, ForeignKey  # noqa: PLC0415
 
         from core.lookups import AnyOf  # noqa: PLC0415
 
         BigAutoField.register_lookup(AnyOf)
         ForeignKey.register_lookup(AnyOf)
+        CharField.register_lookup(AnyOf)

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -40,7 +41,9 @@ def _stand_in(kind: type) -> Any:
         return [number]
     if kind is str:
         return f"\x1fstand-in {number}"
-    raise TypeError(f"no stand-in for {kind.__name__} values")
+    if kind == list[str]:
+        return [f"\x1fstand-in {number}"]
+    raise TypeError(f"no stand-in for {kind} values")
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,14 @@ class _Compiled:
 
 
 class CompiledQuery:
-    """``build(**values)`` returns a queryset; ``kinds`` names each value's type (int, str or
-    list of ids). ``rows(**values)`` runs the compiled statement of a ``values_list`` queryset
-    (not flat) on the database the router reads the model from, and returns its rows;
-    ``instances(**values)`` those of a queryset of model instances, without annotations."""
+    """``build(**values)`` returns a queryset; ``kinds`` names each value's type (int, str,
+    list of ids or list[str]). ``rows(**values)`` runs the compiled statement of a
+    ``values_list`` queryset (not flat) on the database the router reads the model from, and
+    returns its rows; ``instances(**values)`` those of a queryset of model instances, without
+    annotations; ``subquery(**values)`` puts the statement in another one, as the right side
+    of an ``__in`` filter."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: Any) -> None:
         self._build = build
         self._kinds = kinds
         self._model: Any = None
@@ -92,19 +97,36 @@ class CompiledQuery:
             built.append(instance)
         return built
 
+    def subquery(self, **values: Any) -> Any:
+        """The statement with the call's values, as a filter's right side: ``id__in=``. The
+        outer queryset then carries it as text, neither built nor compiled again."""
+        alias = self._alias()
+        if connections[alias].vendor != "postgresql":
+            return self._build(**values)
+        compiled = self._compiled_for(alias)
+        return RawSQL(compiled.sql, self._params(compiled, values))  # noqa: S611 - the ORM's SQL, values bound
+
     def _alias(self) -> str:
         if self._model is None:
             stand_ins = {name: _stand_in(kind) for name, kind in self._kinds.items()}
             self._model = self._build(**stand_ins).model
         return router.db_for_read(self._model)
 
-    def _run(self, alias: str, values: dict[str, Any]) -> tuple[_Compiled, list[tuple[Any, ...]]]:
+    def _compiled_for(self, alias: str) -> _Compiled:
         compiled = self._compiled.get(alias)
         if compiled is None:
             compiled = self._compiled[alias] = self._compile(alias)
-        params = [
+        return compiled
+
+    @staticmethod
+    def _params(compiled: _Compiled, values: dict[str, Any]) -> list[Any]:
+        return [
             values[name] if name is not None else constant for name, constant in compiled.params
         ]
+
+    def _run(self, alias: str, values: dict[str, Any]) -> tuple[_Compiled, list[tuple[Any, ...]]]:
+        compiled = self._compiled_for(alias)
+        params = self._params(compiled, values)
         with connections[alias].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

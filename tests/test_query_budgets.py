@@ -90,7 +90,7 @@ OWNER_TABS = [
 # So each occurrence of that join is one evaluation of the visibility condition, whether it is
 # a statement of its own or a subquery of another one;
 # test_the_marker_counts_each_evaluation_of_the_visibility_query keeps this true.
-VISIBILITY_MARKER = re.compile(r'FROM "cases_casenameduser" \w+ INNER JOIN "cases_case"')
+VISIBILITY_MARKER = re.compile(r'FROM "cases_casenameduser"(?: \w+)? INNER JOIN "cases_case"')
 
 
 def visibility_evaluations(queries: CaptureQueriesContext) -> int:

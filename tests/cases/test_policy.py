@@ -397,3 +397,44 @@ def test_a_scope_found_large_is_not_read_again_until_the_note_expires(
     assert len(noted.captured_queries) == 1
     assert "UNION ALL" in noted.captured_queries[0]["sql"]
     assert len(expired.captured_queries) == 2
+
+
+@pytest.mark.parametrize(
+    "persona", ["worker", "supervisor", "dosvy_officer", "agency_admin", "commune_member"]
+)
+def test_the_scopes_union_is_built_once_a_shape_and_finds_the_same_cases(
+    world: World, monkeypatch: pytest.MonkeyPatch, persona: str
+) -> None:
+    """Each shape of narrow scopes is compiled once a process (core.compiled); later requests
+    bind their own values into it and find what a freshly built union finds."""
+    user = getattr(world, persona)
+    assign_perm("view_case", world.teammate, world.other_agency_case)  # a grant to someone else
+    built: list[object] = []
+    build = policy._Scopes.union
+
+    def counted(scopes: policy._Scopes, **values: object) -> object:
+        built.append(scopes)
+        return build(scopes, **values)
+
+    monkeypatch.setattr(policy._Scopes, "union", counted)
+    monkeypatch.setattr(policy, "_UNIONS", {})
+    first = set(visible_cases(user).values_list("pk", flat=True))
+    readable = set(
+        Case.objects.filter(policy.section_readable(user, "profile")).values_list("pk", flat=True)
+    )
+    assert built  # compiled on first use
+    built.clear()
+
+    again = set(visible_cases(user).values_list("pk", flat=True))
+    readable_again = set(
+        Case.objects.filter(policy.section_readable(user, "profile")).values_list("pk", flat=True)
+    )
+    assert built == []
+    assert (again, readable_again) == (first, readable)
+    # The same as a union built for the call, from another person's values too.
+    monkeypatch.setattr(policy, "_UNIONS", {})
+    assert set(visible_cases(user).values_list("pk", flat=True)) == first
+    assert set(visible_cases(world.teammate).values_list("pk", flat=True)) == {
+        *Case.objects.filter(owner=world.teammate, restricted=False).values_list("pk", flat=True),
+        world.other_agency_case.pk,
+    }

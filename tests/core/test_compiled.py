@@ -99,3 +99,34 @@ def test_a_value_of_a_field_too_narrow_for_its_stand_in_is_refused(world: World)
     )
     with pytest.raises(ValueError, match="range"):
         compiled.rows(age=12)
+
+
+def test_a_subquery_finds_what_its_queryset_finds_with_each_calls_values(world: World) -> None:
+    build = CountedBuild(lambda ids: _places_under(ids).values("id"))
+    compiled = CompiledQuery(build, ids=list)
+    provinces = [world.phnom_penh.pk, world.banteay_meanchey.pk]
+    for ids in (provinces, [world.phnom_penh.pk], []):
+        expected = set(Location.objects.filter(id__in=_places_under(ids).values("id")))
+        assert set(Location.objects.filter(id__in=compiled.subquery(ids=ids))) == expected
+    assert Location.objects.filter(id__in=compiled.subquery(ids=provinces)).exists()
+    asked = build.calls
+    sql, _params = Location.objects.filter(
+        id__in=compiled.subquery(ids=provinces)
+    ).query.sql_with_params()
+    # Carried as the compiled text: not built again.
+    assert build.calls == asked
+    assert "= ANY(%s)" in sql
+
+
+def test_a_list_of_texts_is_bound_as_one_parameter(world: World) -> None:
+    compiled = CompiledQuery(
+        lambda paths: Location.objects.filter(path__any_of=paths).values_list("id"),
+        paths=list[str],
+    )
+    paths = [world.phnom_penh.path, world.pp_village.path, "no such place"]
+    expected = sorted(Location.objects.filter(path__in=paths).values_list("id"))
+    assert len(expected) == 2
+    with CaptureQueriesContext(connection) as statements:
+        assert sorted(compiled.rows(paths=paths)) == expected
+    assert statements.captured_queries[0]["sql"].count("ANY(") == 1
+    assert compiled.rows(paths=[]) == []
