@@ -468,6 +468,11 @@ REST_FRAMEWORK = {
     # client sends what the server reads. DRF's parser, refusing JSON nested too deep and NUL
     # in any string with a 400.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    # DRF's JSON, written by orjson (core.api.renderers); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # Each operation declares its refusals and headers as well as its success.
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
