@@ -71,8 +71,8 @@ class _Scopes:
     own: bool = False
     team: bool = False
     agency: bool = False
-    # Object grants: all of them, those of some permissions (``codenames``), or none.
-    grants: Literal["all", "some", "none"] = "all"
+    # Object grants: all of them, or those of some permissions (``codenames``).
+    grants: Literal["all", "some"] = "all"
     named: bool = True  # the restricted cases the user is named on
     area: bool = False  # area grants of one section to the user's places
 
@@ -109,20 +109,19 @@ class _Scopes:
         if self.agency:
             branches.append(unrestricted.filter(agency_id=values["agency_id"]))
         branches = [branch.values("id") for branch in branches]
-        if self.grants != "none":
-            user_grants = CaseUserObjectPermission.objects.filter(
-                user_id=user_id, content_object__restricted=False
-            )
-            group_grants = CaseGroupObjectPermission.objects.filter(
-                group__user=user_id, content_object__restricted=False
-            )
-            if self.grants == "some":
-                user_grants = user_grants.filter(permission__codename__any_of=values["codenames"])
-                group_grants = group_grants.filter(permission__codename__any_of=values["codenames"])
-            branches += [
-                user_grants.order_by().values("content_object_id"),
-                group_grants.order_by().values("content_object_id"),
-            ]
+        user_grants = CaseUserObjectPermission.objects.filter(
+            user_id=user_id, content_object__restricted=False
+        )
+        group_grants = CaseGroupObjectPermission.objects.filter(
+            group__user=user_id, content_object__restricted=False
+        )
+        if self.grants == "some":
+            user_grants = user_grants.filter(permission__codename__any_of=values["codenames"])
+            group_grants = group_grants.filter(permission__codename__any_of=values["codenames"])
+        branches += [
+            user_grants.order_by().values("content_object_id"),
+            group_grants.order_by().values("content_object_id"),
+        ]
         if self.named:
             branches.append(
                 CaseNamedUser.objects.filter(user_id=user_id, case__restricted=True)
@@ -284,6 +283,7 @@ def _by_key_planned_once(cases: QuerySet[Case]) -> Case | None:
     if (
         database.vendor != "postgresql"
         or database.in_atomic_block
+        or cases.query.select_for_update
         or settings.DATABASE_PLAN_CACHE_MODE != "auto"
     ):
         return cases.first()
