@@ -313,8 +313,17 @@ class CaseAccess:
         return section in self.sections
 
 
+# Read on every request of a supervisor (a list's page, a case): compiled once.
+_SUPERVISEES = CompiledQuery(
+    lambda supervisor_id: supervisee_ids(supervisor_id).values_list("id"),
+    supervisor_id=int,
+)
+
+
 def _supervised_by(reach: Reach) -> set[int]:
-    return set(supervisee_ids(reach.user_id)) if reach.team else set()
+    if not reach.team:
+        return set()
+    return {person_id for (person_id,) in _SUPERVISEES.rows(supervisor_id=reach.user_id)}
 
 
 # Stands for "named on the case" among the codenames of the permissions granted on it, which
