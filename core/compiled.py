@@ -47,12 +47,27 @@ def _stand_in(kind: type) -> Any:
 
 
 @dataclass(frozen=True)
+class _Built:
+    """How a row becomes a model instance, as Django's ModelIterable makes it from the same
+    compiler's columns: the model's columns, then the related rows and the annotations."""
+
+    model: Any
+    columns: tuple[int, int]
+    # A set, not the list Django passes: a model read with some columns deferred tests each
+    # field's name against it (Model.from_db), for every row.
+    attnames: frozenset[str]
+    populators: list[Any]
+    annotations: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     # Each parameter of the statement: the name of a call's value, or a constant of the query.
     params: tuple[tuple[str | None, Any], ...]
     compiler: SQLCompiler
     converters: dict[int, Any]
+    built: _Built | None
 
 
 class CompiledQuery:
@@ -80,22 +95,20 @@ class CompiledQuery:
         if connections[alias].vendor != "postgresql":
             return list(self._build(**values))
         compiled, rows = self._run(alias, values)
-        # As Django's ModelIterable builds them from the same compiler's columns.
-        compiler = compiled.compiler
-        info = compiler.klass_info
-        if info is None or compiler.annotation_col_map:
-            raise ValueError("instances() needs a queryset of model instances, unannotated")
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        attnames = [column[0].target.attname for column in compiler.select[start:end]]
-        # Django 5.2's signature; the stubs follow a later release.
-        populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
-        built = []
+        built = compiled.built
+        if built is None:
+            raise ValueError("instances() needs a queryset of model instances")
+        start, end = built.columns
+        make, populators, annotations = built.model.from_db, built.populators, built.annotations
+        instances = []
         for row in rows:
-            instance = info["model"].from_db(alias, attnames, row[start:end])
+            instance = make(alias, built.attnames, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
-            built.append(instance)
-        return built
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
 
     def subquery(self, **values: Any) -> Any:
         """The statement with the call's values, as a filter's right side: ``id__in=``. The
@@ -158,4 +171,35 @@ class CompiledQuery:
             # string made a pattern): its place cannot be bound again.
             raise ValueError(f"values not bound as one parameter each: {sorted(missing)}")
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        return _Compiled(sql, tuple(params), compiler, compiler.get_converters(fields))
+        return _Compiled(
+            sql,
+            tuple(params),
+            compiler,
+            compiler.get_converters(fields),
+            _built(compiler, alias),
+        )
+
+
+def _built(compiler: SQLCompiler, alias: str) -> _Built | None:
+    info = compiler.klass_info
+    if info is None:
+        return None  # a values_list
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    # Django 5.2's signature; the stubs follow a later release.
+    populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
+    _names_as_sets(populators)
+    return _Built(
+        model=info["model"],
+        columns=(start, end),
+        attnames=frozenset(column[0].target.attname for column in compiler.select[start:end]),
+        populators=populators,
+        annotations=tuple(compiler.annotation_col_map.items()),
+    )
+
+
+def _names_as_sets(populators: list[Any]) -> None:
+    """Each related model's column names as a set, as for the main model (``_Built``). A
+    populator keeps nothing of a row: once made, it serves every call."""
+    for populator in populators:
+        populator.init_list = frozenset(populator.init_list)
+        _names_as_sets(populator.related_populators)

@@ -6,8 +6,10 @@ columns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import overload
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast, overload
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -15,6 +17,7 @@ from django.http import Http404
 from accounts.choices import Role
 from accounts.models import Agency, User
 from cases.models import Case, CaseNamedUser, CaseNote, CaseService
+from core.compiled import CompiledQuery
 from core.ids import as_id
 from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
@@ -89,7 +92,28 @@ def referral_list(
 NEWEST_FIRST = ("-created_at", "-id")
 
 
-class BothSides(Sequence[Referral]):
+class _ReadByWindows(Sequence[Referral]):
+    """A list of referrals read a window at a time (a page, and the row past it), never
+    whole: an index is a window of one."""
+
+    @overload
+    def __getitem__(self, index: int) -> Referral: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Referral]: ...
+
+    def __getitem__(self, index: int | slice) -> Referral | list[Referral]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index.stop is None or index.step is not None:
+            raise ValueError("Only a bounded window of referrals is read.")
+        return self.between(index.start or 0, index.stop)
+
+    def between(self, start: int, stop: int) -> list[Referral]:
+        raise NotImplementedError
+
+
+class BothSides(_ReadByWindows):
     """What a side sent and what it received, newest first, for the list that asks for no
     direction.
 
@@ -109,29 +133,22 @@ class BothSides(Sequence[Referral]):
     def __len__(self) -> int:
         return sum(side.count() for side in self.sides)
 
-    @overload
-    def __getitem__(self, index: int) -> Referral: ...
+    def between(self, start: int, stop: int) -> list[Referral]:
+        return list(self.window(start, stop))
 
-    @overload
-    def __getitem__(self, index: slice) -> list[Referral]: ...
-
-    def __getitem__(self, index: int | slice) -> Referral | list[Referral]:
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        if stop is None or index.step is not None:
-            raise ValueError("Only a bounded window of referrals is read.")
+    def window(self, start: int, stop: int) -> QuerySet[Referral]:
+        """The rows from ``start`` to ``stop`` of the list, as one statement."""
+        if not self.sides:
+            return Referral.objects.none()
         if len(self.sides) < 2:
             # Only one side may hold any (a police officer's agency receives none).
-            return [row for side in self.sides for row in side.order_by(*NEWEST_FIRST)[start:stop]]
+            return self.sides[0].order_by(*NEWEST_FIRST)[start:stop]
         # Each side's head to the window's end, as one list of ids (at most twice the window),
-        # then the window of it in date order, read whole: one statement.
+        # then the window of it in date order, read whole.
         heads = [side.order_by(*NEWEST_FIRST).values("id")[:stop] for side in self.sides]
-        return list(
-            self.rows.filter(pk__in=heads[0].union(*heads[1:], all=True)).order_by(*NEWEST_FIRST)[
-                start:stop
-            ]
-        )
+        return self.rows.filter(pk__in=heads[0].union(*heads[1:], all=True)).order_by(
+            *NEWEST_FIRST
+        )[start:stop]
 
 
 def referral_list_both(
@@ -140,6 +157,83 @@ def referral_list_both(
     """Both sides' lists, ``sides`` being :func:`referral_list` of each direction as the
     caller narrowed it (its filters, the same ``columns``), newest first."""
     return BothSides(sides, rows=_listed(_as_read_by(user), columns))
+
+
+class SideAndStatusList(_ReadByWindows):
+    """The list of one side, or of both, with at most a status asked: every list of referrals
+    asked now (a filter added later goes to the FilterSet). Its windows are compiled once a
+    process for each shape (core.compiled): building the sides' conditions and compiling them
+    again took more of a request's Python than reading and writing the page. The statement is
+    the one :func:`referral_list`, :class:`BothSides` and the status filter make, with the
+    caller's values bound."""
+
+    def __init__(
+        self, *, user: User, direction: str | None, status: str | None, columns: Sequence[str]
+    ) -> None:
+        self.user, self.direction, self.status = user, direction, status
+        self.columns = tuple(columns)
+
+    def __len__(self) -> int:
+        raise TypeError("This list is read by windows, never counted.")
+
+    def between(self, start: int, stop: int) -> list[Referral]:
+        user = self.user
+        reads = bool(user.is_active and user.agency_id is not None)
+        shape = _Shape(user.role, reads, self.direction, self.status is not None, self.columns)
+        statement = _window_statement(shape, start, stop)
+        if statement is None:
+            return []
+        values: dict[str, Any] = {"user_id": user.pk, "agency_id": user.agency_id}
+        if self.status is not None:
+            values["status"] = self.status
+        return cast(list[Referral], statement.instances(**values))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the statement of a list of a side and a status: its values aside, the
+    same for everyone of a role."""
+
+    role: str
+    reads: bool  # active, with an agency
+    direction: str | None
+    with_status: bool
+    columns: tuple[str, ...]
+
+    def build(self, start: int, stop: int) -> Callable[..., QuerySet[Referral]]:
+        def window(user_id: int, agency_id: int, status: str = "") -> QuerySet[Referral]:
+            reader = User(
+                pk=user_id,
+                agency_id=agency_id if self.reads else None,
+                role=self.role,
+                is_active=self.reads,
+            )
+            directions = ReferralDirection.values if self.direction is None else [self.direction]
+            sides = [
+                referral_list(user=reader, direction=direction, columns=self.columns)
+                for direction in directions
+            ]
+            if self.with_status:
+                sides = [side.filter(status=status) for side in sides]
+            return referral_list_both(user=reader, sides=sides, columns=self.columns).window(
+                start, stop
+            )
+
+        return window
+
+
+# The windows of the first pages are nearly all that is asked; a later one is compiled when
+# asked and kept while asked.
+@lru_cache(maxsize=256)
+def _window_statement(shape: _Shape, start: int, stop: int) -> CompiledQuery | None:
+    """None for a shape that reads nothing (an inactive reader, a side a role has none of)."""
+    build = shape.build(start, stop)
+    if build(user_id=0, agency_id=0).query.is_empty():
+        return None
+    kinds: dict[str, Any] = {"user_id": int, "agency_id": int}
+    if shape.with_status:
+        kinds["status"] = str
+    return CompiledQuery(build, **kinds)
 
 
 def referral_detail(*, user: User, referral_id: int | str) -> Referral:

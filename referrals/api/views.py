@@ -17,6 +17,7 @@ from accounts.api.authentication import actor_of
 from cases.api.list_reads import RecordsListReads
 from cases.policy import case_get
 from cases.prefetched import load_details
+from core.api.filters import asked_only
 from core.api.schema import answers_not_found, idempotent_creation
 from core.idempotency import idempotent
 from core.ids import ID_REGEX
@@ -50,6 +51,20 @@ class ReferralFilter(django_filters.FilterSet):
         """Already narrowed: the queryset comes from ``referral_list`` for this direction
         (``direction_asked``), the visibility condition built for one side only."""
         return queryset
+
+
+# The filters the list of a side and a status applies itself, with their valid values.
+SIDE_AND_STATUS = {"direction": ReferralDirection.values, "status": ReferralStatus.values}
+
+
+def _side_and_status_only(query: QueryDict) -> bool:
+    """Whether the list is asked with no filter but a valid side and a valid status (their
+    last values, as the filters read them). Any other filter, or an invalid value, goes to the
+    FilterSet, which applies or refuses it."""
+    asked = asked_only(ReferralFilter, query).base_filters
+    return all(
+        name in SIDE_AND_STATUS and query.get(name) in SIDE_AND_STATUS[name] for name in asked
+    )
 
 
 def direction_asked(query: QueryDict) -> str | None:
@@ -87,18 +102,27 @@ class ReferralViewSet(
         return page
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if direction_asked(request.query_params) is not None:
-            return super().list(request, *args, **kwargs)
-        # Both sides: each filtered alone, so each is read from its own index in date order.
         user = actor_of(request)
-        sides = [
-            self.filter_queryset(
-                selectors.referral_list(user=user, direction=direction, columns=REFERRAL_COLUMNS)
+        query = request.query_params
+        direction = direction_asked(query)
+        listed: Sequence[Referral] | QuerySet[Referral]
+        if _side_and_status_only(query):
+            # The statement of this shape, compiled once (selectors.SideAndStatusList).
+            listed = selectors.SideAndStatusList(
+                user=user, direction=direction, status=query.get("status"), columns=REFERRAL_COLUMNS
             )
-            for direction in ReferralDirection.values
-        ]
-        both = selectors.referral_list_both(user=user, sides=sides, columns=REFERRAL_COLUMNS)
-        page = self.paginate_queryset(both)
+        elif direction is not None:
+            listed = self.filter_queryset(self.get_queryset())
+        else:
+            # Both sides: each filtered alone, so each is read from its own index in date order.
+            sides = [
+                self.filter_queryset(
+                    selectors.referral_list(user=user, direction=side, columns=REFERRAL_COLUMNS)
+                )
+                for side in ReferralDirection.values
+            ]
+            listed = selectors.referral_list_both(user=user, sides=sides, columns=REFERRAL_COLUMNS)
+        page = self.paginate_queryset(listed)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_context(self) -> dict[str, Any]:

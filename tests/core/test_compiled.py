@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Location, User
@@ -71,6 +71,34 @@ def test_instances_come_with_their_related_rows_and_no_further_query(world: Worl
         # Saved like any instance read from the database: an update, not an insert.
         assert not found._state.adding
     assert compiled.instances(user_id=0) == []
+
+
+def test_instances_keep_their_annotations_and_deferred_columns(world: World) -> None:
+    """Some columns read, the others deferred (loaded when touched, as Django does), with an
+    annotation and the related rows, for each call's values."""
+
+    def people(agency_id: int) -> QuerySet[User]:
+        return (
+            User.objects.filter(agency_id=agency_id)
+            .select_related("agency")
+            .only("username", "agency__name")
+            .annotate(supervised=Exists(User.objects.filter(supervisor_id=OuterRef("pk"))))
+            .order_by("id")
+        )
+
+    def seen(person: Any) -> tuple[int, str, bool, str]:
+        return (person.pk, person.username, person.supervised, person.agency.name)
+
+    compiled = CompiledQuery(people, agency_id=int)
+    for agency in (world.ngo, world.dosvy_pp, world.mosvy):
+        expected = list(people(agency.pk))
+        found: list[Any] = compiled.instances(agency_id=agency.pk)
+        assert [seen(person) for person in found] == [seen(person) for person in expected]
+        for person in found:
+            assert person.get_deferred_fields() == expected[0].get_deferred_fields()
+            assert "role" in person.get_deferred_fields()
+            assert person.role == User.objects.get(pk=person.pk).role  # loaded when touched
+    assert any(seen(person)[2] for person in compiled.instances(agency_id=world.ngo.pk))
 
 
 def test_columns_are_converted_as_the_orm_converts_them(world: World) -> None:
