@@ -53,6 +53,7 @@ from cases.prefetched import load_details
 from core.compiled import CompiledQuery
 from core.errors import StateConflictError
 from core.ids import as_id
+from core.lookups import IdList
 from core.versions import check_version
 
 ALL_SECTIONS = frozenset(Section.values)
@@ -230,7 +231,7 @@ def _visibility(
         _large_scopes[noted] = time.monotonic() + LARGE_SCOPE_SECONDS
         return territory | listed
     # One array parameter, not one per id (core.lookups).
-    return territory | Q(**{key.replace("__in", "__any_of"): ids})
+    return territory | Q(**{key.replace("__in", "__any_of"): IdList(ids)})
 
 
 def visible_cases(user: User, *, by_key: bool = False) -> QuerySet[Case]:

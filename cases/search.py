@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, Child, khmer_search_key, latin_search_key
 from cases.models.child import age_on
+from core.lookups import IdList
 
 # Similarity from which two names are taken for the same child at registration.
 DUPLICATE_SIMILARITY = 0.45
@@ -243,7 +244,7 @@ def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) ->
     if not territory:
         seen = list(cases.values_list("pk", flat=True)[: SCOPE_FIRST_LIMIT + 1])
         if len(seen) <= SCOPE_FIRST_LIMIT:
-            mine = cases.filter(pk__any_of=seen)
+            mine = cases.filter(pk__any_of=IdList(seen))
             matched = mine.alias(named=_row_by_row(found)).filter(named=True)
             if similar_khmer and not matched.exists():
                 similar = Q(search_name_km__trigram_word_similar=khmer)
@@ -261,7 +262,7 @@ def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) ->
         children = sorted(set(children) | set(alike), reverse=True)
         if not children and similar_khmer:
             children = _matching_children(Q(search_name_km__trigram_word_similar=khmer))
-    return cases.filter(child_id__any_of=children[:MATCHING_CHILDREN_LIMIT])
+    return cases.filter(child_id__any_of=IdList(children[:MATCHING_CHILDREN_LIMIT]))
 
 
 # How many of a district's nearest names the duplicate check weighs: a common name must not hide
