@@ -1,4 +1,4 @@
-"""The case and referral serializers build each row in one pass, for speed. DRF's walk of
+"""The case, referral and follow-up serializers build each row in one pass, for speed. DRF's walk of
 the declared fields (the schema) is the reference: for every kind of reader, the two give the
 same keys, in the same order, with the same values."""
 
@@ -21,8 +21,12 @@ from cases.prefetched import load_details
 from referrals.api.serializers import ReferralSerializer
 from referrals.models import Referral
 from referrals.selectors import referral_list
+from reintegration import services as reintegration_services
+from reintegration.api.serializers import FOLLOW_UP_COLUMNS, FollowUpSerializer
+from reintegration.models import FollowUp
 from tests.api.test_referrals_api import _consent, _intake, _refer
 from tests.conftest import World, api_client
+from tests.reintegration.helpers import SCORES, months_ago, reintegrate, visits
 
 
 def _walked(serializer: serializers.Serializer, instance: Any) -> dict[str, Any]:
@@ -101,3 +105,41 @@ def test_a_referral_is_represented_as_the_declared_fields_would(world: World, re
     assert Referral.objects.get(pk=referral_id).status == (
         "accepted" if reader == "receiver_after" else "sent"
     )
+
+
+def test_a_follow_up_is_represented_as_the_declared_fields_would_in_every_state(
+    world: World,
+) -> None:
+    """Visits past and to come, recorded (with Khmer notes and a time), missed and the one
+    scheduled in its place, each as the list reads it (its columns only)."""
+    reintegration = reintegrate(world, on=months_ago(7), months=[1, 3, 6, 12])
+    first, second, third, _fourth = visits(reintegration)
+    reintegration_services.follow_up_complete(
+        actor=world.worker,
+        follow_up=first,
+        visit_date=first.scheduled_date,
+        outcome="at_risk",
+        scores=SCORES,
+        notes="ម្ដាយ was away; the child cooks alone",
+    )
+    reintegration_services.follow_up_reschedule(
+        actor=world.worker,
+        follow_up=second,
+        new_date=timezone.localdate() + timedelta(days=3),
+        reason="The family had moved for the harvest.",
+    )
+    listed = (
+        FollowUp.objects.filter(reintegration=reintegration)
+        .select_related("case__child", "reintegration__placement__location")
+        .only(*FOLLOW_UP_COLUMNS)
+    )
+    assert {row.status for row in listed} == {"completed", "missed", "scheduled"}
+    overdue = 0
+    for follow_up in listed:
+        serializer = FollowUpSerializer(follow_up)
+        built, walked = serializer.data, _walked(serializer, follow_up)
+        assert list(built) == list(walked)
+        assert built == walked
+        overdue += built["overdue"]
+    assert overdue == 1  # the third visit, six months after, is past and not recorded
+    assert third.scheduled_date < timezone.localdate()
