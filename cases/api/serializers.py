@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +29,7 @@ from cases.models.external import SYSTEM_CODE
 from cases.policy import CASE_ACTIONS, CaseAccess, case_actions
 from cases.prefetched import FAMILY_FIELDS, concern_codes_of, external_ids_of, family_of
 from cases.services.sync import EXTERNAL_ID_MAX_LENGTH
-from core.api.representation import day, moment
+from core.api.representation import TodayOnce, day, moment
 from core.api.serializers import StrictInputSerializer
 
 # --- input ------------------------------------------------------------------------------------
@@ -255,13 +256,13 @@ class CaseChildSerializer(serializers.Serializer):
     family = FamilyMemberSerializer(many=True, required=False, help_text=WITH_PROFILE)
 
 
-def child_representation(child: Child, access: CaseAccess) -> dict[str, Any] | None:
+def child_representation(child: Child, access: CaseAccess, today: date) -> dict[str, Any] | None:
     """The child as far as ``access`` reaches: identity (name, age, sex, address) with any
     access to the person, the rest of the profile and the family with the profile section."""
     if not access.identity:
         return None
     data: dict[str, Any] = {field: getattr(child, field) for field in IDENTITY_FIELDS}
-    data.update(age=child.age, location=child.location_id, address=child.address)
+    data.update(age=child.age_on(today), location=child.location_id, address=child.address)
     if access.sees(Section.PROFILE):
         data.update({field: getattr(child, field) for field in PROFILE_FIELDS})
         data["date_of_birth"] = child.date_of_birth.isoformat() if child.date_of_birth else None
@@ -320,7 +321,7 @@ def _sees_concerns(access: CaseAccess) -> bool:
     return access.sees(Section.CONCERNS)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(TodayOnce, serializers.ModelSerializer):
     """A case, with only what the caller may see: the administrative fields for any caller,
     the child and the concerns for those whose access reaches them."""
 
@@ -465,7 +466,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return case.location_id
 
     def get_child(self, case: Case) -> dict[str, Any] | None:
-        return child_representation(case.child, self.context["accesses"][case.pk])
+        return child_representation(case.child, self.context["accesses"][case.pk], self.today)
 
     def get_concerns(self, case: Case) -> list[str]:
         return concern_codes_of(case)

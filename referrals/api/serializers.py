@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +11,7 @@ from accounts.models import Agency, User
 from cases.choices import Section, Sex
 from cases.models import Case, CaseNote, CaseService, Child
 from cases.prefetched import concern_codes_of
-from core.api.representation import moment
+from core.api.representation import TodayOnce, moment
 from core.api.serializers import shown_columns
 from referrals.choices import ReferralDirection, ReferralStatus, ReferralType, Urgency
 from referrals.models import Referral
@@ -81,11 +82,11 @@ class ReferralChildSerializer(serializers.Serializer):
     concerns = serializers.ListField(child=serializers.CharField(), help_text="Concern codes.")
 
 
-def _child_summary(case: Case) -> dict[str, Any]:
+def _child_summary(case: Case, today: date) -> dict[str, Any]:
     child = case.child
     return {
         "initials": child.initials,
-        "age": child.age,
+        "age": child.age_on(today),
         "sex": child.sex,
         "concerns": concern_codes_of(case),
     }
@@ -112,7 +113,7 @@ class ReferralContributionsSerializer(serializers.Serializer):
     services = ContributionServiceSerializer(many=True)
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(TodayOnce, serializers.ModelSerializer):
     """A referral as the caller's side may see it (``user`` in the context)."""
 
     services = serializers.ListField(
@@ -214,7 +215,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReferralChildSerializer)
     def get_child(self, instance: Referral) -> dict[str, Any]:
-        return _child_summary(instance.case)
+        return _child_summary(instance.case, self.today)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_case(self, instance: Referral) -> int | None:

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
-from datetime import date
-from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agency, Location, User
 from cases.choices import Sex
 from cases.models import Child
-from core.api.representation import day, moment
+from core.api.representation import TodayOnce, day, moment
 from core.api.serializers import shown_columns
 from reintegration.choices import (
     SCORE_MAX,
@@ -218,7 +215,7 @@ class ScheduledVisitSerializer(serializers.Serializer):
     )
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(TodayOnce, serializers.ModelSerializer):
     """A visit with what the person visiting needs of the child: name, age, sex and the
     family's address; nothing else of the case."""
 
@@ -280,13 +277,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "child": self.get_child(follow_up),
         }
 
-    @cached_property
-    def _today(self) -> date:
-        # Once for a page: the zone's lookup is a thread-local read.
-        return timezone.localdate()
-
     def get_overdue(self, follow_up: FollowUp) -> bool:
-        return follow_up.status == "scheduled" and follow_up.scheduled_date < self._today
+        return follow_up.status == "scheduled" and follow_up.scheduled_date < self.today
 
     @extend_schema_field(RecordedScoresSerializer)
     def get_scores(self, follow_up: FollowUp) -> dict[str, int]:
@@ -302,7 +294,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "given_name_km": child.given_name_km,
             "family_name_km": child.family_name_km,
             "sex": child.sex,
-            "age": child.age_on(self._today),
+            "age": child.age_on(self.today),
             "address": {
                 "location": location.pk if location else None,
                 "location_name": location.name_en if location else "",
