@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, Child, khmer_search_key, latin_search_key
 from cases.models.child import age_on
+from core.compiled import CompiledQuery
 from core.lookups import IdList
 
 # Similarity from which two names are taken for the same child at registration.
@@ -90,23 +91,39 @@ def _name_words() -> Func:
     )
 
 
+def _texts(words: list[str]) -> Value:
+    """Words as one array parameter: a list given to an array lookup is spelt out, one
+    parameter a word, which a compiled statement cannot bind again."""
+    return Value(words, output_field=ArrayField(TextField()))
+
+
+def _latest(children: QuerySet[Child]) -> QuerySet[Child, tuple[int]]:
+    return children.order_by("-id").values_list("id")[:MATCHING_CHILDREN_LIMIT]
+
+
+# The lookups every search by name makes, compiled once (core.compiled): building and compiling
+# them cost more than running them.
+_BEARING_EVERY_WORD = CompiledQuery(
+    lambda words: _latest(
+        Child.objects.alias(words=_name_words()).filter(words__contains=_texts(words))
+    ),
+    words=list[str],
+)
+_NAMED_IN_KHMER = CompiledQuery(
+    lambda khmer: _latest(Child.objects.filter(search_name_km=khmer)), khmer=str
+)
+
+
 def _exact_children(latin: str, khmer: str) -> list[int]:
     """The latest children named with every word of ``latin`` (in any order) or exactly
     ``khmer``: two index lookups of whole words (GIN on the words, B-tree on the Khmer key),
     a few milliseconds however many children the country holds."""
     words = _latin_words(latin)
-    found = [
-        Child.objects.alias(words=_name_words()).filter(Q(words__contains=words))
-        if words
-        else None,
-        Child.objects.filter(search_name_km=khmer) if khmer else None,
-    ]
     ids: set[int] = set()
-    for children in found:
-        if children is not None:
-            ids.update(
-                children.order_by("-id").values_list("id", flat=True)[:MATCHING_CHILDREN_LIMIT]
-            )
+    if words:
+        ids.update(child_id for (child_id,) in _BEARING_EVERY_WORD.rows(words=words))
+    if khmer:
+        ids.update(child_id for (child_id,) in _NAMED_IN_KHMER.rows(khmer=khmer))
     return sorted(ids, reverse=True)[:MATCHING_CHILDREN_LIMIT]
 
 
@@ -157,6 +174,20 @@ def _words_like(words: list[str]) -> list[set[str]]:
     return alike
 
 
+@cache
+def _bearing_one_of_each(words: int) -> CompiledQuery:
+    """The latest children whose name bears, for each of ``words`` words searched, one of its
+    spellings (``word_0``, ``word_1``...: lists of the vocabulary's words)."""
+
+    def build(**spellings: list[str]) -> QuerySet[Child, tuple[int]]:
+        bearing_each = Q()
+        for position in range(words):
+            bearing_each &= Q(words__overlap=_texts(spellings[f"word_{position}"]))
+        return _latest(Child.objects.alias(words=_name_words()).filter(bearing_each))
+
+    return CompiledQuery(build, **{f"word_{position}": list[str] for position in range(words)})
+
+
 def _children_named_alike(latin: str, khmer: str) -> list[int]:
     """On PostgreSQL, the latest children named with a word like each word of ``latin`` (spelt
     a little differently, or only begun), or whose Khmer name holds ``khmer``. The Latin words
@@ -167,15 +198,9 @@ def _children_named_alike(latin: str, khmer: str) -> list[int]:
     if words and all(len(word) < MINIMUM_FRAGMENT for word in words):
         children.update(_matching_children(cast(Q, _latin_matches(latin))))
     elif words and all(alike := _words_like(words)):
-        bearing_each = Q()
-        for spellings in alike:
-            bearing_each &= Q(words__overlap=sorted(spellings))
-        children.update(
-            Child.objects.alias(words=_name_words())
-            .filter(bearing_each)
-            .order_by("-id")
-            .values_list("id", flat=True)[:MATCHING_CHILDREN_LIMIT]
-        )
+        spellings = {f"word_{position}": sorted(found) for position, found in enumerate(alike)}
+        bearing = _bearing_one_of_each(len(alike))
+        children.update(child_id for (child_id,) in bearing.rows(**spellings))
     if khmer:
         children.update(_matching_children(_fragment("search_name_km", khmer, fuzzy=False)))
     return sorted(children, reverse=True)[:MATCHING_CHILDREN_LIMIT]
