@@ -564,12 +564,22 @@ def _closure_askable(case: Case, access: CaseAccess) -> bool:
     )
 
 
+def _manages(user: User, case: Case, access: CaseAccess) -> bool:
+    return access.manage
+
+
+def _contributes(user: User, case: Case, access: CaseAccess) -> bool:
+    return access.contribute
+
+
+# The actions of each kind share their tests (the same functions), so that a case's actions
+# test each once (case_actions).
 def _managed(refusal: Any = _NEED_REFUSALS["manage"]) -> ActionRule:
-    return ActionRule(lambda u, c, a: a.manage, _is_open, refusal, _CLOSED)
+    return ActionRule(_manages, _is_open, refusal, _CLOSED)
 
 
 def _contributed() -> ActionRule:
-    return ActionRule(lambda u, c, a: a.contribute, _is_open, _NEED_REFUSALS["contribute"], _CLOSED)
+    return ActionRule(_contributes, _is_open, _NEED_REFUSALS["contribute"], _CLOSED)
 
 
 _CLOSED = gettext_lazy("The case is closed: reopen it first.")
@@ -668,16 +678,32 @@ CASE_ACTIONS: dict[str, ActionRule] = {
 }
 
 
+_Who = Callable[[User, Case, CaseAccess], bool]
+_When = Callable[[Case, CaseAccess], bool]
+
+
+def _by_tests(actions: dict[str, ActionRule]) -> list[tuple[_Who, _When, frozenset[str]]]:
+    """The actions grouped by the pair of tests they share (seven are "manages it, and the
+    case is open"): a page of fifty cases tested every rule of each, 1.4 ms of its Python."""
+    groups: dict[tuple[Any, Any], set[str]] = {}
+    for code, rule in actions.items():
+        groups.setdefault((rule.who, rule.when), set()).add(code)
+    return [(who, when, frozenset(codes)) for (who, when), codes in groups.items()]
+
+
+_CASE_ACTIONS_BY_TESTS = _by_tests(CASE_ACTIONS)
+
+
 def case_actions(user: User, case: Case, access: CaseAccess | None = None) -> frozenset[str]:
     """What ``user`` may do on ``case`` now; no query beyond the access (given, or computed)."""
     access = access if access is not None else case_access(user, case)
     if not user.is_active:
         return frozenset()
-    return frozenset(
-        code
-        for code, rule in CASE_ACTIONS.items()
-        if rule.who(user, case, access) and rule.when(case, access)
-    )
+    allowed: set[str] = set()
+    for who, when, codes in _CASE_ACTIONS_BY_TESTS:
+        if who(user, case, access) and when(case, access):
+            allowed |= codes
+    return frozenset(allowed)
 
 
 def case_require(user: User, case: Case, access: CaseAccess, action: str) -> None:

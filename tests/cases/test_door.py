@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import Case, CaseConcern, CasePlan
-from cases.policy import case_actions, case_get
+from cases.policy import CASE_ACTIONS, case_actions, case_get
 from cases.services import case as case_services
 from cases.services.access import case_set_grants
 from cases.services.records import case_note_create
@@ -56,6 +56,41 @@ def test_each_person_may_do_what_their_relation_to_the_case_allows(world: World)
     assert _actions(world, "agency_admin", case) == {"assign"}
     # Oversight reads, and writes only a victim identification; it may export what it reads.
     assert _actions(world, "dosvy_officer", case) == {"export", "identify_victim"}
+
+
+def test_the_actions_are_those_each_rule_gives_alone(world: World) -> None:
+    """case_actions tests the rules sharing their tests once (cases.policy._by_tests): for
+    every relation to the case and every state it gives what testing each rule alone gives."""
+    case = world.own_case
+    states = [
+        {},
+        {"closure_requested_at": timezone.now(), "closure_requested_by": world.worker},
+        {"closure_requested_at": timezone.now(), "closure_requested_by": world.supervisor},
+        {"status": "closed", "closed_at": timezone.now()},
+    ]
+    case_set_grants(
+        actor=world.worker,
+        case=case,
+        grantee=world.other_worker,
+        sections={"profile", "documents"},
+        contribute=True,
+        reason="referral",
+    )
+    seen = set()
+    for state in states:
+        Case.objects.filter(pk=case.pk).update(**state)
+        for persona in ("worker", "supervisor", "agency_admin", "dosvy_officer", "other_worker"):
+            user = getattr(world, persona)
+            found, access = case_get(user, case.pk)
+            alone = {
+                code
+                for code, rule in CASE_ACTIONS.items()
+                if rule.who(user, found, access) and rule.when(found, access)
+            }
+            assert case_actions(user, found, access) == alone, (persona, state)
+            seen.add(frozenset(alone))
+    # The states and relations differ in what they allow: every branch is compared.
+    assert len(seen) >= 8
 
 
 def test_a_referral_receiver_adds_notes_and_services_only(world: World) -> None:
