@@ -117,3 +117,25 @@ class KeysFirstPaginator(LookAheadPaginator):
             rows.query.deferred_loading = listed.query.deferred_loading
         by_key = rows.in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
+
+
+class JoinsAfterPaginator(LookAheadPaginator):
+    """Cuts the page before joining its rows' related rows: the page's keys are a subquery
+    of the same statement, and only its rows are read whole, with what they join.
+
+    A list drawn from a set of ids (a social worker's own and granted cases) reads each of
+    them to test it and sort it; joined first to the child, PostgreSQL read a child for every
+    case that passed (471 for a page of 51: a third of the statement). A list read in index
+    order (a territory's, newest first) stops at the page's end either way."""
+
+    def _rows(self, bottom: int, top: int) -> list[Any]:
+        listed = self.object_list
+        if not isinstance(listed, QuerySet) or listed.query.annotations:
+            return super()._rows(bottom, top)
+        ordering = listed.query.order_by or listed.model._meta.ordering
+        keys = listed.select_related(None).order_by(*ordering).values("pk")[bottom:top]
+        # The keys have passed the list's filters, its access included.
+        rows = listed.model._base_manager.filter(pk__in=keys).order_by(*ordering)
+        rows.query.select_related = listed.query.select_related
+        rows.query.deferred_loading = listed.query.deferred_loading
+        return list(rows)

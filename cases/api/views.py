@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
+from accounts.reach import reach_of
 from cases.api.filters import CaseFilter, searches
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
@@ -36,7 +37,7 @@ from cases.selectors import case as case_selectors
 from cases.selectors.sync import cases_gone
 from cases.services import case as case_services
 from core.api.conditional import etag, expected_version
-from core.api.pagination import KeysFirstPagination, StandardPagination
+from core.api.pagination import JoinsAfterPagination, KeysFirstPagination, StandardPagination
 from core.api.schema import honours_if_match, idempotent_creation, sends_etag
 from core.idempotency import idempotent
 
@@ -62,14 +63,21 @@ class CaseViewSet(
     @property
     def paginator(self) -> BasePagination | None:
         """The changed-cases list (``?updated_since=``) is paged by cursor, the others by
-        page number; a search's matches, which no index gives in order, by their keys first."""
+        page number; a search's matches, which no index gives in order, by their keys first.
+        The cases of a caller without a territory are a set of ids (her own, her team's, those
+        granted): each is read to be sorted, so the page is cut before the children are
+        joined. A territory's are walked in order on the date index and stop at the page's
+        end, joined as they are read (cut first, the page's rows would be read twice)."""
         if not hasattr(self, "_paginator"):
-            listing = self.action == "list"
             paginator: BasePagination = StandardPagination()
-            if listing and SYNC_PARAM in self.request.query_params:
-                paginator = UpdatedSincePagination()
-            elif listing and searches(self.request.query_params):
-                paginator = KeysFirstPagination()
+            if self.action == "list":
+                params = self.request.query_params
+                if SYNC_PARAM in params:
+                    paginator = UpdatedSincePagination()
+                elif searches(params):
+                    paginator = KeysFirstPagination()
+                elif reach_of(actor_of(self.request)).jurisdiction_path is None:
+                    paginator = JoinsAfterPagination()
             self._paginator = paginator
         return self._paginator
 

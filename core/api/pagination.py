@@ -7,7 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.pagination import KeysFirstPaginator, LookAheadPaginator
+from core.pagination import JoinsAfterPaginator, KeysFirstPaginator, LookAheadPaginator
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -83,3 +83,10 @@ class KeysFirstPagination(StandardPagination):
     lists no index gives in order, such as a search's matches."""
 
     django_paginator_class = KeysFirstPaginator
+
+
+class JoinsAfterPagination(StandardPagination):
+    """The same pages, cut before their rows' related rows are joined
+    (core.pagination.JoinsAfterPaginator)."""
+
+    django_paginator_class = JoinsAfterPaginator

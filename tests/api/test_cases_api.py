@@ -23,6 +23,7 @@ from accounts.models import Location, User
 from audit.models import AuditEvent
 from cases.choices import RiskLevel, Stage, Status
 from cases.models import Case, CaseConcern, Child, FamilyMember
+from cases.policy import visible_cases
 from core.models import IdempotencyKey
 from tests.conftest import World, api_client
 from tests.factories import (
@@ -898,3 +899,27 @@ def test_the_case_detail_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(CASE_DETAIL_QUERIES), _counted() as large:
         assert len(client.get(url).json()["child"]["family"]) == 8
     assert small == large
+
+
+def test_a_list_of_a_set_of_ids_is_cut_before_the_children_are_joined(world: World) -> None:
+    """A social worker's cases are ids (her own and those granted): the page is cut in a
+    subquery, then its rows joined to their children. A territory's are walked in date order,
+    joined as read. The same cases either way."""
+    for user, cut in ((world.worker, True), (world.dosvy_officer, False)):
+        with CaptureQueriesContext(connection) as queries:
+            answer = api_client(user).get("/api/v1/cases/?status=open")
+        assert answer.status_code == 200
+        listed = [row["id"] for row in answer.json()["results"]]
+        assert world.own_case.pk in listed
+        assert listed == list(
+            visible_cases(user)
+            .filter(status="open")
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+        )
+        [page] = [
+            query["sql"]
+            for query in queries.captured_queries
+            if '"cases_case"."case_number"' in query["sql"] and "cases_child" in query["sql"]
+        ]
+        assert ("IN (SELECT" in page and "LIMIT 51)" in page) == cut

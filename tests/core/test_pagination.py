@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Location
-from core.pagination import KeysFirstPaginator, LookAheadPaginator
+from core.pagination import JoinsAfterPaginator, KeysFirstPaginator, LookAheadPaginator
 from tests.conftest import World
 
 
@@ -100,3 +100,36 @@ def test_keys_first_pages_are_the_same_pages_from_a_sort_of_keys_alone(
     assert [place.pk for place in last] == expected[(last_number - 1) * 4 :]
     assert paginator.count_is_exact
     assert paginator.count == len(expected)
+
+
+def test_joins_after_pages_are_the_same_pages_joined_once_cut(
+    places: list[int], django_assert_num_queries: Any
+) -> None:
+    """One statement a page: the page's keys cut in a subquery without the joins, then its
+    rows read with them, the list's columns only, in the list's order (the model's own when
+    the list names none)."""
+    for listed in (
+        Location.objects.select_related("parent").only("path", "parent__name_en").order_by("-path"),
+        Location.objects.select_related("parent").filter(parent__isnull=False),
+    ):
+        expected = list(listed)
+        paginator = JoinsAfterPaginator(listed, 4)
+        last_number = -(-len(expected) // 4)
+        with CaptureQueriesContext(connection) as queries:
+            first = paginator.page(1)
+        with django_assert_num_queries(0):
+            seen = [(place.pk, place.path, place.parent) for place in first]
+        assert seen == [(place.pk, place.path, place.parent) for place in expected[:4]]
+        assert first.has_next()
+        assert first[0].get_deferred_fields() == expected[0].get_deferred_fields()
+        [statement] = (query["sql"] for query in queries.captured_queries)
+        rows, keys = statement.split("IN (SELECT", 1)
+        assert "JOIN" in rows
+        assert "JOIN" not in keys.split(")")[0]
+        assert "LIMIT 5" in keys
+        last = paginator.page(last_number)
+        assert [place.pk for place in last] == [
+            place.pk for place in expected[(last_number - 1) * 4 :]
+        ]
+        assert paginator.count_is_exact
+        assert paginator.count == len(expected)
