@@ -161,19 +161,46 @@ def _compiled(scopes: _Scopes, first: int | None = None) -> CompiledQuery:
     return compiled
 
 
-def _territory(reach: Reach, prefix: str) -> Q | None:
-    """The cases in the user's territory, as a condition on the case row (None without one);
-    ``prefix`` leads from the queried model to the case ("case__" from a follow-up)."""
-    if reach.jurisdiction_path is None:
+def _territory(path: str | None, prefix: str) -> Q | None:
+    """The cases in the territory of ``path``, as a condition on the case row (None without
+    one); ``prefix`` leads from the queried model to the case ("case__" from a follow-up)."""
+    if path is None:
         return None
-    if reach.jurisdiction_path == NATIONAL:
+    if path == NATIONAL:
         return Q(**{f"{prefix}restricted": False})
-    return Q(
-        **{
-            f"{prefix}restricted": False,
-            f"{prefix}location_path__startswith": reach.jurisdiction_path,
-        }
-    )
+    return Q(**{f"{prefix}restricted": False, f"{prefix}location_path__startswith": path})
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """The shape of a visibility condition: the narrow scopes, the territory's path (None
+    without one) and whether the narrow scopes' ids are given as a list beside it (see
+    :func:`_visibility`). :meth:`condition` builds it with a call's values, as
+    :func:`visibility_of` gives them; a statement that holds it is compiled once a shape
+    (core.compiled), the territory's path a constant of it."""
+
+    scopes: _Scopes
+    territory: str | None
+    resolved: bool = False
+
+    def kinds(self) -> dict[str, Any]:
+        """The values the condition binds: the narrow scopes' ids when resolved (the scopes'
+        own values are then spent), else the scopes' values."""
+        return {"case_ids": IdList} if self.resolved else self.scopes.kinds()
+
+    def condition(self, through: str = "", **values: Any) -> Q:
+        """The condition on a model whose foreign key ``through`` names the case (on the case
+        itself when empty). Through a join, the territory is a condition on the joined case
+        row, so a list of follow-ups by date walks its own index and looks each case up by
+        key."""
+        key = f"{through}_id__in" if through else "pk__in"
+        territory = _territory(self.territory, f"{through}__" if through else "")
+        if self.resolved:
+            # One array parameter, not one per id (core.lookups).
+            listed = Q(**{key.replace("__in", "__any_of"): values["case_ids"]})
+        else:
+            listed = Q(**{key: _compiled(self.scopes).subquery(**values)})
+        return listed if territory is None else territory | listed
 
 
 # Whose narrow scopes held more than RESOLVED_IDS cases when last read (by user and set of
@@ -199,6 +226,35 @@ def _known_large(key: tuple[int, _Scopes, str]) -> bool:
     return True
 
 
+def visibility_of(
+    reach: Reach,
+    scopes: _Scopes,
+    *,
+    codenames: list[str] | None = None,
+    section: str = "",
+    resolve: bool = True,
+) -> tuple[Visibility, dict[str, Any]]:
+    """The shape of the condition on the cases of the narrow ``scopes`` and of the user's
+    territory (see the module's docstring for why the territory is not one more branch), and
+    its values.
+
+    Beside a territory, the narrow scopes' ids are read first, when few (and ``resolve``):
+    ORed with a subquery, they would be costed per row the plan reads, and the planner would
+    as soon read every case as walk the list's index (a plan that flips with the statistics);
+    a list of ids is a cheap, well-estimated test on the row."""
+    values = scopes.values(reach, codenames or [], section)
+    territory = reach.jurisdiction_path
+    listed = Visibility(scopes, territory)
+    noted = (reach.user_id, scopes, section)
+    if territory is None or not resolve or _known_large(noted):
+        return listed, values
+    ids = [row[0] for row in _compiled(scopes, first=RESOLVED_IDS + 1).rows(**values)]
+    if len(ids) > RESOLVED_IDS:
+        _large_scopes[noted] = time.monotonic() + LARGE_SCOPE_SECONDS
+        return listed, values
+    return Visibility(scopes, territory, resolved=True), {"case_ids": IdList(ids)}
+
+
 def _visibility(
     reach: Reach,
     scopes: _Scopes,
@@ -208,30 +264,21 @@ def _visibility(
     section: str = "",
     resolve: bool = True,
 ) -> Q:
-    """The cases of the narrow ``scopes`` and of the user's territory (see the module's
-    docstring for why the territory is not one more branch), as a filter on a model whose
-    foreign key ``through`` names the case (on the case itself when empty). Through a join,
-    the territory is a condition on the joined case row, so a list of follow-ups by date walks
-    its own index and looks each case up by key."""
-    key = f"{through}_id__in" if through else "pk__in"
-    values = scopes.values(reach, codenames or [], section)
-    territory = _territory(reach, f"{through}__" if through else "")
-    listed = Q(**{key: _compiled(scopes).subquery(**values)})
-    if territory is None or not resolve:
-        return listed if territory is None else territory | listed
-    # Beside a territory, the narrow scopes' ids are read first, when few: ORed with a
-    # subquery, they would be costed per row the plan reads, and the planner would as soon
-    # read every case as walk the list's index (a plan that flips with the statistics); a
-    # list of ids is a cheap, well-estimated test on the row.
-    noted = (reach.user_id, scopes, section)
-    if _known_large(noted):
-        return territory | listed
-    ids = [row[0] for row in _compiled(scopes, first=RESOLVED_IDS + 1).rows(**values)]
-    if len(ids) > RESOLVED_IDS:
-        _large_scopes[noted] = time.monotonic() + LARGE_SCOPE_SECONDS
-        return territory | listed
-    # One array parameter, not one per id (core.lookups).
-    return territory | Q(**{key.replace("__in", "__any_of"): IdList(ids)})
+    """The condition of :func:`visibility_of`, as a filter on a model whose foreign key
+    ``through`` names the case (on the case itself when empty)."""
+    shape, values = visibility_of(
+        reach, scopes, codenames=codenames, section=section, resolve=resolve
+    )
+    return shape.condition(through, **values)
+
+
+def case_visibility(user: User) -> tuple[Visibility, dict[str, Any]] | None:
+    """The shape and values of :func:`visible_cases`' condition; None for a user who sees no
+    case (signed out, or inactive)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    reach = reach_of(user)
+    return visibility_of(reach, _Scopes(own=reach.own, team=reach.team, agency=reach.agency))
 
 
 def visible_cases(user: User, *, by_key: bool = False) -> QuerySet[Case]:

@@ -27,10 +27,17 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+from core.lookups import IdList
+
 # Values no caller passes: negative ids (sequences start at 1), within a 32-bit integer's
 # range (Django leaves a lookup with a value beyond its field's range out of the SQL), and
 # tagged strings.
 _stand_in_numbers = count(-(2**31))
+
+
+def _sent(value: Any) -> Any:
+    """The parameter the statement is given for ``value``: an IdList is sent as its text."""
+    return value.array_text if isinstance(value, IdList) else value
 
 
 def _stand_in(kind: type) -> Any:
@@ -43,6 +50,8 @@ def _stand_in(kind: type) -> Any:
         return f"\x1fstand-in {number}"
     if kind == list[str]:
         return [f"\x1fstand-in {number}"]
+    if kind is IdList:
+        return IdList([number])
     raise TypeError(f"no stand-in for {kind} values")
 
 
@@ -72,10 +81,10 @@ class _Compiled:
 
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``kinds`` names each value's type (int, str,
-    list of ids or list[str]). ``rows(**values)`` runs the compiled statement of a
+    list of ids, list[str] or IdList). ``rows(**values)`` runs the compiled statement of a
     ``values_list`` queryset (not flat) on the database the router reads the model from, and
-    returns its rows; ``instances(**values)`` those of a queryset of model instances, without
-    annotations; ``subquery(**values)`` puts the statement in another one, as the right side
+    returns its rows; ``instances(**values)`` those of a queryset of model instances, with
+    their annotations; ``subquery(**values)`` puts the statement in another one, as the right side
     of an ``__in`` filter."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: Any) -> None:
@@ -134,7 +143,8 @@ class CompiledQuery:
     @staticmethod
     def _params(compiled: _Compiled, values: dict[str, Any]) -> list[Any]:
         return [
-            values[name] if name is not None else constant for name, constant in compiled.params
+            _sent(values[name]) if name is not None else constant
+            for name, constant in compiled.params
         ]
 
     def _run(self, alias: str, values: dict[str, Any]) -> tuple[_Compiled, list[tuple[Any, ...]]]:
@@ -161,7 +171,7 @@ class CompiledQuery:
         params: list[tuple[str | None, Any]] = []
         found: set[str] = set()
         for param in query_params:
-            name = next((name for name, value in stand_ins.items() if param == value), None)
+            name = next((name for name, value in stand_ins.items() if param == _sent(value)), None)
             params.append((name, None if name else param))
             if name is not None:
                 found.add(name)

@@ -11,10 +11,33 @@ the web pages share this paginator.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
+
+Row = TypeVar("Row")
+
+
+class ReadByWindows(Sequence[Row]):
+    """A list read a window at a time (a page, and the row past it), never whole: an index
+    is a window of one. Subclasses read a window in :meth:`between`."""
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index.stop is None or index.step is not None:
+            raise ValueError("Only a bounded window of the list is read.")
+        return self.between(index.start or 0, index.stop)
+
+    def between(self, start: int, stop: int) -> list[Row]:
+        raise NotImplementedError
 
 
 class LookAheadPage(Page):
@@ -132,10 +155,16 @@ class JoinsAfterPaginator(LookAheadPaginator):
         listed = self.object_list
         if not isinstance(listed, QuerySet) or listed.query.annotations:
             return super()._rows(bottom, top)
-        ordering = listed.query.order_by or listed.model._meta.ordering
-        keys = listed.select_related(None).order_by(*ordering).values("pk")[bottom:top]
-        # The keys have passed the list's filters, its access included.
-        rows = listed.model._base_manager.filter(pk__in=keys).order_by(*ordering)
-        rows.query.select_related = listed.query.select_related
-        rows.query.deferred_loading = listed.query.deferred_loading
-        return list(rows)
+        return list(joined_after(listed, bottom, top))
+
+
+def joined_after(listed: QuerySet[Any], bottom: int, top: int) -> QuerySet[Any]:
+    """The rows ``bottom`` to ``top`` of ``listed`` (a queryset without annotations), their
+    keys cut in a subquery before the related rows are joined (:class:`JoinsAfterPaginator`)."""
+    ordering = listed.query.order_by or listed.model._meta.ordering
+    keys = listed.select_related(None).order_by(*ordering).values("pk")[bottom:top]
+    # The keys have passed the list's filters, its access included.
+    rows = listed.model._base_manager.filter(pk__in=keys).order_by(*ordering)
+    rows.query.select_related = listed.query.select_related
+    rows.query.deferred_loading = listed.query.deferred_loading
+    return rows

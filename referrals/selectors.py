@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast, overload
+from typing import Any, cast
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -19,6 +19,7 @@ from accounts.models import Agency, User
 from cases.models import Case, CaseNamedUser, CaseNote, CaseService
 from core.compiled import CompiledQuery
 from core.ids import as_id
+from core.pagination import ReadByWindows
 from referrals.choices import ANSWERING_ROLES, ReferralDirection, ReferralStatus
 from referrals.custody import CUSTODY_SERVICES
 from referrals.models import CustodyTransfer, Referral
@@ -92,28 +93,7 @@ def referral_list(
 NEWEST_FIRST = ("-created_at", "-id")
 
 
-class _ReadByWindows(Sequence[Referral]):
-    """A list of referrals read a window at a time (a page, and the row past it), never
-    whole: an index is a window of one."""
-
-    @overload
-    def __getitem__(self, index: int) -> Referral: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Referral]: ...
-
-    def __getitem__(self, index: int | slice) -> Referral | list[Referral]:
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        if index.stop is None or index.step is not None:
-            raise ValueError("Only a bounded window of referrals is read.")
-        return self.between(index.start or 0, index.stop)
-
-    def between(self, start: int, stop: int) -> list[Referral]:
-        raise NotImplementedError
-
-
-class BothSides(_ReadByWindows):
+class BothSides(ReadByWindows[Referral]):
     """What a side sent and what it received, newest first, for the list that asks for no
     direction.
 
@@ -159,7 +139,7 @@ def referral_list_both(
     return BothSides(sides, rows=_listed(_as_read_by(user), columns))
 
 
-class SideAndStatusList(_ReadByWindows):
+class SideAndStatusList(ReadByWindows[Referral]):
     """The list of one side, or of both, with at most a status asked: every list of referrals
     asked now (a filter added later goes to the FilterSet). Its windows are compiled once a
     process for each shape (core.compiled): building the sides' conditions and compiling them

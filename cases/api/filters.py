@@ -5,6 +5,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,7 @@ from cases.choices import RiskLevel, Section, Stage, Status
 from cases.models import Case, ConcernType
 from cases.policy import readable_filter
 from cases.search import is_case_number, search_cases
+from core.api.filters import asked_only
 
 
 def _readable(cases: QuerySet[Case], user: User, section: str | None = None) -> QuerySet[Case]:
@@ -31,6 +33,15 @@ def searches(params: Mapping[str, Any]) -> bool:
     """Whether a list of cases is asked for by a child's name or a case number (``q``): its
     matches lie on no index in the list's order (core.pagination.KeysFirstPaginator)."""
     return bool(str(params.get("q") or "").strip())
+
+
+def asks_status_only(query: QueryDict) -> bool:
+    """Whether a list of cases is asked with no filter but a valid status (its last value, as
+    the filter reads it): one a compiled statement answers (cases.selectors.case.StatusList).
+    Any other filter, or an invalid value, goes to the FilterSet, which applies or refuses
+    it."""
+    asked = asked_only(CaseFilter, query).base_filters
+    return all(name == "status" and query.get(name) in Status.values for name in asked)
 
 
 class CaseFilter(django_filters.FilterSet):

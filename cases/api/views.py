@@ -14,7 +14,7 @@ from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
 from accounts.reach import reach_of
-from cases.api.filters import CaseFilter, searches
+from cases.api.filters import CaseFilter, asks_status_only, searches
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
     AssignSerializer,
@@ -116,7 +116,14 @@ class CaseViewSet(
         the cases changed since then, oldest change first, paged by a cursor in ``next``: a
         case changed while paging comes again later, none is skipped (docs/api.md, Keeping in
         step with CPIMS)."""
-        cases = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
+        query = request.query_params
+        listed = (
+            # The statement of this shape, compiled once (selectors.StatusList).
+            case_selectors.StatusList(user=actor_of(request), status=query.get("status"))
+            if asks_status_only(query)
+            else self.filter_queryset(self.get_queryset())
+        )
+        cases = list(self.paginate_queryset(listed) or [])
         # The API shows every case's external ids; the pages do not need them.
         load_details(cases, concerns=True, family=True, external_ids=True)
         return self.get_paginated_response(self._represent(cases, many=True))

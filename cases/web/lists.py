@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from cases.api.filters import CaseFilter, searches
+from cases.api.filters import CaseFilter, asks_status_only, searches
 from cases.models import Case
 from cases.policy import (
     CaseAccess,
@@ -16,7 +17,7 @@ from cases.policy import (
 )
 from cases.prefetched import concern_codes_of, load_details
 from cases.selectors import case as case_selectors
-from cases.selectors.case import concern_types
+from cases.selectors.case import StatusList, concern_types
 from cases.services.case import (
     CASE_HOLDER_ROLES,
     case_record_list_read,
@@ -52,10 +53,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # A retired concern stays offered while it is the one filtered by.
         concerns=[c for c in all_concerns if c.is_active or c.code == chosen],
     )
-    # The API's own filters, so the page and GET /api/v1/cases/ always agree.
-    cases = asked_only(CaseFilter, request.GET)(
-        request.GET, queryset=case_selectors.case_list(user=user, place=True), request=request
-    ).qs
+    # The API's own filters and compiled list, so the page and GET /api/v1/cases/ agree.
+    cases: QuerySet[Case] | StatusList = (
+        StatusList(user=user, status=request.GET.get("status"), place=True)
+        if asks_status_only(request.GET)
+        else asked_only(CaseFilter, request.GET)(
+            request.GET, queryset=case_selectors.case_list(user=user, place=True), request=request
+        ).qs
+    )
     paginator = KeysFirstPaginator if searches(request.GET) else LookAheadPaginator
     page = paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(

@@ -15,6 +15,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from cases.models import Child
 from core.compiled import CompiledQuery
+from core.lookups import IdList
 from tests.conftest import World
 
 
@@ -158,3 +159,20 @@ def test_a_list_of_texts_is_bound_as_one_parameter(world: World) -> None:
         assert sorted(compiled.rows(paths=paths)) == expected
     assert statements.captured_queries[0]["sql"].count("ANY(") == 1
     assert compiled.rows(paths=[]) == []
+
+
+def test_an_id_list_is_bound_as_its_arrays_text(world: World) -> None:
+    compiled = CompiledQuery(
+        lambda ids: Location.objects.filter(id__any_of=ids).order_by("id").values_list("id"),
+        ids=IdList,
+    )
+    ids = [world.phnom_penh.pk, world.pp_village.pk, world.pp_commune.pk]
+    with CaptureQueriesContext(connection) as statements:
+        assert compiled.rows(ids=IdList(ids)) == [(pk,) for pk in sorted(ids)]
+        assert compiled.rows(ids=IdList(ids[:1])) == [(ids[0],)]
+        assert compiled.rows(ids=IdList([])) == []
+    assert len(statements) == 3
+    # One parameter, the array's text, cast to the column's type.
+    first = statements.captured_queries[0]["sql"]
+    assert first.count("ANY(") == 1
+    assert f"'{{{','.join(map(str, ids))}}}'" in first
