@@ -3,17 +3,18 @@ each call's values, without building the queryset again."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Location, User
 from audit import services as audit
 from audit.models import AuditEvent
-from cases.models import Child
+from cases.models import Case, Child
 from core.compiled import CompiledQuery
 from core.lookups import IdList
 from tests.conftest import World
@@ -176,3 +177,50 @@ def test_an_id_list_is_bound_as_its_arrays_text(world: World) -> None:
     first = statements.captured_queries[0]["sql"]
     assert first.count("ANY(") == 1
     assert f"'{{{','.join(map(str, ids))}}}'" in first
+
+
+def _columns(instance: Any) -> dict[str, Any]:
+    return {name: value for name, value in vars(instance).items() if name != "_state"}
+
+
+def test_instances_are_made_as_the_orm_makes_them(world: World) -> None:
+    """Written into the instance at once (core.compiled._making), a case and its child have
+    the very columns, state and behaviour of the ORM's: saved as an update, related rows
+    cached, a foreign key's id assignable."""
+
+    def cases(owner_id: int) -> QuerySet[Case]:
+        return Case.objects.filter(owner_id=owner_id).select_related("child").order_by("id")
+
+    compiled = CompiledQuery(cases, owner_id=int)
+    (found,) = cast(list[Case], compiled.instances(owner_id=world.teammate.pk))
+    (expected,) = cases(world.teammate.pk)
+    assert _columns(found) == _columns(expected)
+    assert _columns(found.child) == _columns(expected.child)
+    assert (found._state.adding, found._state.db) == (False, "default")
+    with CaptureQueriesContext(connection) as statements:
+        assert found.child.given_name == expected.child.given_name
+    assert not statements.captured_queries
+    found.owner_id = world.worker.pk
+    assert found.owner == world.worker
+    found.save(update_fields=["owner"])
+    assert Case.objects.get(pk=found.pk).owner_id == world.worker.pk
+
+
+def test_a_model_with_an_init_receiver_is_made_by_django(world: World) -> None:
+    """A receiver of post_init runs for each instance, as it would for the ORM's."""
+    made: list[int] = []
+
+    def note(sender: Any, instance: Location, **kwargs: Any) -> None:
+        made.append(id(instance))
+
+    post_init.connect(note, sender=Location)
+    try:
+        compiled = CompiledQuery(
+            lambda parent_id: Location.objects.filter(parent_id=parent_id).order_by("id"),
+            parent_id=int,
+        )
+        found = compiled.instances(parent_id=world.phnom_penh.pk)
+    finally:
+        post_init.disconnect(note, sender=Location)
+    assert found
+    assert [id(place) for place in found] == made
