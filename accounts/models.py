@@ -17,12 +17,13 @@ from accounts.choices import (
     LocationLevel,
     Role,
 )
+from core.rows import ColumnsWrittenAtOnce
 from core.versions import VersionField
 
 PATH_SEPARATOR = "/"
 
 
-class Location(models.Model):
+class Location(ColumnsWrittenAtOnce):
     """A place of the national gazetteer: province > district > commune > village.
 
     ``path`` is the chain of codes from the province down, ending with a separator
@@ -88,7 +89,7 @@ class Location(models.Model):
         return other.path.startswith(self.path)
 
 
-class Agency(models.Model):
+class Agency(ColumnsWrittenAtOnce):
     """An organisation whose people use the system; with its services and coverage it is an
     entry of the service directory that referral pathways are built from."""
 
@@ -170,7 +171,7 @@ class CpimsUserManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(ColumnsWrittenAtOnce, AbstractUser):
     """A person using the system. Role, agency, jurisdiction (location) and supervisor together
     give the user's reach (see accounts.reach)."""
 

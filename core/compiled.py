@@ -17,22 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from inspect import getattr_static
 from itertools import count
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
 
 from core.lookups import IdList
+from core.rows import ColumnsWrittenAtOnce
 
 # Values no caller passes: negative ids (sequences start at 1), within a 32-bit integer's
 # range (Django leaves a lookup with a value beyond its field's range out of the SQL), and
@@ -64,9 +60,9 @@ def _stand_in(kind: type) -> Any:
 class _Built:
     """How a row becomes a model instance, as Django's ModelIterable makes it from the same
     compiler's columns: the model's columns, then the related rows and the annotations.
-    ``maker.from_db`` makes the instance of the columns ``attnames`` (see :func:`_making`)."""
+    ``model.from_db`` makes the instance of the columns ``attnames`` (see :func:`_making`)."""
 
-    maker: Any
+    model: Any
     columns: tuple[int, int]
     attnames: Collection[str]
     populators: list[Any]
@@ -112,7 +108,7 @@ class CompiledQuery:
         if built is None:
             raise ValueError("instances() needs a queryset of model instances")
         start, end = built.columns
-        make, populators, annotations = built.maker.from_db, built.populators, built.annotations
+        make, populators, annotations = built.model.from_db, built.populators, built.annotations
         instances = []
         for row in rows:
             instance = make(alias, built.attnames, row[start:end])
@@ -201,68 +197,32 @@ def _built(compiler: SQLCompiler, alias: str) -> _Built | None:
     start, end = info["select_fields"][0], info["select_fields"][-1] + 1
     # Django 5.2's signature; the stubs follow a later release.
     populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
-    _make_related_so(populators)
-    maker, attnames = _making(
-        info["model"], [column[0].target.attname for column in compiler.select[start:end]]
-    )
+    _names_as_made(populators)
+    model = info["model"]
     return _Built(
-        maker=maker,
+        model=model,
         columns=(start, end),
-        attnames=attnames,
+        attnames=_names_for(
+            model, [column[0].target.attname for column in compiler.select[start:end]]
+        ),
         populators=populators,
         annotations=tuple(compiler.annotation_col_map.items()),
     )
 
 
-def _make_related_so(populators: list[Any]) -> None:
-    """Each related model's instances made as the main model's are (:func:`_making`). A
-    populator keeps nothing of a row: once made, it serves every call."""
+def _names_as_made(populators: list[Any]) -> None:
+    """Each related model's column names given as the main model's are (:func:`_names_for`).
+    A populator keeps nothing of a row: once made, it serves every call."""
     for populator in populators:
-        populator.model_cls, populator.init_list = _making(populator.model_cls, populator.init_list)
-        _make_related_so(populator.related_populators)
+        populator.init_list = _names_for(populator.model_cls, populator.init_list)
+        _names_as_made(populator.related_populators)
 
 
-# The class attributes of a model's columns that a value written into the instance's dict
-# stands for: Django's own, which read that dict (a foreign key's id clears a cached related
-# object on assignment, and a new instance has none).
-_PLAIN_COLUMNS = (DeferredAttribute, ForeignKeyDeferredAttribute)
-
-
-def _making(model: type[Model], attnames: Sequence[str]) -> tuple[Any, Collection[str]]:
-    """What makes ``model``'s instance of a row of its columns ``attnames`` (its ``from_db``),
-    and the names it is given.
-
-    Model.__init__ sets each column with ``setattr``, one by one: a sixth of a case list's
-    Python, for fifty cases and their children. Where nothing of the model's own runs when an
-    instance is made (no ``__init__`` or ``from_db`` of its own, no receiver of the init
-    signals, every column a plain attribute), the row is written into the instance's dict at
-    once (:class:`_PlainRows`). Otherwise Django's ``from_db`` makes it, given the names as a
-    set: a model read with some columns deferred tests each field's name against them, for
-    every row."""
-    plain = (
-        all("__init__" not in vars(klass) for klass in model.__mro__ if klass not in (Model, object))
-        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
-        and not pre_init.has_listeners(model)
-        and not post_init.has_listeners(model)
-        and all(type(getattr_static(model, name, None)) in _PLAIN_COLUMNS for name in attnames)
-    )
-    if plain:
-        return _PlainRows(model), tuple(attnames)
-    return model, frozenset(attnames)
-
-
-class _PlainRows:
-    """Makes instances of a model whose making runs nothing of its own (:func:`_making`) as
-    Model.from_db makes them: the columns read, the state of an instance read from ``db``."""
-
-    def __init__(self, model: type[Model]) -> None:
-        self.model = model
-
-    def from_db(self, db: str, attnames: Sequence[str], values: Sequence[Any]) -> Model:
-        instance = self.model.__new__(self.model)
-        state = ModelState()
-        state.adding, state.db = False, db
-        attributes = instance.__dict__
-        attributes["_state"] = state
-        attributes.update(zip(attnames, values, strict=True))
-        return instance
+def _names_for(model: type[Model], attnames: Sequence[str]) -> Collection[str]:
+    """The names of the columns read that ``model.from_db`` is given: in order for a model
+    that writes them at once (core.rows.ColumnsWrittenAtOnce); as a set for others, whose
+    ``from_db`` (Django's) tests each field's name against them, for every row, when some
+    columns are deferred."""
+    if issubclass(model, ColumnsWrittenAtOnce):
+        return tuple(attnames)
+    return frozenset(attnames)

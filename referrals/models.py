@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from cases.models import Case
+from core.rows import ColumnsWrittenAtOnce
 from referrals.choices import LIVE_STATUSES, ReferralStatus, ReferralType, Urgency
 
 
-class Referral(models.Model):
+class Referral(ColumnsWrittenAtOnce):
     """A case sent from one agency to another: for a service (the sender keeps the case) or as
     a transfer (the receiver takes it over). The receiver's access to the case follows the
     referral's state through grants (cases.services.access), never through this row."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Location
 from cases.models import Case
+from core.rows import ColumnsWrittenAtOnce
 from reintegration.choices import FollowUpOutcome, FollowUpStatus, PlacementType
 
 
@@ -132,7 +133,7 @@ class Reintegration(models.Model):
         return f"Reintegration of case {self.case_id} on {self.date}"
 
 
-class FollowUp(models.Model):
+class FollowUp(ColumnsWrittenAtOnce):
     """One visit of the schedule: planned for a date, then completed with how the child is
     doing, or missed (and replaced by a rescheduled visit)."""
 

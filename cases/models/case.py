@@ -9,9 +9,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from accounts.models import Agency, Location
 from cases.choices import ClosureReason, LabourSector, RiskLevel, Section, Source, Stage, Status
 from cases.models.child import Child
+from core.rows import ColumnsWrittenAtOnce
 
 
-class ConcernType(models.Model):
+class ConcernType(ColumnsWrittenAtOnce):
     """A protection concern that can be recorded on a case. Codes are part of the API contract;
     labels and availability are managed by system admins."""
 
@@ -34,7 +35,7 @@ SECTION_PERMISSIONS = {section: f"view_case_{section}" for section in Section.va
 CONTRIBUTE_PERMISSION = "contribute_case"
 
 
-class Case(models.Model):
+class Case(ColumnsWrittenAtOnce):
     """A child protection case. The columns the access policy filters on (agency, owner,
     location_path, restricted) are indexed so a scoped list is one indexed query."""
 
@@ -163,7 +164,7 @@ class Case(models.Model):
         return self.status == Status.OPEN and self.closure_requested_at is not None
 
 
-class CaseConcern(models.Model):
+class CaseConcern(ColumnsWrittenAtOnce):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="concern_rows")
     concern = models.ForeignKey(ConcernType, on_delete=models.PROTECT, related_name="+")
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import LocationLevel
 from accounts.models import Location
 from cases.choices import BirthRegistration, Relation, Sex
+from core.rows import ColumnsWrittenAtOnce
 
 ADULT_AGE = 18
 MAX_ESTIMATED_AGE = 120
@@ -59,7 +60,7 @@ def age_on(
     return None
 
 
-class Child(models.Model):
+class Child(ColumnsWrittenAtOnce):
     """The child a case is about. Names are kept in Latin letters and in Khmer script; either
     may be missing when a child is first met, but not both."""
 
@@ -257,7 +258,7 @@ class Child(models.Model):
         return "".join(f"{name[0]}." for name in names if name)
 
 
-class FamilyMember(models.Model):
+class FamilyMember(ColumnsWrittenAtOnce):
     """A caregiver or relative of the child."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="family")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from core.rows import ColumnsWrittenAtOnce
 
 # A system's code: short, lower case, no separator that would break ``?external_id=system:id``.
 SYSTEM_CODE = RegexValidator(
@@ -17,7 +18,7 @@ SYSTEM_CODE = RegexValidator(
 )
 
 
-class CaseExternalId(models.Model):
+class CaseExternalId(ColumnsWrittenAtOnce):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="external_ids")
     system = models.CharField(max_length=40, validators=[SYSTEM_CODE])
     external_id = models.CharField(max_length=100)
