@@ -15,3 +15,9 @@ class CoreConfig(AppConfig):
         BigAutoField.register_lookup(AnyOf)
         ForeignKey.register_lookup(AnyOf)
         CharField.register_lookup(AnyOf)
+
+        from django.db.backends.signals import connection_created  # noqa: PLC0415
+
+        from core.timestamps import load_timestamps_in_c  # noqa: PLC0415
+
+        connection_created.connect(load_timestamps_in_c, dispatch_uid="core.timestamps")
