@@ -60,7 +60,7 @@ def _stand_in(kind: type) -> Any:
 class _Built:
     """How a row becomes a model instance, as Django's ModelIterable makes it from the same
     compiler's columns: the model's columns, then the related rows and the annotations.
-    ``model.from_db`` makes the instance of the columns ``attnames`` (see :func:`_making`)."""
+    ``model.from_db`` makes the instance of the columns ``attnames`` (see :func:`_names_for`)."""
 
     model: Any
     columns: tuple[int, int]
