@@ -235,6 +235,58 @@ def is_case_number(text: str) -> bool:
     return bool(CASE_NUMBER.fullmatch(text.strip()))
 
 
+@dataclass(frozen=True)
+class _NameSearch:
+    """A search by name, its keys made: ``found`` matches a child's name (None when the text
+    holds no letter to search by)."""
+
+    latin: str
+    khmer: str
+    found: Q | None
+    # Khmer long enough to be matched by similarity when nothing is written so.
+    similar_khmer: bool
+
+    @classmethod
+    def of(cls, text: str) -> _NameSearch:
+        latin = latin_search_key("".join(char for char in text if not _is_khmer(char)))
+        # Digits and signs go with the Khmer too ("ស្រីពៅ3"); only Latin letters are left out.
+        khmer = khmer_search_key("".join(c for c in text if not (c.isascii() and c.isalpha())))
+        if not any(_is_khmer(char) for char in khmer):
+            khmer = ""
+        found = _either(
+            _latin_matches(latin),
+            _fragment("search_name_km", khmer, fuzzy=False) if khmer else None,
+        )
+        similar_khmer = len(khmer) >= MINIMUM_FRAGMENT and fuzzy_matching()
+        return cls(latin, khmer, found, similar_khmer)
+
+    def children(self) -> list[int]:
+        """The latest children so named, up to MATCHING_CHILDREN_LIMIT, found by their own
+        queries (see :func:`search_cases`)."""
+        if self.found is None:
+            return []
+        children: list[int] = []
+        if fuzzy_matching():
+            children = _exact_children(self.latin, self.khmer)
+        if len(children) < EXACT_ENOUGH:
+            alike = (
+                _children_named_alike(self.latin, self.khmer)
+                if fuzzy_matching()
+                else _matching_children(self.found)
+            )
+            children = sorted(set(children) | set(alike), reverse=True)
+            if not children and self.similar_khmer:
+                children = _matching_children(Q(search_name_km__trigram_word_similar=self.khmer))
+        return children[:MATCHING_CHILDREN_LIMIT]
+
+
+def children_named(text: str) -> list[int]:
+    """The children a search by name (not a case number) finds across a territory, the latest
+    first, as :func:`search_cases` finds them for a caller with one: the cases it answers are
+    those of these children the caller sees."""
+    return _NameSearch.of(text.strip()).children()
+
+
 def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) -> QuerySet[Case]:
     """Cases whose number starts with ``text``, or whose child is named like it: in Latin
     letters every word, misspelt a little or only begun; in Khmer script (written without
@@ -255,39 +307,19 @@ def search_cases(cases: QuerySet[Case], text: str, *, territory: bool = True) ->
     text = text.strip()
     if is_case_number(text):
         return cases.filter(case_number__startswith=text)
-    latin = latin_search_key("".join(char for char in text if not _is_khmer(char)))
-    # Digits and signs go with the Khmer too ("ស្រីពៅ3"); only Latin letters are left out.
-    khmer = khmer_search_key("".join(c for c in text if not (c.isascii() and c.isalpha())))
-    has_khmer = any(_is_khmer(char) for char in khmer)
-    found = _either(
-        _latin_matches(latin),
-        _fragment("search_name_km", khmer, fuzzy=False) if has_khmer else None,
-    )
-    if found is None:
+    search = _NameSearch.of(text)
+    if search.found is None:
         return cases.none()
-    similar_khmer = has_khmer and len(khmer) >= MINIMUM_FRAGMENT and fuzzy_matching()
     if not territory:
         seen = list(cases.values_list("pk", flat=True)[: SCOPE_FIRST_LIMIT + 1])
         if len(seen) <= SCOPE_FIRST_LIMIT:
             mine = cases.filter(pk__any_of=IdList(seen))
-            matched = mine.alias(named=_row_by_row(found)).filter(named=True)
-            if similar_khmer and not matched.exists():
-                similar = Q(search_name_km__trigram_word_similar=khmer)
+            matched = mine.alias(named=_row_by_row(search.found)).filter(named=True)
+            if search.similar_khmer and not matched.exists():
+                similar = Q(search_name_km__trigram_word_similar=search.khmer)
                 return mine.alias(named=_row_by_row(similar)).filter(named=True)
             return matched
-    children: list[int] = []
-    if fuzzy_matching():
-        children = _exact_children(latin, khmer if has_khmer else "")
-    if len(children) < EXACT_ENOUGH:
-        alike = (
-            _children_named_alike(latin, khmer if has_khmer else "")
-            if fuzzy_matching()
-            else _matching_children(found)
-        )
-        children = sorted(set(children) | set(alike), reverse=True)
-        if not children and similar_khmer:
-            children = _matching_children(Q(search_name_km__trigram_word_similar=khmer))
-    return cases.filter(child_id__any_of=IdList(children[:MATCHING_CHILDREN_LIMIT]))
+    return cases.filter(child_id__any_of=IdList(search.children()))
 
 
 # How many of a district's nearest names the duplicate check weighs: a common name must not hide

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from cases.choices import RiskLevel, Section, Stage, Status
 from cases.models import Case, ConcernType
 from cases.policy import readable_filter
 from cases.search import is_case_number, search_cases
+from cases.selectors.case import NameSearchList, StatusList
 from core.api.filters import asked_only
 
 
@@ -35,13 +37,28 @@ def searches(params: Mapping[str, Any]) -> bool:
     return bool(str(params.get("q") or "").strip())
 
 
-def asks_status_only(query: QueryDict) -> bool:
-    """Whether a list of cases is asked with no filter but a valid status (its last value, as
-    the filter reads it): one a compiled statement answers (cases.selectors.case.StatusList).
-    Any other filter, or an invalid value, goes to the FilterSet, which applies or refuses
-    it."""
-    asked = asked_only(CaseFilter, query).base_filters
-    return all(name == "status" and query.get(name) in Status.values for name in asked)
+def compiled_case_list(
+    user: User, query: QueryDict, *, place: bool = False
+) -> StatusList | NameSearchList | None:
+    """The case list as a statement compiled once a shape answers it, when asked with no
+    filter but a status (StatusList), or by a child's name and at most a status by a caller
+    whose search it answers (NameSearchList): nearly every time the list is asked. The values
+    are cleaned by the FilterSet's own fields (their last value, as the filter reads it); any
+    other filter, or a value they refuse, goes to the FilterSet, which applies or refuses it."""
+    asked = set(asked_only(CaseFilter, query).base_filters)
+    filters = CaseFilter.base_filters
+    try:
+        status = filters["status"].field.clean(query.get("status")) or None
+        text = filters["q"].field.clean(query.get("q")) or ""
+    except DjangoValidationError:
+        return None
+    if asked <= {"status"}:
+        return StatusList(user=user, status=status, place=place)
+    if asked - {"status"} != {"q"} or not text.strip() or is_case_number(text):
+        return None
+    if not NameSearchList.answers(user):
+        return None
+    return NameSearchList(user=user, text=text, status=status, place=place)
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -14,7 +14,7 @@ from rest_framework.serializers import Serializer
 
 from accounts.api.authentication import actor_of
 from accounts.reach import reach_of
-from cases.api.filters import CaseFilter, asks_status_only, searches
+from cases.api.filters import CaseFilter, compiled_case_list, searches
 from cases.api.list_reads import RecordsListReads
 from cases.api.serializers import (
     AssignSerializer,
@@ -117,12 +117,9 @@ class CaseViewSet(
         case changed while paging comes again later, none is skipped (docs/api.md, Keeping in
         step with CPIMS)."""
         query = request.query_params
-        listed = (
-            # The statement of this shape, compiled once (selectors.StatusList).
-            case_selectors.StatusList(user=actor_of(request), status=query.get("status"))
-            if asks_status_only(query)
-            else self.filter_queryset(self.get_queryset())
-        )
+        # The statement of this shape, compiled once (selectors.StatusList, NameSearchList).
+        compiled = compiled_case_list(actor_of(request), query)
+        listed = self.filter_queryset(self.get_queryset()) if compiled is None else compiled
         cases = list(self.paginate_queryset(listed) or [])
         # The API shows every case's external ids; the pages do not need them.
         load_details(cases, concerns=True, family=True, external_ids=True)

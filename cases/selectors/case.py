@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.choices import OVERSIGHT_AGENCY_TYPES, AgencyType, Role
 from accounts.models import PATH_SEPARATOR, User
+from accounts.reach import reach_of
 from accounts.selectors import active_people
 from audit.models import AuditEvent
 from cases.choices import PlanStatus, Sex, Status
@@ -31,9 +32,10 @@ from cases.models import (
 )
 from cases.policy import Visibility, case_visibility, visible_cases
 from cases.reminders import NO_CONTACT_LEVELS
-from cases.search import namesakes
+from cases.search import children_named, namesakes
 from cases.services.case import CASE_HOLDER_ROLES
 from core.compiled import CompiledQuery
+from core.lookups import IdList
 from core.pagination import ReadByWindows, joined_after
 
 # How far apart two ages may be for the same child (estimates are rough).
@@ -108,6 +110,67 @@ def _window_statement(shape: _ListShape, start: int, stop: int) -> CompiledQuery
     if shape.with_status:
         kinds["status"] = str
     return CompiledQuery(shape.build(start, stop), **kinds)
+
+
+class NameSearchList(ReadByWindows[Case]):
+    """The cases a caller with a territory finds by a child's name (not a case number), of one
+    status or of any, newest first: the search asked with no other filter. The children so
+    named are found first (cases.search.children_named), then the keys of the page's cases
+    among those the caller sees, then those cases by key, as the search's paginator reads
+    them (core.pagination.KeysFirstPaginator); both statements compiled once a shape, as
+    :class:`StatusList`'s are. Only for a caller who reads every case she sees (no agency
+    scope, see cases.policy.readable_filter): :meth:`answers` says so."""
+
+    def __init__(self, *, user: User, text: str, status: str | None, place: bool = False) -> None:
+        self.user, self.text, self.status, self.place = user, text, status, place
+
+    @staticmethod
+    def answers(user: User) -> bool:
+        reach = reach_of(user)
+        return reach.jurisdiction_path is not None and not reach.agency
+
+    def __len__(self) -> int:
+        raise TypeError("This list is read by windows, never counted.")
+
+    def between(self, start: int, stop: int) -> list[Case]:
+        visibility = case_visibility(self.user)
+        children = children_named(self.text) if visibility is not None else []
+        if visibility is None or not children:
+            return []
+        condition, values = visibility
+        shape = _ListShape(condition, self.status is not None, self.place)
+        values = {**values, "children": IdList(children)}
+        if self.status is not None:
+            values["status"] = self.status
+        keys = [key for (key,) in _search_keys_statement(shape, start, stop).rows(**values)]
+        if not keys:
+            return []
+        found = _cases_by_key(self.place).instances(keys=IdList(keys))
+        by_key = {case.pk: case for case in found}
+        return [cast(Case, by_key[key]) for key in keys if key in by_key]
+
+
+@lru_cache(maxsize=256)
+def _search_keys_statement(shape: _ListShape, start: int, stop: int) -> CompiledQuery:
+    def keys(children: IdList, status: str = "", **values: Any) -> QuerySet[Case, tuple[int]]:
+        cases = Case.objects.filter(shape.visibility.condition(**values), child_id__any_of=children)
+        if shape.with_status:
+            cases = cases.filter(status=status)
+        return cases.values_list("pk")[start:stop]
+
+    kinds = {**shape.visibility.kinds(), "children": IdList}
+    if shape.with_status:
+        kinds["status"] = str
+    return CompiledQuery(keys, **kinds)
+
+
+@cache
+def _cases_by_key(place: bool) -> CompiledQuery:
+    # The keys have passed the list's filters, access included.
+    return CompiledQuery(
+        lambda keys: _as_listed(Case._base_manager.filter(pk__any_of=keys), place).order_by(),
+        keys=IdList,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from cases.api.filters import CaseFilter, asks_status_only, searches
+from cases.api.filters import CaseFilter, compiled_case_list, searches
 from cases.models import Case
 from cases.policy import (
     CaseAccess,
@@ -17,7 +17,7 @@ from cases.policy import (
 )
 from cases.prefetched import concern_codes_of, load_details
 from cases.selectors import case as case_selectors
-from cases.selectors.case import StatusList, concern_types
+from cases.selectors.case import NameSearchList, StatusList, concern_types
 from cases.services.case import (
     CASE_HOLDER_ROLES,
     case_record_list_read,
@@ -54,13 +54,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         concerns=[c for c in all_concerns if c.is_active or c.code == chosen],
     )
     # The API's own filters and compiled list, so the page and GET /api/v1/cases/ agree.
-    cases: QuerySet[Case] | StatusList = (
-        StatusList(user=user, status=request.GET.get("status"), place=True)
-        if asks_status_only(request.GET)
-        else asked_only(CaseFilter, request.GET)(
+    cases: QuerySet[Case] | StatusList | NameSearchList | None = compiled_case_list(
+        user, request.GET, place=True
+    )
+    if cases is None:
+        cases = asked_only(CaseFilter, request.GET)(
             request.GET, queryset=case_selectors.case_list(user=user, place=True), request=request
         ).qs
-    )
     paginator = KeysFirstPaginator if searches(request.GET) else LookAheadPaginator
     page = paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     case_record_list_read(

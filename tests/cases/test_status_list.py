@@ -4,48 +4,26 @@ whether a territory holder's narrow scopes are listed by id or left as a subquer
 
 from __future__ import annotations
 
-from datetime import timedelta
-from itertools import count
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.choices import Role
 from accounts.models import User
 from cases import policy
 from cases.choices import Status
 from cases.models import Case, CaseNamedUser
 from cases.selectors import case as case_selectors
 from cases.selectors.case import StatusList, case_list
+from tests.cases.listed import listed_case
 from tests.conftest import World, api_client
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import UserFactory
 
 STATUSES = [None, *Status.values]
 WINDOWS = [(0, 51), (1, 3), (2, 4), (3, 5)]
-
-_minutes = count(1)
-
-
-def _case(owner: User, location: object, *, status: str = Status.OPEN, **fields: object) -> Case:
-    closed_at = timezone.now() if status == Status.CLOSED else None
-    case = CaseFactory.create(
-        owner=owner, location=location, status=status, closed_at=closed_at, **fields
-    )
-    # Each a minute older than the last: the list's order is known.
-    Case.objects.filter(pk=case.pk).update(
-        created_at=timezone.now() - timedelta(minutes=next(_minutes))
-    )
-    return case
-
-
-@pytest.fixture
-def national(world: World) -> User:
-    return UserFactory.create(username="national", role=Role.SUPERVISOR, agency=world.mosvy)
 
 
 @pytest.fixture
@@ -56,22 +34,24 @@ def cases(world: World, national: User) -> None:
     scopes)."""
     village, elsewhere = world.pp_village, world.bmc_village
     for status in Status.values:
-        _case(world.worker, village, status=status)
-        _case(world.teammate, village, status=status)
-        _case(world.other_worker, village, status=status)
-        _case(world.bmc_worker, elsewhere, status=status)
-    closed_restricted = _case(world.worker, village, status=Status.CLOSED, restricted=True)
+        listed_case(world.worker, village, status=status)
+        listed_case(world.teammate, village, status=status)
+        listed_case(world.other_worker, village, status=status)
+        listed_case(world.bmc_worker, elsewhere, status=status)
+    closed_restricted = listed_case(world.worker, village, status=Status.CLOSED, restricted=True)
     CaseNamedUser.objects.create(case=closed_restricted, user=world.worker)
     CaseNamedUser.objects.create(case=world.restricted_case, user=national)
-    assign_perm("cases.view_case", world.worker, _case(world.bmc_worker, elsewhere))
+    assign_perm("cases.view_case", world.worker, listed_case(world.bmc_worker, elsewhere))
     group = Group.objects.create(name="reintegration team")
     world.police.groups.add(group)
-    assign_perm("cases.view_case", group, _case(world.bmc_worker, elsewhere, status=Status.CLOSED))
+    assign_perm(
+        "cases.view_case", group, listed_case(world.bmc_worker, elsewhere, status=Status.CLOSED)
+    )
     member = UserFactory.create(
         username="dosvy_member", agency=world.dosvy_pp, supervisor=world.dosvy_officer
     )
     for status in Status.values:
-        _case(member, elsewhere, status=status)
+        listed_case(member, elsewhere, status=status)
 
 
 def _callers(world: World, national: User) -> list[User]:
