@@ -467,12 +467,22 @@ def section_readable(user: User, section: str, *, through: str = "") -> Q:
     those granted that section, and those whose section is open to their place (area grants to
     a commune committee). An area grant opens the section alone: the case file stays out of
     :func:`visible_cases`, so everything else of it answers 404."""
-    if not user.is_authenticated or not user.is_active:
+    visibility = section_visibility(user, section)
+    if visibility is None:
         return Q(pk__in=[])
+    shape, values = visibility
+    return shape.condition(through, **values)
+
+
+def section_visibility(user: User, section: str) -> tuple[Visibility, dict[str, Any]] | None:
+    """The shape and values of :func:`section_readable`'s condition; None for a user who
+    reads no case (signed out, or inactive)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
     reach = reach_of(user)
     scopes = _Scopes(own=reach.own, team=reach.team, grants="some", area=bool(reach.area_paths))
     codenames = ["view_case", SECTION_PERMISSIONS[section]]
-    return _visibility(reach, scopes, through, codenames=codenames, section=section)
+    return visibility_of(reach, scopes, codenames=codenames, section=section)
 
 
 def readable_filter(user: User, section: str | None = None) -> Q | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import count
 from typing import Any
 
@@ -34,6 +35,8 @@ from core.rows import ColumnsWrittenAtOnce
 # range (Django leaves a lookup with a value beyond its field's range out of the SQL), and
 # tagged strings.
 _stand_in_numbers = count(-(2**31))
+# Days of the first years of the era, which no one is scheduled on.
+_stand_in_days = count(1)
 
 
 def _sent(value: Any) -> Any:
@@ -53,6 +56,8 @@ def _stand_in(kind: type) -> Any:
         return [f"\x1fstand-in {number}"]
     if kind is IdList:
         return IdList([number])
+    if kind is date:
+        return date.fromordinal(next(_stand_in_days))
     raise TypeError(f"no stand-in for {kind} values")
 
 
@@ -81,7 +86,7 @@ class _Compiled:
 
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``kinds`` names each value's type (int, str,
-    list of ids, list[str] or IdList). ``rows(**values)`` runs the compiled statement of a
+    list of ids, list[str], IdList or date). ``rows(**values)`` runs the compiled statement of a
     ``values_list`` queryset (not flat) on the database the router reads the model from, and
     returns its rows; ``instances(**values)`` those of a queryset of model instances, with
     their annotations; ``subquery(**values)`` puts the statement in another one, as the right side

@@ -227,3 +227,9 @@ def world(db: None) -> World:
     )
     CaseNamedUser.objects.create(case=world.restricted_case, user=worker)
     return world
+
+
+@pytest.fixture
+def national(world: World) -> User:
+    """A supervisor of the ministry: the whole country is her territory."""
+    return UserFactory.create(username="national", role=Role.SUPERVISOR, agency=world.mosvy)

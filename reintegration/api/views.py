@@ -3,6 +3,8 @@ follow-ups section of the access policy (which a commune committee holds for its
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -16,7 +18,7 @@ from cases.policy import case_get
 from core.api.schema import idempotent_creation
 from core.idempotency import idempotent
 from reintegration import selectors, services
-from reintegration.api.filters import FollowUpFilter
+from reintegration.api.filters import FollowUpFilter, compiled_follow_up_list
 from reintegration.api.serializers import (
     FOLLOW_UP_COLUMNS,
     FollowUpCompleteSerializer,
@@ -104,7 +106,16 @@ class FollowUpListView(RecordsListReads, generics.ListAPIView[FollowUp]):
         if _for_schema(self):
             return FollowUp.objects.none()
         visible = selectors.follow_ups_visible(user=actor_of(self.request))
-        return visible.only(*FOLLOW_UP_COLUMNS).order_by("scheduled_date", "id")
+        return visible.only(*FOLLOW_UP_COLUMNS).order_by(*selectors.SOONEST_FIRST)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The statement of this shape, compiled once (selectors.FollowUpList).
+        compiled = compiled_follow_up_list(
+            actor_of(request), request.query_params, columns=FOLLOW_UP_COLUMNS
+        )
+        listed = self.filter_queryset(self.get_queryset()) if compiled is None else compiled
+        page = self.paginate_queryset(listed)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class FollowUpDetailView(APIView):

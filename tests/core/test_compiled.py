@@ -3,6 +3,7 @@ each call's values, without building the queryset again."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 import pytest
@@ -177,6 +178,20 @@ def test_an_id_list_is_bound_as_its_arrays_text(world: World) -> None:
     first = statements.captured_queries[0]["sql"]
     assert first.count("ANY(") == 1
     assert f"'{{{','.join(map(str, ids))}}}'" in first
+
+
+def test_a_date_is_bound_as_one_parameter(world: World) -> None:
+    cases = [world.own_case, world.teammates_case, world.other_agency_case]
+    for month, case in enumerate(cases, start=1):
+        Case.objects.filter(pk=case.pk).update(reassess_by=date(2026, month, 15))
+    compiled = CompiledQuery(
+        lambda before: Case.objects.filter(reassess_by__lt=before).order_by("id").values_list("id"),
+        before=date,
+    )
+    for day in (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 31)):
+        expected = Case.objects.filter(reassess_by__lt=day).order_by("id").values_list("id")
+        assert compiled.rows(before=day) == list(expected)
+    assert compiled.rows(before=date(2026, 2, 1)) == [(world.own_case.pk,)]
 
 
 def _columns(instance: Any) -> dict[str, Any]:
