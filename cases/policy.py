@@ -397,7 +397,7 @@ _GRANTS_AND_NAMES = CompiledQuery(
         )
     ),
     user_id=int,
-    ids=list,
+    ids=IdList,
 )
 
 
@@ -408,7 +408,7 @@ def _grants_and_names(user: User, case_ids: list[int]) -> tuple[dict[int, set[st
     named: set[int] = set()
     if not case_ids:
         return granted, named
-    rows = _GRANTS_AND_NAMES.rows(user_id=user.pk, ids=case_ids)
+    rows = _GRANTS_AND_NAMES.rows(user_id=user.pk, ids=IdList(case_ids))
     for case_id, codename in rows:
         if codename == _NAMED:
             named.add(case_id)

@@ -16,6 +16,7 @@ from typing import Any
 
 from cases.models import Case, CaseConcern, CaseExternalId, Child, FamilyMember
 from core.compiled import CompiledQuery
+from core.lookups import IdList
 
 CONCERNS = "listed_concerns"
 FAMILY = "listed_family"
@@ -41,7 +42,7 @@ _CONCERNS_OF_CASES = CompiledQuery(
         .order_by("case_id", "concern_id")
         .values_list("case_id", "concern_id")
     ),
-    ids=list,
+    ids=IdList,
 )
 _FAMILY_OF_CHILDREN = CompiledQuery(
     lambda ids: (
@@ -49,7 +50,7 @@ _FAMILY_OF_CHILDREN = CompiledQuery(
         .order_by("child_id", "id")
         .values_list("child_id", *FAMILY_FIELDS)
     ),
-    ids=list,
+    ids=IdList,
 )
 _EXTERNAL_IDS_OF_CASES = CompiledQuery(
     lambda ids: (
@@ -57,25 +58,25 @@ _EXTERNAL_IDS_OF_CASES = CompiledQuery(
         .order_by("case_id", "system", "external_id")
         .values_list("case_id", "system", "external_id")
     ),
-    ids=list,
+    ids=IdList,
 )
 
 
-def _concerns_by_case(case_ids: list[int]) -> dict[int, list[str]]:
+def _concerns_by_case(case_ids: IdList) -> dict[int, list[str]]:
     codes: dict[int, list[str]] = defaultdict(list)
     for case_id, code in _CONCERNS_OF_CASES.rows(ids=case_ids):
         codes[case_id].append(code)
     return codes
 
 
-def _family_by_child(child_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _family_by_child(child_ids: IdList) -> dict[int, list[dict[str, Any]]]:
     family: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for child_id, *values in _FAMILY_OF_CHILDREN.rows(ids=child_ids):
         family[child_id].append(dict(zip(FAMILY_FIELDS, values, strict=True)))
     return family
 
 
-def _external_ids_by_case(case_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+def _external_ids_by_case(case_ids: IdList) -> dict[int, list[dict[str, str]]]:
     named: dict[int, list[dict[str, str]]] = defaultdict(list)
     for case_id, system, external_id in _EXTERNAL_IDS_OF_CASES.rows(ids=case_ids):
         named[case_id].append({"system": system, "id": external_id})
@@ -95,13 +96,14 @@ def load_details(
     cases = [case for case in cases if case is not None]
     if not cases:
         return
-    case_ids = [case.pk for case in cases]
+    # Sent as one array's text: psycopg writes a list of ints item by item, in Python.
+    case_ids = IdList(case.pk for case in cases)
     if concerns:
         codes = _concerns_by_case(case_ids)
         for case in cases:
             case.__dict__[CONCERNS] = codes.get(case.pk, [])
     if family:
-        members = _family_by_child([case.child_id for case in cases])
+        members = _family_by_child(IdList(case.child_id for case in cases))
         for case in cases:
             case.child.__dict__[FAMILY] = members.get(case.child_id, [])
     if external_ids:
@@ -113,16 +115,18 @@ def load_details(
 def concern_codes_of(case: Case) -> list[str]:
     """The case's concern codes, in code order."""
     listed = case.__dict__.get(CONCERNS)
-    return listed if listed is not None else _concerns_by_case([case.pk]).get(case.pk, [])
+    return listed if listed is not None else _concerns_by_case(IdList([case.pk])).get(case.pk, [])
 
 
 def family_of(child: Child) -> list[dict[str, Any]]:
     """The child's family members as :data:`FAMILY_FIELDS`, in the order they were recorded."""
     listed = child.__dict__.get(FAMILY)
-    return listed if listed is not None else _family_by_child([child.pk]).get(child.pk, [])
+    return listed if listed is not None else _family_by_child(IdList([child.pk])).get(child.pk, [])
 
 
 def external_ids_of(case: Case) -> list[dict[str, str]]:
     """``[{"system", "id"}]``, by system."""
     listed = case.__dict__.get(EXTERNAL_IDS)
-    return listed if listed is not None else _external_ids_by_case([case.pk]).get(case.pk, [])
+    if listed is not None:
+        return listed
+    return _external_ids_by_case(IdList([case.pk])).get(case.pk, [])
