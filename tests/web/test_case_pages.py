@@ -172,6 +172,36 @@ def test_the_list_finds_a_child_by_her_khmer_name_and_by_her_latin_name(world: W
         assert world.own_case.case_number not in page
 
 
+def test_a_supervisor_finds_the_children_of_her_territory_by_name(world: World) -> None:
+    """Her search is read by a compiled statement (cases.selectors.case.NameSearchList): the
+    cases of her province so named, with their place, and not those of another province or a
+    restricted one."""
+    named = {
+        key: CaseFactory.create(
+            owner=owner,
+            location=place,
+            restricted=restricted,
+            child=ChildFactory.create(given_name="Sophal", given_name_km="សុផល", location=place),
+        )
+        for key, owner, place, restricted in [
+            ("worker", world.worker, world.pp_village, False),
+            ("other agency", world.other_worker, world.pp_village, False),
+            ("other province", world.bmc_worker, world.bmc_village, False),
+            ("restricted", world.worker, world.pp_village, True),
+        ]
+    }
+    client = signed_in(world.dosvy_officer)
+
+    for text in ["sophal", "សុផល"]:
+        page = client.get("/cases/", {"q": text}).content.decode()
+        assert named["worker"].case_number in page
+        assert named["other agency"].case_number in page
+        assert world.pp_village.name_en in page
+        assert named["other province"].case_number not in page
+        assert named["restricted"].case_number not in page
+        assert world.own_case.case_number not in page
+
+
 def test_the_list_filters_by_stage_and_risk_level(world: World) -> None:
     high = CaseFactory.create(
         owner=world.worker,
